@@ -1,0 +1,1 @@
+"""billgraph: a GraphQL billing service for LLM API usage."""

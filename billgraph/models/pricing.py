@@ -1,0 +1,24 @@
+"""The `api_provider_pricing` table: per-token prices of one provider's model."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from billgraph.models.enums import PricingManager, Provider
+
+
+class Pricing(Model):
+    id = fields.IntField(primary_key=True)
+    provider = fields.CharEnumField(Provider, max_length=16)
+    model_name = fields.CharField(max_length=255, description="as the admin wrote it, trimmed")
+    model_key = fields.CharField(
+        max_length=255, description="model_name trimmed and lower-cased: what lookups match"
+    )
+    input_token_cost_pico = fields.BigIntField(description="USD per input token, in 1e-12 USD")
+    output_token_cost_pico = fields.BigIntField(description="USD per output token, in 1e-12 USD")
+    managed_by = fields.CharEnumField(PricingManager, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "api_provider_pricing"
+        unique_together = (("provider", "model_key"),)

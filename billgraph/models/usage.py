@@ -1,0 +1,38 @@
+"""The `api_usage_logs` table: one priced LLM call, never rewritten."""
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from billgraph.models.enums import PricingSource, Provider
+
+
+class UsageLog(Model):
+    id = fields.BigIntField(primary_key=True)
+    request_id = fields.CharField(max_length=255, unique=True)
+    user_id = fields.CharField(max_length=255, null=True)
+    provider = fields.CharEnumField(Provider, max_length=16)
+    model = fields.CharField(max_length=255, description="the model name as the caller gave it")
+    tokens_input = fields.BigIntField()
+    tokens_output = fields.BigIntField()
+    # Unit prices and costs in 1e-12 USD, as applied when the call was recorded.
+    input_token_cost_pico = fields.BigIntField()
+    output_token_cost_pico = fields.BigIntField()
+    cost_input_pico = fields.BigIntField()
+    cost_output_pico = fields.BigIntField()
+    cost_total_pico = fields.BigIntField()
+    pricing_source = fields.CharEnumField(PricingSource, max_length=16)
+    matched_model_name = fields.CharField(max_length=255, null=True)
+    # A plain id, not a foreign key: deleting a pricing row must leave its logs untouched.
+    pricing_id = fields.IntField(null=True)
+    occurred_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_usage_logs"
+        indexes = (
+            Index(fields=("occurred_at", "id")),
+            Index(fields=("user_id", "occurred_at")),
+            Index(fields=("provider", "occurred_at")),
+            Index(fields=("model", "occurred_at")),
+        )

@@ -1,0 +1,102 @@
+"""Exact money arithmetic. Pure functions, no I/O.
+
+Prices are USD per token with at most 12 decimal places. Internally every amount is an
+integer number of pico-dollars (1e-12 USD): a price with 12 decimal places times an
+integer token count is an exact integer, and integer sums are exact on every database.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from billgraph.services.errors import InvalidInputError
+
+PRICE_DECIMAL_PLACES = 12
+PICO_PER_USD = 10**PRICE_DECIMAL_PLACES
+# A price of a million dollars per token is far beyond any real one and keeps every
+# stored amount inside a signed 64-bit column.
+MAX_UNIT_PRICE = Decimal("999999.999999999999")
+MAX_STORED_PICO = 2**63 - 1
+BUILTIN_ESTIMATE_PRICE = Decimal("0.000001")
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """The cost of one call, in pico-dollars."""
+
+    input_pico: int
+    output_pico: int
+
+    @property
+    def total_pico(self) -> int:
+        return self.input_pico + self.output_pico
+
+
+def parse_unit_price(value: object, *, field: str) -> Decimal:
+    """Return `value` as an exact per-token price, or raise InvalidInputError naming `field`."""
+    if isinstance(value, bool | float):
+        raise InvalidInputError(
+            f'{field} must be a decimal string such as "0.000001", not a float',
+            field=field,
+        )
+    try:
+        price = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInputError(f"{field} is not a number: {value!r}", field=field) from None
+    if not price.is_finite():
+        raise InvalidInputError(f"{field} must be a finite number", field=field)
+    if price < 0:
+        raise InvalidInputError(f"{field} must not be negative", field=field)
+    if price > MAX_UNIT_PRICE:
+        raise InvalidInputError(f"{field} must be at most {MAX_UNIT_PRICE}", field=field)
+    if decimal_places(price) > PRICE_DECIMAL_PLACES:
+        raise InvalidInputError(
+            f"{field} has more than {PRICE_DECIMAL_PLACES} decimal places: {value}", field=field
+        )
+    return price
+
+
+def decimal_places(value: Decimal) -> int:
+    """Return how many decimal places `value` needs (trailing zeros do not count)."""
+    exponent = value.normalize().as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise TypeError(f"{value} is not a finite number")
+    return max(0, -exponent)
+
+
+def to_pico(price: Decimal) -> int:
+    """Return an exact price (at most 12 places) as an integer number of pico-dollars."""
+    scaled = price.scaleb(PRICE_DECIMAL_PLACES)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{price} has more than {PRICE_DECIMAL_PLACES} decimal places")
+    return int(scaled)
+
+
+def from_pico(amount: int) -> Decimal:
+    """Return a pico-dollar integer as an exact Decimal of USD."""
+    return Decimal(amount).scaleb(-PRICE_DECIMAL_PLACES)
+
+
+def format_decimal(value: Decimal) -> str:
+    """Return `value` in plain notation without trailing zeros: "0.0025", "100", "0"."""
+    text = format(value.normalize(), "f")
+    return "0" if text in {"-0", ""} else text
+
+
+def compute_cost(
+    *, tokens_input: int, tokens_output: int, input_price_pico: int, output_price_pico: int
+) -> Cost:
+    """Return the exact cost of a call: tokens times the per-token price, for each side."""
+    if tokens_input < 0:
+        raise InvalidInputError("tokensInput must not be negative", field="tokensInput")
+    if tokens_output < 0:
+        raise InvalidInputError("tokensOutput must not be negative", field="tokensOutput")
+    cost = Cost(
+        input_pico=tokens_input * input_price_pico,
+        output_pico=tokens_output * output_price_pico,
+    )
+    if cost.total_pico > MAX_STORED_PICO:
+        raise InvalidInputError(
+            "tokensInput and tokensOutput at this price exceed the largest recordable cost",
+            field="tokensInput",
+        )
+    return cost

@@ -1,0 +1,33 @@
+"""Model name variants used by the pricing chain. Pure functions."""
+
+from billgraph.services.errors import InvalidInputError
+
+MAX_NAME_LENGTH = 255
+DEFAULT_MODEL_KEY = "default"
+
+
+def clean_name(value: str, *, field: str) -> str:
+    """Return `value` trimmed, or raise InvalidInputError when it is empty or too long."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise InvalidInputError(f"{field} must not be empty", field=field)
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise InvalidInputError(
+            f"{field} must be at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})",
+            field=field,
+        )
+    return cleaned
+
+
+def model_key(model_name: str) -> str:
+    """Return the key a model name is matched by: trimmed and lower-cased."""
+    return model_name.strip().lower()
+
+
+def short_model_key(model_name: str) -> str:
+    """Return the short name's key: after the last "/", without a ":route" suffix.
+
+    "openai/gpt-oss-120b:groq" -> "gpt-oss-120b".
+    """
+    last_segment = model_key(model_name).rsplit("/", 1)[-1]
+    return last_segment.split(":", 1)[0].strip()
