@@ -1,0 +1,84 @@
+"""The FastAPI application: database lifecycle, GraphQL endpoint, health check."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from strawberry.fastapi import GraphQLRouter
+from tortoise import connections
+from tortoise.contrib.fastapi import RegisterTortoise
+
+from billgraph.db import connection_name, tortoise_config
+from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX, graphiql_html
+from billgraph.migrate import upgrade_database
+from billgraph.schema import schema
+from billgraph.schema.context import Context, bearer_token_from
+from billgraph.services.pricing import EnvironmentPrices, initialize_default_pricing
+from billgraph.settings import Settings
+
+logger = logging.getLogger("billgraph")
+
+
+def environment_prices_of(settings: Settings) -> EnvironmentPrices:
+    """Return the HUGGINGFACE_* prices from the settings."""
+    return EnvironmentPrices(
+        input_token_cost=settings.huggingface_input_token_cost,
+        output_token_cost=settings.huggingface_output_token_cost,
+    )
+
+
+class OfflineGraphiQLRouter(GraphQLRouter[Context, None]):
+    """The GraphQL endpoint, with a GraphiQL page whose assets billgraph serves itself."""
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return _GRAPHIQL_PAGE
+
+
+_GRAPHIQL_PAGE = graphiql_html()
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Return the app. Its lifespan brings the database to head and initializes pricing."""
+    environment_prices = environment_prices_of(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        applied = await upgrade_database(settings.database_url)
+        if applied:
+            logger.info("Applied migrations: %s", ", ".join(applied))
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            report = await initialize_default_pricing(environment_prices=environment_prices)
+            logger.info(
+                "Default pricing: %d created, %d updated, %d unchanged, %d skipped (admin)",
+                len(report.created),
+                len(report.updated),
+                len(report.unchanged),
+                len(report.skipped),
+            )
+            yield
+
+    async def get_context(request: Request) -> Context:
+        return Context(
+            settings=settings,
+            environment_prices=environment_prices,
+            bearer_token=bearer_token_from(request.headers.get("authorization")),
+        )
+
+    app = FastAPI(title="billgraph", lifespan=lifespan)
+    app.include_router(OfflineGraphiQLRouter(schema, context_getter=get_context), prefix="/graphql")
+    app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        try:
+            await connections.get(connection_name(settings.database_url)).execute_query("SELECT 1")
+        except Exception:
+            logger.exception("Health check: the database does not answer")
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up"})
+
+    return app

@@ -1,0 +1,206 @@
+"""The `billgraph` command: serve, db upgrade, pricing init/list, cost."""
+
+import asyncio
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import asyncpg
+import typer
+import uvicorn
+from tortoise.context import TortoiseContext
+
+from billgraph.app import create_app, environment_prices_of
+from billgraph.db import tortoise_config
+from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
+from billgraph.models import Pricing, Provider
+from billgraph.services import pricing
+from billgraph.services.costs import compute_cost, format_decimal, from_pico
+from billgraph.services.errors import BillingError
+from billgraph.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="billgraph: exact billing for LLM API usage.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+pricing_app = typer.Typer(help="Pricing rows.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(pricing_app, name="pricing")
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; print domain errors as one line and exit 1."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except BillingError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from None
+
+
+@asynccontextmanager
+async def _database_at_head(settings: Settings) -> AsyncIterator[None]:
+    await upgrade_database(settings.database_url)
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(settings.database_url))
+        yield
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Overrides HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides PORT.")] = None,
+) -> None:
+    """Serve GraphQL (and GraphiQL) over HTTP."""
+    overrides = {key: value for key, value in {"host": host, "port": port}.items() if value}
+    settings = _settings().model_copy(update=overrides)
+    typer.echo(f"billgraph: GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
+    typer.echo(f"billgraph: database {_describe_database(settings.database_url)}")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def _describe_database(database_url: str) -> str:
+    scheme, _, rest = database_url.partition("://")
+    location = rest.rpartition("@")[2]  # never print a password
+    return f"{scheme}://{location}"
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations the database lacks."""
+    settings = _settings()
+    applied = _run(lambda: upgrade_database(settings.database_url))
+    typer.echo(f"applied: {', '.join(applied)}" if applied else "database already at head")
+
+
+@db_app.command("make-migrations")
+def db_make_migrations(
+    name: Annotated[str, typer.Argument(help="A short name, e.g. add_cached_tokens.")],
+    postgres_url: Annotated[
+        str, typer.Option(help="A server where a scratch database may be created.")
+    ] = "postgres://postgres@127.0.0.1:5432/postgres",
+) -> None:
+    """Write a migration for model changes, for SQLite and for PostgreSQL (developers)."""
+
+    async def both() -> list[str]:
+        written = []
+        with tempfile.TemporaryDirectory() as scratch:
+            sqlite_url = f"sqlite://{Path(scratch) / 'scratch.sqlite3'}"
+            written.append(f"sqlite: {await make_migration(database_url=sqlite_url, name=name)}")
+        async with _scratch_postgres(postgres_url) as scratch_url:
+            written.append(f"postgres: {await make_migration(database_url=scratch_url, name=name)}")
+        return written
+
+    for line in _run(both):
+        typer.echo(line)
+
+
+@asynccontextmanager
+async def _scratch_postgres(server_url: str) -> AsyncIterator[str]:
+    name = f"billgraph_scratch_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server_url.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pricing_app.command("init")
+def pricing_init() -> None:
+    """Bring the database to head, then upsert the environment-managed prices."""
+    settings = _settings()
+
+    async def initialize() -> pricing.PricingInitReport:
+        async with _database_at_head(settings):
+            return await pricing.initialize_default_pricing(
+                environment_prices=environment_prices_of(settings)
+            )
+
+    report = _run(initialize)
+    for outcome in ("created", "updated", "unchanged", "skipped"):
+        for row in getattr(report, outcome):
+            typer.echo(f"{outcome:<9} {_pricing_line(row)}")
+
+
+@pricing_app.command("list")
+def pricing_list(
+    provider: Annotated[Provider | None, typer.Option(case_sensitive=False)] = None,
+) -> None:
+    """List pricing rows (USD per token)."""
+    settings = _settings()
+
+    async def rows() -> list[Pricing]:
+        async with _database_at_head(settings):
+            return await pricing.list_pricings(provider=provider)
+
+    typer.echo(f"{'PROVIDER':<12} {'MODEL':<40} {'INPUT':>16} {'OUTPUT':>16}  MANAGED BY")
+    for row in _run(rows):
+        typer.echo(_pricing_line(row))
+
+
+def _pricing_line(row: Pricing) -> str:
+    return (
+        f"{row.provider.value:<12} {row.model_name:<40} "
+        f"{format_decimal(from_pico(row.input_token_cost_pico)):>16} "
+        f"{format_decimal(from_pico(row.output_token_cost_pico)):>16}  {row.managed_by.value}"
+    )
+
+
+@app.command()
+def cost(
+    provider: Annotated[Provider, typer.Option(case_sensitive=False)],
+    model: Annotated[str, typer.Option()],
+    tokens_input: Annotated[int, typer.Option("--input", min=0)],
+    tokens_output: Annotated[int, typer.Option("--output", min=0)],
+) -> None:
+    """Price one call without recording it, and say which step of the chain priced it."""
+    settings = _settings()
+
+    async def price() -> pricing.ResolvedPrice:
+        async with _database_at_head(settings):
+            return await pricing.resolve_pricing(
+                provider=provider, model=model, environment_prices=environment_prices_of(settings)
+            )
+
+    resolved = _run(price)
+    breakdown = compute_cost(
+        tokens_input=tokens_input,
+        tokens_output=tokens_output,
+        input_price_pico=resolved.input_price_pico,
+        output_price_pico=resolved.output_price_pico,
+    )
+    matched = f" (row {resolved.pricing_provider.value} {resolved.matched_model_name})"
+    typer.echo(f"priced by: {resolved.source.value}{matched if resolved.pricing else ''}")
+    if resolved.is_estimate:
+        typer.echo("note: no price is known for this model; this is the built-in estimate")
+    for side, tokens, unit, amount in (
+        ("input", tokens_input, resolved.input_price_pico, breakdown.input_pico),
+        ("output", tokens_output, resolved.output_price_pico, breakdown.output_pico),
+    ):
+        typer.echo(
+            f"{side:<7} {tokens:>12} tokens x {format_decimal(from_pico(unit))} USD "
+            f"= {format_decimal(from_pico(amount))} USD"
+        )
+    typer.echo(f"total   {format_decimal(from_pico(breakdown.total_pico))} USD")
+
+
+def main() -> None:
+    app(prog_name="billgraph")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Every GraphQL error gets `extensions.code`; unexpected ones are masked and logged.
+
+Domain errors (billgraph.services.errors) keep their message and code. Errors that
+graphql-core raises before any resolver runs (syntax, validation, variable coercion)
+are the caller's: BAD_USER_INPUT. Anything else is a bug: the caller sees a generic
+message with code INTERNAL and an error id that appears in the log next to the traceback.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.execution import ExecutionResult
+
+from billgraph.services.errors import BillingError
+
+logger = logging.getLogger("billgraph.errors")
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """Return True for errors a resolver raised that are not domain errors."""
+    original = error.original_error
+    return (
+        original is not None
+        and not isinstance(original, BillingError | GraphQLError)
+        and error.path is not None
+    )
+
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """Return the error as the caller should see it, with `extensions.code`."""
+    original = error.original_error
+    if is_unexpected(error):
+        error_id = uuid.uuid4().hex
+        logger.error("Unexpected error %s at %s", error_id, error.path, exc_info=original)
+        return GraphQLError(
+            "Internal server error",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL", "errorId": error_id},
+        )
+    extensions = dict(error.extensions or {})
+    if isinstance(original, BillingError):
+        extensions["code"] = original.code
+        if original.field is not None:
+            extensions["field"] = original.field
+    else:
+        extensions.setdefault("code", "BAD_USER_INPUT")
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
+            result.errors = [with_code(error) for error in result.errors]
+
+
+def log_nothing(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
+    """Expected errors are answers, not incidents; unexpected ones are logged by ErrorCodes."""
+    del errors, context

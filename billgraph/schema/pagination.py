@@ -1,0 +1,36 @@
+"""Opaque cursors for the newest-first usage log order."""
+
+import base64
+import binascii
+from datetime import datetime
+
+from billgraph.models import UsageLog
+from billgraph.services.errors import InvalidInputError
+from billgraph.services.usage import PageAfter
+
+_PREFIX = "usage:"
+
+
+def encode_cursor(log: UsageLog) -> str:
+    """Return the cursor that points just past `log`."""
+    raw = f"{_PREFIX}{log.occurred_at.isoformat()}|{log.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> PageAfter:
+    """Return the position a cursor names, or raise InvalidInputError naming `after`."""
+    not_a_cursor = InvalidInputError("after is not a cursor returned by this API", field="after")
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeError, binascii.Error):
+        raise not_a_cursor from None
+    if not raw.startswith(_PREFIX) or "|" not in raw:
+        raise not_a_cursor
+    occurred_at, log_id = raw.removeprefix(_PREFIX).rsplit("|", 1)
+    try:
+        position = PageAfter(occurred_at=datetime.fromisoformat(occurred_at), log_id=int(log_id))
+    except ValueError:
+        raise not_a_cursor from None
+    if position.occurred_at.tzinfo is None:
+        raise not_a_cursor
+    return position

@@ -1,0 +1,98 @@
+"""Read-only GraphQL operations. Each resolver: arguments -> service call -> type."""
+
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from billgraph.models import Provider
+from billgraph.schema.context import Context
+from billgraph.schema.pagination import decode_cursor, encode_cursor
+from billgraph.schema.types import (
+    CostBreakdown,
+    CostTotals,
+    PageInfo,
+    Pricing,
+    ResolvedPricing,
+    UsageFilter,
+    UsageLog,
+    UsageLogConnection,
+    UsageLogEdge,
+)
+from billgraph.services import pricing, usage
+from billgraph.services.costs import compute_cost
+
+RequestInfo = Info[Context, Any]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Pricing rows, optionally of one provider.")
+    async def pricings(self, info: RequestInfo, provider: Provider | None = None) -> list[Pricing]:
+        rows = await pricing.list_pricings(provider=provider)
+        return [Pricing.from_model(row) for row in rows]
+
+    @strawberry.field(description="The prices the chain picks for a model, and which step hit.")
+    async def resolve_pricing(
+        self, info: RequestInfo, provider: Provider, model: str
+    ) -> ResolvedPricing:
+        price = await pricing.resolve_pricing(
+            provider=provider, model=model, environment_prices=info.context.environment_prices
+        )
+        return ResolvedPricing.from_service(price)
+
+    @strawberry.field(description="What a call would cost, without recording it.")
+    async def estimate_cost(
+        self,
+        info: RequestInfo,
+        provider: Provider,
+        model: str,
+        tokens_input: int,
+        tokens_output: int,
+    ) -> CostBreakdown:
+        price = await pricing.resolve_pricing(
+            provider=provider, model=model, environment_prices=info.context.environment_prices
+        )
+        cost = compute_cost(
+            tokens_input=tokens_input,
+            tokens_output=tokens_output,
+            input_price_pico=price.input_price_pico,
+            output_price_pico=price.output_price_pico,
+        )
+        return CostBreakdown.from_service(
+            tokens_input=tokens_input, tokens_output=tokens_output, cost=cost, price=price
+        )
+
+    @strawberry.field(description="Usage logs, newest first, 1 to 500 per page.")
+    async def usage_logs(
+        self,
+        info: RequestInfo,
+        filter: UsageFilter | None = None,
+        first: int | None = usage.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> UsageLogConnection:
+        page = await usage.list_usage_logs(
+            usage_filter=(filter or UsageFilter()).to_service(),
+            first=usage.DEFAULT_PAGE_SIZE if first is None else first,
+            after=decode_cursor(after) if after is not None else None,
+        )
+        edges = [
+            UsageLogEdge(node=UsageLog.from_model(log), cursor=encode_cursor(log))
+            for log in page.logs
+        ]
+        return UsageLogConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
+
+    @strawberry.field(description="Exact request, token and cost totals of the matching logs.")
+    async def cost_summary(
+        self,
+        info: RequestInfo,
+        filter: UsageFilter | None = None,
+    ) -> CostTotals:
+        totals = await usage.usage_totals(usage_filter=(filter or UsageFilter()).to_service())
+        return CostTotals.from_service(totals)

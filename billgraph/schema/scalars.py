@@ -1,0 +1,78 @@
+"""Custom scalars: exact Decimals as plain strings, and 64-bit counters."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any, NewType
+
+import strawberry
+from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
+
+from billgraph.services.costs import format_decimal
+
+_DECIMAL_AS_STRING = 'Decimals are sent as strings, e.g. "0.000001"'
+
+
+def _parse_decimal(value: Any) -> Decimal:
+    if isinstance(value, str):
+        try:
+            parsed = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a decimal number") from None
+        if not parsed.is_finite():
+            raise ValueError(f"{value!r} is not a finite decimal number")
+        return parsed
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    # A JSON float has already lost digits by the time it gets here.
+    raise ValueError(f"{value!r} is not accepted: {_DECIMAL_AS_STRING}")
+
+
+def _parse_decimal_literal(node: ValueNode, _variables: Any = None) -> Decimal:
+    # A literal in the query text keeps all its digits, so numbers are exact here.
+    if isinstance(node, StringValueNode | IntValueNode | FloatValueNode):
+        return _parse_decimal(node.value)
+    raise ValueError(_DECIMAL_AS_STRING)
+
+
+def _serialize_decimal(value: Any) -> str:
+    if not isinstance(value, Decimal):
+        raise TypeError(f"Decimal fields must be resolved to Decimal, got {type(value).__name__}")
+    return format_decimal(value)
+
+
+DecimalScalar = strawberry.scalar(
+    name="Decimal",
+    description=(
+        "An exact decimal number, as a string in plain notation without trailing zeros "
+        '("0.0025"). Send Decimals as strings: JSON numbers lose digits.'
+    ),
+    serialize=_serialize_decimal,
+    parse_value=_parse_decimal,
+    parse_literal=_parse_decimal_literal,
+)
+
+
+def _serialize_int64(value: Any) -> str:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"Int64 fields must be resolved to int, got {type(value).__name__}")
+    return str(value)
+
+
+def _parse_int64(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"{value!r} is not a whole number")
+
+
+Int64 = NewType("Int64", int)
+
+Int64Scalar = strawberry.scalar(
+    name="Int64",
+    description=(
+        'A 64-bit whole number, sent as a string of digits ("12345678901") because '
+        "GraphQL Int is 32-bit and JavaScript numbers are exact only up to 2^53."
+    ),
+    serialize=_serialize_int64,
+    parse_value=_parse_int64,
+)
