@@ -1,0 +1,177 @@
+"""One suite, two databases: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is used when reachable at TEST_DATABASE_URL (a server URL; a scratch
+database is created there for the session and dropped afterwards). Under CI=true it
+is required, so CI cannot silently skip it.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import connections
+from tortoise.context import TortoiseContext
+
+from billgraph.app import create_app
+from billgraph.db import connection_name, tortoise_config
+from billgraph.migrate import asyncpg_dsn, upgrade_database
+from billgraph.settings import Settings, load_settings
+
+ADMIN_KEY = "test-admin-key-0123456789"
+DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+TABLES = ("api_usage_logs", "api_provider_pricing")
+
+
+def _server_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER_URL)
+
+
+async def _postgres_reachable(server_url: str) -> bool:
+    try:
+        connection = await asyncpg.connect(asyncpg_dsn(server_url), timeout=3)
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await connection.close()
+    return True
+
+
+@dataclass
+class Database:
+    """A migrated scratch database for the session."""
+
+    dialect: str
+    url: str
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "billgraph.sqlite3"
+        url = f"sqlite://{path}"
+        await upgrade_database(url)
+        yield Database("sqlite", url)
+        return
+    server_url = _server_url()
+    if not await _postgres_reachable(server_url):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true but {server_url} is unreachable")
+        pytest.skip(f"PostgreSQL not reachable at {server_url}")
+    name = f"billgraph_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(asyncpg_dsn(server_url))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    url = server_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        await upgrade_database(url)
+        yield Database("postgres", url)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def empty_tables(database: "Database") -> None:
+    """Delete every row the tests write (the schema stays)."""
+    connection = connections.get(connection_name(database.url))
+    for table in TABLES:
+        await connection.execute_script(f"DELETE FROM {table}")  # noqa: S608
+
+
+@pytest.fixture
+async def orm(database: Database) -> AsyncIterator[Database]:
+    """An ORM context on an empty, migrated database, for service-level tests."""
+    async with TortoiseContext() as context:
+        # The global fallback lets the test body, which pytest-asyncio may run in another
+        # task than this fixture, use the same context.
+        await context.init(config=tortoise_config(database.url), _enable_global_fallback=True)
+        await empty_tables(database)
+        yield database
+
+
+def make_settings(database: Database, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"database_url": database.url, "admin_api_key": ADMIN_KEY}
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@dataclass
+class Api:
+    """A GraphQL client for one running app."""
+
+    http: httpx.AsyncClient
+    database: Database
+    headers: dict[str, str] = field(default_factory=dict)
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        admin: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        sent = dict(headers or {})
+        if admin:
+            sent["Authorization"] = f"Bearer {ADMIN_KEY}"
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, admin: bool = False
+    ) -> dict[str, Any]:
+        """Return `data`, failing the test on any error."""
+        body = await self.post(query, variables, admin=admin)
+        assert "errors" not in body, body["errors"]
+        result: dict[str, Any] = body["data"]
+        return result
+
+    async def error(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        admin: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Return the single error of a request that must fail."""
+        body = await self.post(query, variables, admin=admin, headers=headers)
+        assert body.get("errors"), body
+        assert len(body["errors"]) == 1, body["errors"]
+        error: dict[str, Any] = body["errors"][0]
+        return error
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """Start the app (its lifespan included, which ASGITransport alone does not run)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://billgraph") as client:
+            yield client
+
+
+@pytest.fixture
+async def api(database: Database) -> AsyncIterator[Api]:
+    """The app on an empty database (default pricing initialized by its startup)."""
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(database.url))
+        await empty_tables(database)
+    async with running_app(make_settings(database)) as client:
+        yield Api(client, database)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,117 @@
+"""Money rules of services/costs.py: exact, never negative, at most 12 places."""
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from billgraph.services.costs import (
+    MAX_UNIT_PRICE,
+    compute_cost,
+    format_decimal,
+    from_pico,
+    parse_unit_price,
+    to_pico,
+)
+from billgraph.services.errors import InvalidInputError
+
+# Up to $1,000 per million tokens: any call of up to 2^31 tokens then fits a stored cost.
+prices = st.decimals(min_value=0, max_value=Decimal("0.001"), places=12)
+token_counts = st.integers(min_value=0, max_value=2**31 - 1)
+
+
+def test_worked_example_costs_a_quarter_cent() -> None:
+    cost = compute_cost(
+        tokens_input=1000,
+        tokens_output=500,
+        input_price_pico=to_pico(Decimal("0.000001")),
+        output_price_pico=to_pico(Decimal("0.000003")),
+    )
+    assert from_pico(cost.input_pico) == Decimal("0.001")
+    assert from_pico(cost.output_pico) == Decimal("0.0015")
+    assert format_decimal(from_pico(cost.total_pico)) == "0.0025"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("0.002500000000"), "0.0025"),
+        (Decimal("2.5E-3"), "0.0025"),
+        (Decimal("1E-12"), "0.000000000001"),
+        (Decimal("100"), "100"),
+        (Decimal("1E+2"), "100"),
+        (Decimal("0E-12"), "0"),
+        (Decimal("12345678.123456789012"), "12345678.123456789012"),
+    ],
+)
+def test_decimals_print_in_plain_notation_without_trailing_zeros(value: Decimal, text: str) -> None:
+    assert format_decimal(value) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-0.000001", "must not be negative"),
+        ("0.0000000000001", "more than 12 decimal places"),
+        ("abc", "is not a number"),
+        ("NaN", "finite"),
+        ("Infinity", "finite"),
+        (0.1, "not a float"),
+        ("1000000", "at most"),
+    ],
+)
+def test_bad_prices_are_refused_naming_the_field(value: object, message: str) -> None:
+    with pytest.raises(InvalidInputError, match=message) as raised:
+        parse_unit_price(value, field="inputTokenCost")
+    assert raised.value.field == "inputTokenCost"
+    assert "inputTokenCost" in raised.value.message
+
+
+def test_twelve_places_and_trailing_zeros_are_accepted() -> None:
+    assert parse_unit_price("0.000000000001", field="p") == Decimal("1E-12")
+    assert parse_unit_price("0.00000100000000000", field="p") == Decimal("0.000001")
+    assert parse_unit_price(str(MAX_UNIT_PRICE), field="p") == MAX_UNIT_PRICE
+
+
+def test_negative_tokens_are_refused() -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        compute_cost(tokens_input=-1, tokens_output=0, input_price_pico=1, output_price_pico=1)
+    assert raised.value.field == "tokensInput"
+
+
+def test_a_cost_too_large_to_store_is_refused_not_wrapped() -> None:
+    with pytest.raises(InvalidInputError, match="largest recordable cost"):
+        compute_cost(
+            tokens_input=2**31 - 1,
+            tokens_output=0,
+            input_price_pico=to_pico(MAX_UNIT_PRICE),
+            output_price_pico=0,
+        )
+
+
+@given(price=prices)
+def test_pico_round_trip_is_exact(price: Decimal) -> None:
+    assert from_pico(to_pico(price)) == price
+
+
+@given(
+    calls=st.lists(st.tuples(token_counts, token_counts, prices, prices), max_size=60),
+)
+def test_costs_and_their_sums_equal_the_decimal_reference(
+    calls: list[tuple[int, int, Decimal, Decimal]],
+) -> None:
+    total_pico = 0
+    reference_total = Decimal(0)
+    for tokens_input, tokens_output, input_price, output_price in calls:
+        cost = compute_cost(
+            tokens_input=tokens_input,
+            tokens_output=tokens_output,
+            input_price_pico=to_pico(input_price),
+            output_price_pico=to_pico(output_price),
+        )
+        assert from_pico(cost.input_pico) == tokens_input * input_price
+        assert from_pico(cost.output_pico) == tokens_output * output_price
+        total_pico += cost.total_pico
+        reference_total += tokens_input * input_price + tokens_output * output_price
+    assert from_pico(total_pico) == reference_total
