@@ -4,15 +4,14 @@ aerich writes dialect-specific SQL, so SQLite and PostgreSQL each keep their own
 under `migrations/`; `upgrade_database` picks the one that matches the URL.
 """
 
-import shutil
-import tempfile
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import asyncpg
 from aerich import Command
-from aerich.migrate import Migrate
+from aerich.models import Aerich
+from aerich.utils import get_models_describe
 from tortoise.context import TortoiseContext
 
 from billgraph.db import APP_LABEL, dialect_of, migrations_location, tortoise_config
@@ -62,23 +61,16 @@ async def upgrade_database(database_url: str) -> list[str]:
 
 
 async def pending_model_changes(database_url: str) -> bool:
-    """Return True when the models differ from what the database's migrations built.
+    """Return True when the models differ from the state the applied migrations built."""
+    async with _own_orm_context(database_url):
+        last_applied = await Aerich.filter(app=APP_LABEL).order_by("-id").first()
+        current = get_models_describe(APP_LABEL)
+    return last_applied is None or _comparable(last_applied.content) != _comparable(current)
 
-    Works on a scratch copy of the migration folder, so nothing is written to the repo.
-    """
-    location = migrations_location(dialect_of(database_url))
-    with tempfile.TemporaryDirectory() as scratch:
-        scratch_location = Path(scratch) / "migrations"
-        shutil.copytree(location, scratch_location)
-        command = Command(
-            tortoise_config(database_url), app=APP_LABEL, location=str(scratch_location)
-        )
-        async with _own_orm_context(database_url):
-            await command.init()
-            generated: str = await command.migrate("pending_check", no_input=True)
-        Migrate.upgrade_operators.clear()
-        Migrate.downgrade_operators.clear()
-    return bool(generated)
+
+def _comparable(models_state: object) -> object:
+    # The stored state went through JSON (tuples became lists); compare it the same way.
+    return json.loads(json.dumps(models_state, sort_keys=True, default=str))
 
 
 async def make_migration(*, database_url: str, name: str) -> str | None:

@@ -50,6 +50,20 @@ class Database:
     url: str
 
 
+@asynccontextmanager
+async def scratch_postgres_database() -> AsyncIterator[str]:
+    """Create an empty database on the test PostgreSQL server; drop it afterwards."""
+    server_url = _server_url()
+    name = f"billgraph_scratch_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 async def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -65,16 +79,9 @@ async def database(
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required under CI=true but {server_url} is unreachable")
         pytest.skip(f"PostgreSQL not reachable at {server_url}")
-    name = f"billgraph_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(asyncpg_dsn(server_url))
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = server_url.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    async with scratch_postgres_database() as url:
         await upgrade_database(url)
         yield Database("postgres", url)
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 async def empty_tables(database: "Database") -> None:
