@@ -31,9 +31,9 @@ app.add_typer(pricing_app, name="pricing")
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
+def _settings(**overrides: object) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
@@ -56,14 +56,22 @@ async def _database_at_head(settings: Settings) -> AsyncIterator[None]:
         yield
 
 
+@asynccontextmanager
+async def _database_as_served(settings: Settings) -> AsyncIterator[None]:
+    """The database as the server sees it: at head, default pricing initialized."""
+    async with _database_at_head(settings):
+        await pricing.initialize_default_pricing(environment_prices=environment_prices_of(settings))
+        yield
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Overrides HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides PORT.")] = None,
 ) -> None:
     """Serve GraphQL (and GraphiQL) over HTTP."""
-    overrides = {key: value for key, value in {"host": host, "port": port}.items() if value}
-    settings = _settings().model_copy(update=overrides)
+    flags = {"host": host, "port": port}
+    settings = _settings(**{name: value for name, value in flags.items() if value is not None})
     typer.echo(f"billgraph: GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
     typer.echo(f"billgraph: database {_describe_database(settings.database_url)}")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
@@ -144,7 +152,7 @@ def pricing_list(
     settings = _settings()
 
     async def rows() -> list[Pricing]:
-        async with _database_at_head(settings):
+        async with _database_as_served(settings):
             return await pricing.list_pricings(provider=provider)
 
     typer.echo(f"{'PROVIDER':<12} {'MODEL':<40} {'INPUT':>16} {'OUTPUT':>16}  MANAGED BY")
@@ -171,7 +179,7 @@ def cost(
     settings = _settings()
 
     async def price() -> pricing.ResolvedPrice:
-        async with _database_at_head(settings):
+        async with _database_as_served(settings):
             return await pricing.resolve_pricing(
                 provider=provider, model=model, environment_prices=environment_prices_of(settings)
             )

@@ -56,8 +56,11 @@ class Settings(BaseSettings):
     def _strong_admin_key(cls, value: Any) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        if isinstance(value, str) and len(value.strip()) < MIN_ADMIN_KEY_LENGTH:
-            raise ValueError(f"must be at least {MIN_ADMIN_KEY_LENGTH} characters long")
+        if isinstance(value, str):
+            # Bearer tokens arrive trimmed, so the key is stored trimmed too.
+            value = value.strip()
+            if len(value) < MIN_ADMIN_KEY_LENGTH:
+                raise ValueError(f"must be at least {MIN_ADMIN_KEY_LENGTH} characters long")
         return value
 
 
