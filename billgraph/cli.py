@@ -1,6 +1,7 @@
 """The `billgraph` command: serve, db upgrade, pricing init/list, cost."""
 
 import asyncio
+import logging
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -74,6 +75,7 @@ def serve(
     settings = _settings(**{name: value for name, value in flags.items() if value is not None})
     typer.echo(f"billgraph: GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
     typer.echo(f"billgraph: database {_describe_database(settings.database_url)}")
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
