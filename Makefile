@@ -31,7 +31,7 @@ check: lint typecheck test
 
 ## Rewrite schema.graphql from the code (a test fails while it is stale)
 schema: $(STAMP)
-	$(BIN)/python -c "from billgraph.schema import schema; print(schema.as_str())" > schema.graphql
+	$(BIN)/python -c "from billgraph.schema import export_sdl; print(export_sdl(), end='')" > schema.graphql
 
 ## After changing models: make migrations NAME=add_something (needs local PostgreSQL)
 migrations: $(STAMP)

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from strawberry.fastapi import GraphQLRouter
@@ -13,8 +14,9 @@ from tortoise.contrib.fastapi import RegisterTortoise
 
 from billgraph.db import connection_name, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX, graphiql_html
+from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.migrate import upgrade_database
-from billgraph.schema import schema
+from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
 from billgraph.services.pricing import EnvironmentPrices, initialize_default_pricing
 from billgraph.settings import Settings
@@ -66,11 +68,26 @@ def create_app(settings: Settings) -> FastAPI:
             settings=settings,
             environment_prices=environment_prices,
             bearer_token=bearer_token_from(request.headers.get("authorization")),
+            request_id=request.state.request_id,
         )
 
-    app = FastAPI(title="billgraph", lifespan=lifespan)
-    app.include_router(OfflineGraphiQLRouter(schema, context_getter=get_context), prefix="/graphql")
-    app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
+    development = not settings.is_production
+    app = FastAPI(
+        title="billgraph",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if development else None,
+    )
+    graphql = OfflineGraphiQLRouter(
+        build_schema(settings),
+        context_getter=get_context,
+        graphql_ide="graphiql" if development else None,
+        allow_queries_via_get=development,
+    )
+    app.include_router(graphql, prefix="/graphql")
+    if development:
+        app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -81,4 +98,15 @@ def create_app(settings: Settings) -> FastAPI:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
+    # Outermost last: the request id exists before anything else runs.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+        )
+    app.add_middleware(RequestIdMiddleware)
     return app

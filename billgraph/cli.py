@@ -2,6 +2,8 @@
 
 import asyncio
 import logging
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,7 +17,7 @@ import uvicorn
 from tortoise.context import TortoiseContext
 
 from billgraph.app import create_app, environment_prices_of
-from billgraph.db import tortoise_config
+from billgraph.db import dialect_of, tortoise_config
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import Pricing, Provider
 from billgraph.services import pricing
@@ -102,17 +104,29 @@ def db_make_migrations(
 ) -> None:
     """Write a migration for model changes, for SQLite and for PostgreSQL (developers)."""
 
-    async def both() -> list[str]:
-        written = []
-        with tempfile.TemporaryDirectory() as scratch:
-            sqlite_url = f"sqlite://{Path(scratch) / 'scratch.sqlite3'}"
-            written.append(f"sqlite: {await make_migration(database_url=sqlite_url, name=name)}")
+    async def postgres_migration() -> None:
         async with _scratch_postgres(postgres_url) as scratch_url:
-            written.append(f"postgres: {await make_migration(database_url=scratch_url, name=name)}")
-        return written
+            _make_migration_in_own_process(scratch_url, name)
 
-    for line in _run(both):
-        typer.echo(line)
+    with tempfile.TemporaryDirectory() as scratch:
+        _make_migration_in_own_process(f"sqlite://{Path(scratch) / 'scratch.sqlite3'}", name)
+    _run(postgres_migration)
+
+
+def _make_migration_in_own_process(database_url: str, name: str) -> None:
+    # aerich and Tortoise keep per-process state (DDL generator, model bindings), so
+    # generating for a second dialect in the same process writes the first one's SQL.
+    subprocess.run(  # noqa: S603  (our own interpreter and module, arguments we built)
+        [sys.executable, "-m", "billgraph.cli", "db", "make-migration", database_url, name],
+        check=True,
+    )
+
+
+@db_app.command("make-migration", hidden=True)
+def db_make_migration(database_url: str, name: str) -> None:
+    """Write one dialect's migration from a scratch database at DATABASE_URL."""
+    written = _run(lambda: make_migration(database_url=database_url, name=name))
+    typer.echo(f"{dialect_of(database_url)}: {written or 'no changes'}")
 
 
 @asynccontextmanager

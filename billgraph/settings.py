@@ -1,7 +1,7 @@
 """Settings from the environment and `.env`, validated once at startup and passed down."""
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     admin_api_key: SecretStr | None = None
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    environment: Literal["development", "production"] = "development"
+    max_query_depth: Annotated[int, Field(ge=1, le=100)] = 10
+    max_query_aliases: Annotated[int, Field(ge=0, le=1000)] = 20
+    max_query_tokens: Annotated[int, Field(ge=100, le=1_000_000)] = 5000
+    max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
+    cors_allow_origins: str = ""
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod
@@ -51,6 +57,23 @@ class Settings(BaseSettings):
             raise ValueError("names no database")
         return value
 
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in _split(value):
+            if origin != "*" and not origin.startswith(("http://", "https://")):
+                raise ValueError(f"{origin!r} is not an origin such as https://dash.example.com")
+        return value
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """Return the origins allowed to call the API from a browser (none by default)."""
+        return _split(self.cors_allow_origins)
+
     @field_validator("admin_api_key", mode="before")
     @classmethod
     def _strong_admin_key(cls, value: Any) -> Any:
@@ -62,6 +85,10 @@ class Settings(BaseSettings):
             if len(value) < MIN_ADMIN_KEY_LENGTH:
                 raise ValueError(f"must be at least {MIN_ADMIN_KEY_LENGTH} characters long")
         return value
+
+
+def _split(comma_separated: str) -> list[str]:
+    return [item.strip() for item in comma_separated.split(",") if item.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -26,7 +26,7 @@ from billgraph.settings import Settings, load_settings
 
 ADMIN_KEY = "test-admin-key-0123456789"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-TABLES = ("api_usage_logs", "api_provider_pricing")
+TABLES = ("api_usage_logs", "api_provider_pricing", "api_keys", "pricing_audit")
 
 
 def _server_url() -> str:
@@ -121,24 +121,24 @@ class Api:
         query: str,
         variables: dict[str, Any] | None = None,
         *,
-        admin: bool = False,
+        key: str | None = ADMIN_KEY,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        sent = dict(headers or {})
-        if admin:
-            sent["Authorization"] = f"Bearer {ADMIN_KEY}"
+        """Send a query with `Authorization: Bearer <key>`, or exactly `headers` if given."""
+        if headers is None:
+            headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
         response = await self.http.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=sent
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
     async def data(
-        self, query: str, variables: dict[str, Any] | None = None, *, admin: bool = False
+        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = ADMIN_KEY
     ) -> dict[str, Any]:
         """Return `data`, failing the test on any error."""
-        body = await self.post(query, variables, admin=admin)
+        body = await self.post(query, variables, key=key)
         assert "errors" not in body, body["errors"]
         result: dict[str, Any] = body["data"]
         return result
@@ -148,15 +148,31 @@ class Api:
         query: str,
         variables: dict[str, Any] | None = None,
         *,
-        admin: bool = False,
+        key: str | None = ADMIN_KEY,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Return the single error of a request that must fail."""
-        body = await self.post(query, variables, admin=admin, headers=headers)
+        body = await self.post(query, variables, key=key, headers=headers)
         assert body.get("errors"), body
         assert len(body["errors"]) == 1, body["errors"]
         error: dict[str, Any] = body["errors"][0]
         return error
+
+
+CREATE_KEY = """
+mutation ($input: CreateApiKeyInput!) {
+  createApiKey(input: $input) { secret apiKey { id prefix scopes userId } }
+}"""
+
+
+async def create_key(api: Api, scopes: list[str], user_id: str | None = None) -> str:
+    """Create an API key through the API (as the break-glass admin); return its secret."""
+    data = await api.data(
+        CREATE_KEY,
+        {"input": {"name": f"test {'+'.join(scopes)}", "scopes": scopes, "userId": user_id}},
+    )
+    secret: str = data["createApiKey"]["secret"]
+    return secret
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ from tortoise.context import TortoiseContext
 
 from billgraph.db import tortoise_config
 from billgraph.services.pricing import EnvironmentPrices, initialize_default_pricing
-from tests.conftest import Api, Database, make_settings, running_app
+from tests.conftest import Api, Database, create_key, make_settings, running_app
 
 RESOLVE = """
 query ($provider: Provider!, $model: String!) {
@@ -57,7 +57,7 @@ async def upsert(api: Api, provider: str, model: str, input_cost: str, output_co
             "outputTokenCost": output_cost,
         }
     }
-    return (await api.data(UPSERT, variables, admin=True))["upsertPricing"]
+    return (await api.data(UPSERT, variables))["upsertPricing"]
 
 
 async def resolve(api: Api, provider: str, model: str) -> dict[str, Any]:
@@ -127,7 +127,7 @@ async def test_short_name_then_default_row_then_environment(api: Api) -> None:
         "managedBy": "ENVIRONMENT",
     }
 
-    await api.data(DELETE, {"provider": "MISTRAL", "modelName": "default"}, admin=True)
+    await api.data(DELETE, {"provider": "MISTRAL", "modelName": "default"})
     environment = await resolve(api, "HUGGINGFACE", "meta-llama/Llama-3.1-8B-Instruct")
     assert environment == {
         "provider": "HUGGINGFACE",
@@ -178,7 +178,7 @@ async def test_upsert_makes_the_row_admin_managed_and_keeps_exact_digits(api: Ap
 async def test_upsert_of_an_environment_row_takes_it_over(api: Api) -> None:
     row = await upsert(api, "MISTRAL", "gpt-oss-120b", "0.0000005", "0.0000015")
     assert row["managedBy"] == "ADMIN"
-    data = await api.data(INITIALIZE, admin=True)
+    data = await api.data(INITIALIZE)
     report = data["initializePricing"]
     assert report["skipped"] == [{"modelName": "gpt-oss-120b", "managedBy": "ADMIN"}]
     assert report["unchanged"] == [{"modelName": "default"}]
@@ -205,7 +205,7 @@ async def test_bad_prices_are_refused_naming_the_field_and_change_nothing(
         "outputTokenCost": "0.000001",
     }
     pricing[field] = value
-    error = await api.error(UPSERT, {"input": pricing}, admin=True)
+    error = await api.error(UPSERT, {"input": pricing})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == field
     assert message in error["message"]
@@ -221,7 +221,7 @@ async def test_prices_sent_as_json_floats_are_refused(api: Api) -> None:
             "outputTokenCost": "0.00001",
         }
     }
-    error = await api.error(UPSERT, variables, admin=True)
+    error = await api.error(UPSERT, variables)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "Decimals are sent as strings" in error["message"]
     assert "inputTokenCost" in error["message"]
@@ -230,21 +230,20 @@ async def test_prices_sent_as_json_floats_are_refused(api: Api) -> None:
 async def test_decimal_literals_in_the_query_text_keep_every_digit(api: Api) -> None:
     data = await api.data(
         """mutation { upsertPricing(input: {provider: OPENAI, modelName: "m",
-             inputTokenCost: 98765.123456789012, outputTokenCost: "0.1"}) { inputTokenCost } }""",
-        admin=True,
+             inputTokenCost: 98765.123456789012, outputTokenCost: "0.1"}) { inputTokenCost } }"""
     )
     assert data["upsertPricing"]["inputTokenCost"] == "98765.123456789012"
 
 
 async def test_delete_of_a_missing_row_is_not_found(api: Api) -> None:
-    error = await api.error(DELETE, {"provider": "OPENAI", "modelName": "nope"}, admin=True)
+    error = await api.error(DELETE, {"provider": "OPENAI", "modelName": "nope"})
     assert error["extensions"]["code"] == "NOT_FOUND"
     assert error["extensions"]["field"] == "modelName"
 
 
 async def test_delete_removes_the_row(api: Api) -> None:
     await upsert(api, "OPENAI", "gpt-4o", "0.0000025", "0.00001")
-    data = await api.data(DELETE, {"provider": "OPENAI", "modelName": " GPT-4O "}, admin=True)
+    data = await api.data(DELETE, {"provider": "OPENAI", "modelName": " GPT-4O "})
     assert data == {"deletePricing": True}
     assert (await api.data(PRICINGS, {"provider": "OPENAI"}))["pricings"] == []
 
@@ -287,23 +286,31 @@ async def test_admin_mutations_refuse_missing_or_wrong_keys(
 
 
 @pytest.mark.parametrize(("query", "variables"), ADMIN_OPERATIONS)
-async def test_admin_mutations_are_forbidden_while_no_admin_key_is_set(
-    database: Database, query: str, variables: dict[str, Any]
+async def test_admin_mutations_refuse_keys_without_the_admin_scope(
+    api: Api, query: str, variables: dict[str, Any]
+) -> None:
+    reader = await create_key(api, ["READ", "INGEST"])
+    error = await api.error(query, variables, key=reader)
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert "ADMIN scope" in error["message"]
+
+
+async def test_without_admin_api_key_no_bearer_token_is_the_break_glass_key(
+    database: Database,
 ) -> None:
     async with running_app(make_settings(database, admin_api_key=None)) as client:
         response = await client.post(
             "/graphql",
-            json={"query": query, "variables": variables},
+            json={"query": INITIALIZE},
             headers={"Authorization": "Bearer anything-at-all-here"},
         )
     (error,) = response.json()["errors"]
-    assert error["extensions"]["code"] == "FORBIDDEN"
-    assert "set ADMIN_API_KEY" in error["message"]
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
 
 
 async def test_initialize_is_idempotent(api: Api) -> None:
-    first = (await api.data(INITIALIZE, admin=True))["initializePricing"]
-    second = (await api.data(INITIALIZE, admin=True))["initializePricing"]
+    first = (await api.data(INITIALIZE))["initializePricing"]
+    second = (await api.data(INITIALIZE))["initializePricing"]
     for report in (first, second):
         assert report["created"] == []
         assert report["updated"] == []

@@ -70,7 +70,7 @@ async def set_price(api: Api, provider: str, model: str, input_cost: str, output
         "inputTokenCost": input_cost,
         "outputTokenCost": output_cost,
     }
-    await api.data(UPSERT, {"input": pricing}, admin=True)
+    await api.data(UPSERT, {"input": pricing})
 
 
 async def test_recording_prices_the_call_and_keeps_the_provider_named(api: Api) -> None:
@@ -182,7 +182,7 @@ async def test_deleting_a_pricing_row_leaves_its_logs_untouched(api: Api) -> Non
     await set_price(api, "OPENAI", "gpt-4o", "0.0000025", "0.00001")
     log = await record(api, provider="OPENAI", model="gpt-4o")
     assert (log["pricingSource"], log["costTotal"]) == ("EXACT", "0.0075")
-    await api.data(DELETE, {"p": "OPENAI", "m": "gpt-4o"}, admin=True)
+    await api.data(DELETE, {"p": "OPENAI", "m": "gpt-4o"})
     (edge,) = (await api.data(LOGS))["usageLogs"]["edges"]
     assert edge["node"]["costTotal"] == "0.0075"
     assert (await summary(api))["costTotal"] == "0.0075"

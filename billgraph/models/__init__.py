@@ -1,7 +1,25 @@
 """Tortoise models only: tables and columns, no business logic."""
 
-from billgraph.models.enums import PricingManager, PricingSource, Provider
+from billgraph.models.api_key import ApiKey
+from billgraph.models.audit import PricingAudit
+from billgraph.models.enums import (
+    ApiKeyScope,
+    PricingAuditAction,
+    PricingManager,
+    PricingSource,
+    Provider,
+)
 from billgraph.models.pricing import Pricing
 from billgraph.models.usage import UsageLog
 
-__all__ = ["Pricing", "PricingManager", "PricingSource", "Provider", "UsageLog"]
+__all__ = [
+    "ApiKey",
+    "ApiKeyScope",
+    "Pricing",
+    "PricingAudit",
+    "PricingAuditAction",
+    "PricingManager",
+    "PricingSource",
+    "Provider",
+    "UsageLog",
+]

@@ -31,3 +31,19 @@ class PricingManager(StrEnum):
 
     ENVIRONMENT = "ENVIRONMENT"
     ADMIN = "ADMIN"
+
+
+class ApiKeyScope(StrEnum):
+    """What an API key may do. ADMIN may do everything."""
+
+    ADMIN = "ADMIN"
+    INGEST = "INGEST"
+    READ = "READ"
+
+
+class PricingAuditAction(StrEnum):
+    """The kind of pricing change an audit row records."""
+
+    UPSERT = "UPSERT"
+    DELETE = "DELETE"
+    INITIALIZE = "INITIALIZE"

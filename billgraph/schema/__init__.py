@@ -1,31 +1,60 @@
-"""The GraphQL schema: types, operations, permissions and error codes."""
+"""The GraphQL schema: types, operations, permissions, limits and error codes."""
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from billgraph.schema.errors import ErrorCodes, log_nothing
 from billgraph.schema.mutations import Mutation
 from billgraph.schema.queries import Query
 from billgraph.schema.scalars import DecimalScalar, Int64, Int64Scalar
+from billgraph.settings import Settings
 
 
 class BillgraphSchema(strawberry.Schema):
-    # ErrorCodes logs the unexpected errors (with an id the caller sees); the rest are
-    # answers to the caller and would only be noise in the log.
+    # ErrorCodes logs the unexpected errors (with the request id the caller sees); the
+    # rest are answers to the caller and would only be noise in the log.
     process_errors = staticmethod(log_nothing)  # type: ignore[assignment]
 
 
-schema = BillgraphSchema(
-    query=Query,
-    mutation=Mutation,
-    config=StrawberryConfig(scalar_map={Decimal: DecimalScalar, Int64: Int64Scalar}),
-    # The caches live at module level in strawberry: shared by every request, bounded.
-    extensions=[
+def build_schema(settings: Settings) -> BillgraphSchema:
+    """Return the schema with the query limits of `settings`; production hides introspection."""
+    # Classes or factories: strawberry builds fresh extension instances for every request.
+    extensions: list[Callable[[], SchemaExtension]] = [
         ErrorCodes,
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-    ],
-)
+        # Limits run at validation, before any resolver; each names itself when hit.
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
+        # strawberry keeps these caches at module level: shared by all requests, bounded.
+        partial(ParserCache, maxsize=256),
+        partial(ValidationCache, maxsize=256),
+    ]
+    if settings.is_production:
+        extensions.append(DisableIntrospection)
+    return BillgraphSchema(
+        query=Query,
+        mutation=Mutation,
+        config=StrawberryConfig(
+            scalar_map={Decimal: DecimalScalar, Int64: Int64Scalar},
+            disable_field_suggestions=settings.is_production,
+        ),
+        extensions=extensions,
+    )
+
+
+def export_sdl() -> str:
+    """Return the SDL of the schema (limits do not change it), as committed in schema.graphql."""
+    return build_schema(Settings.model_construct()).as_str() + "\n"

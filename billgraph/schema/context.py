@@ -1,10 +1,11 @@
-"""The typed per-request context: settings, the caller's credentials, environment prices."""
+"""The typed per-request context: settings, the request id, and the caller behind the key."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from strawberry.fastapi import BaseContext
 
+from billgraph.services.api_keys import Caller, authenticate
 from billgraph.services.pricing import EnvironmentPrices
 from billgraph.settings import Settings
 
@@ -14,6 +15,8 @@ class Context(BaseContext):
     settings: Settings
     environment_prices: EnvironmentPrices
     bearer_token: str | None
+    request_id: str
+    _caller: Caller | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -21,6 +24,17 @@ class Context(BaseContext):
     def now(self) -> datetime:
         """Return the current time in UTC (one place to read the clock)."""
         return datetime.now(UTC)
+
+    async def caller(self) -> Caller:
+        """Return who is calling, authenticating the bearer token once per request."""
+        if self._caller is None:
+            admin_key = self.settings.admin_api_key
+            self._caller = await authenticate(
+                token=self.bearer_token,
+                admin_api_key=admin_key.get_secret_value() if admin_key else None,
+                now=self.now(),
+            )
+        return self._caller
 
 
 def bearer_token_from(authorization: str | None) -> str | None:

@@ -3,7 +3,7 @@
 Domain errors (billgraph.services.errors) keep their message and code. Errors that
 graphql-core raises before any resolver runs (syntax, validation, variable coercion)
 are the caller's: BAD_USER_INPUT. Anything else is a bug: the caller sees a generic
-message with code INTERNAL and an error id that appears in the log next to the traceback.
+message with code INTERNAL and the request id, which the log shows with the traceback.
 """
 
 import logging
@@ -31,17 +31,18 @@ def is_unexpected(error: GraphQLError) -> bool:
     )
 
 
-def with_code(error: GraphQLError) -> GraphQLError:
+def with_code(error: GraphQLError, *, request_id: str) -> GraphQLError:
     """Return the error as the caller should see it, with `extensions.code`."""
     original = error.original_error
     if is_unexpected(error):
-        error_id = uuid.uuid4().hex
-        logger.error("Unexpected error %s at %s", error_id, error.path, exc_info=original)
+        logger.error(
+            "Unexpected error in request %s at %s", request_id, error.path, exc_info=original
+        )
         return GraphQLError(
             "Internal server error",
             nodes=error.nodes,
             path=error.path,
-            extensions={"code": "INTERNAL", "errorId": error_id},
+            extensions={"code": "INTERNAL", "requestId": request_id},
         )
     extensions = dict(error.extensions or {})
     if isinstance(original, BillingError):
@@ -65,7 +66,9 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
-            result.errors = [with_code(error) for error in result.errors]
+            request_id = getattr(self.execution_context.context, "request_id", None)
+            request_id = request_id or uuid.uuid4().hex
+            result.errors = [with_code(error, request_id=request_id) for error in result.errors]
 
 
 def log_nothing(errors: list[GraphQLError], context: ExecutionContext | None) -> None:

@@ -7,22 +7,29 @@ from strawberry.types import Info
 
 from billgraph.models import Provider
 from billgraph.schema.context import Context
-from billgraph.schema.permissions import IsAdmin
+from billgraph.schema.permissions import CanIngest, IsAdmin
 from billgraph.schema.types import (
+    ApiKey,
+    CreateApiKeyInput,
+    CreatedApiKey,
     Pricing,
     PricingInitReport,
     PricingInput,
     RecordUsageInput,
     UsageLog,
 )
-from billgraph.services import pricing, usage
+from billgraph.services import api_keys, pricing, usage
+from billgraph.services.errors import InvalidInputError
 
 RequestInfo = Info[Context, Any]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Price and record one LLM call, exactly once per requestId.")
+    @strawberry.mutation(
+        description="Price and record one LLM call, exactly once per requestId.",
+        permission_classes=[CanIngest],
+    )
     async def record_usage(self, info: RequestInfo, input: RecordUsageInput) -> UsageLog:
         log = await usage.record_usage(
             provider=input.provider,
@@ -34,6 +41,7 @@ class Mutation:
             occurred_at=input.occurred_at,
             now=info.context.now(),
             environment_prices=info.context.environment_prices,
+            caller=await info.context.caller(),
         )
         return UsageLog.from_model(log)
 
@@ -43,7 +51,7 @@ class Mutation:
     )
     async def initialize_pricing(self, info: RequestInfo) -> PricingInitReport:
         report = await pricing.initialize_default_pricing(
-            environment_prices=info.context.environment_prices
+            environment_prices=info.context.environment_prices, actor=await info.context.caller()
         )
         return PricingInitReport.from_service(report)
 
@@ -57,6 +65,7 @@ class Mutation:
             model_name=input.model_name,
             input_token_cost=input.input_token_cost,
             output_token_cost=input.output_token_cost,
+            actor=await info.context.caller(),
         )
         return Pricing.from_model(row)
 
@@ -65,5 +74,27 @@ class Mutation:
         permission_classes=[IsAdmin],
     )
     async def delete_pricing(self, info: RequestInfo, provider: Provider, model_name: str) -> bool:
-        await pricing.delete_pricing(provider=provider, model_name=model_name)
+        await pricing.delete_pricing(
+            provider=provider, model_name=model_name, actor=await info.context.caller()
+        )
         return True
+
+    @strawberry.mutation(
+        description="Create an API key; its secret is in the answer and never again (admin).",
+        permission_classes=[IsAdmin],
+    )
+    async def create_api_key(self, info: RequestInfo, input: CreateApiKeyInput) -> CreatedApiKey:
+        key, secret = await api_keys.create_api_key(
+            name=input.name, scopes=input.scopes, user_id=input.user_id
+        )
+        return CreatedApiKey(api_key=ApiKey.from_model(key), secret=secret)
+
+    @strawberry.mutation(
+        description="Revoke an API key; it stops working at once, in every worker (admin).",
+        permission_classes=[IsAdmin],
+    )
+    async def revoke_api_key(self, info: RequestInfo, id: strawberry.ID) -> ApiKey:
+        if not str(id).isdigit():
+            raise InvalidInputError("id is not an API key id", field="id")
+        key = await api_keys.revoke_api_key(key_id=int(id), now=info.context.now())
+        return ApiKey.from_model(key)

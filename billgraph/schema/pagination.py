@@ -34,3 +34,23 @@ def decode_cursor(cursor: str) -> PageAfter:
     if position.occurred_at.tzinfo is None:
         raise not_a_cursor
     return position
+
+
+_AUDIT_PREFIX = "audit:"
+
+
+def encode_audit_cursor(change_id: int) -> str:
+    """Return the cursor that points just past one pricing change."""
+    return base64.urlsafe_b64encode(f"{_AUDIT_PREFIX}{change_id}".encode()).decode()
+
+
+def decode_audit_cursor(cursor: str) -> int:
+    """Return the pricing change id a cursor names, or raise InvalidInputError naming `after`."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeError, binascii.Error):
+        raw = ""
+    digits = raw.removeprefix(_AUDIT_PREFIX)
+    if not raw.startswith(_AUDIT_PREFIX) or not digits.isdigit():
+        raise InvalidInputError("after is not a cursor returned by this API", field="after")
+    return int(digits)

@@ -7,19 +7,29 @@ from strawberry.types import Info
 
 from billgraph.models import Provider
 from billgraph.schema.context import Context
-from billgraph.schema.pagination import decode_cursor, encode_cursor
+from billgraph.schema.pagination import (
+    decode_audit_cursor,
+    decode_cursor,
+    encode_audit_cursor,
+    encode_cursor,
+)
+from billgraph.schema.permissions import CanRead, IsAdmin
 from billgraph.schema.types import (
+    ApiKey,
     CostBreakdown,
     CostTotals,
     PageInfo,
     Pricing,
+    PricingChange,
+    PricingChangeConnection,
+    PricingChangeEdge,
     ResolvedPricing,
     UsageFilter,
     UsageLog,
     UsageLogConnection,
     UsageLogEdge,
 )
-from billgraph.services import pricing, usage
+from billgraph.services import api_keys, audit, pricing, usage
 from billgraph.services.costs import compute_cost
 
 RequestInfo = Info[Context, Any]
@@ -27,12 +37,17 @@ RequestInfo = Info[Context, Any]
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Pricing rows, optionally of one provider.")
+    @strawberry.field(
+        description="Pricing rows, optionally of one provider.", permission_classes=[CanRead]
+    )
     async def pricings(self, info: RequestInfo, provider: Provider | None = None) -> list[Pricing]:
         rows = await pricing.list_pricings(provider=provider)
         return [Pricing.from_model(row) for row in rows]
 
-    @strawberry.field(description="The prices the chain picks for a model, and which step hit.")
+    @strawberry.field(
+        description="The prices the chain picks for a model, and which step hit.",
+        permission_classes=[CanRead],
+    )
     async def resolve_pricing(
         self, info: RequestInfo, provider: Provider, model: str
     ) -> ResolvedPricing:
@@ -41,7 +56,9 @@ class Query:
         )
         return ResolvedPricing.from_service(price)
 
-    @strawberry.field(description="What a call would cost, without recording it.")
+    @strawberry.field(
+        description="What a call would cost, without recording it.", permission_classes=[CanRead]
+    )
     async def estimate_cost(
         self,
         info: RequestInfo,
@@ -63,7 +80,9 @@ class Query:
             tokens_input=tokens_input, tokens_output=tokens_output, cost=cost, price=price
         )
 
-    @strawberry.field(description="Usage logs, newest first, 1 to 500 per page.")
+    @strawberry.field(
+        description="Usage logs, newest first, 1 to 500 per page.", permission_classes=[CanRead]
+    )
     async def usage_logs(
         self,
         info: RequestInfo,
@@ -75,6 +94,7 @@ class Query:
             usage_filter=(filter or UsageFilter()).to_service(),
             first=usage.DEFAULT_PAGE_SIZE if first is None else first,
             after=decode_cursor(after) if after is not None else None,
+            caller=await info.context.caller(),
         )
         edges = [
             UsageLogEdge(node=UsageLog.from_model(log), cursor=encode_cursor(log))
@@ -88,11 +108,54 @@ class Query:
             ),
         )
 
-    @strawberry.field(description="Exact request, token and cost totals of the matching logs.")
+    @strawberry.field(
+        description="Exact request, token and cost totals of the matching logs.",
+        permission_classes=[CanRead],
+    )
     async def cost_summary(
         self,
         info: RequestInfo,
         filter: UsageFilter | None = None,
     ) -> CostTotals:
-        totals = await usage.usage_totals(usage_filter=(filter or UsageFilter()).to_service())
+        totals = await usage.usage_totals(
+            usage_filter=(filter or UsageFilter()).to_service(),
+            caller=await info.context.caller(),
+        )
         return CostTotals.from_service(totals)
+
+    @strawberry.field(
+        description="The audit trail of one model's price, newest first.",
+        permission_classes=[CanRead],
+    )
+    async def pricing_history(
+        self,
+        info: RequestInfo,
+        provider: Provider,
+        model_name: str,
+        first: int | None = usage.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> PricingChangeConnection:
+        rows, has_next_page = await audit.pricing_history(
+            provider=provider,
+            model_name=model_name,
+            first=usage.DEFAULT_PAGE_SIZE if first is None else first,
+            after_id=decode_audit_cursor(after) if after is not None else None,
+        )
+        edges = [
+            PricingChangeEdge(
+                node=PricingChange.from_model(row), cursor=encode_audit_cursor(row.id)
+            )
+            for row in rows
+        ]
+        return PricingChangeConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(
+        description="Every API key, newest first (admin).", permission_classes=[IsAdmin]
+    )
+    async def api_keys(self, info: RequestInfo) -> list[ApiKey]:
+        return [ApiKey.from_model(key) for key in await api_keys.list_api_keys()]

@@ -2,13 +2,21 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Self
+from typing import Self, cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from billgraph import models
-from billgraph.models import PricingManager, PricingSource, Provider
+from billgraph.models import (
+    ApiKeyScope,
+    PricingAuditAction,
+    PricingManager,
+    PricingSource,
+    Provider,
+)
 from billgraph.schema.scalars import Int64
+from billgraph.services.api_keys import parse_scopes
 from billgraph.services.costs import Cost, from_pico
 from billgraph.services.pricing import PricingInitReport as InitReport
 from billgraph.services.pricing import ResolvedPrice
@@ -21,6 +29,8 @@ strawberry.enum(
     PricingManager,
     description="Who owns a pricing row: startup initialization (ENVIRONMENT) or an admin.",
 )
+strawberry.enum(ApiKeyScope, description="What an API key may do; ADMIN may do everything.")
+strawberry.enum(PricingAuditAction, description="The kind of pricing change.")
 
 
 @strawberry.type(description="The per-token prices of one provider's model, in USD.")
@@ -240,3 +250,90 @@ class PricingInput:
     model_name: str
     input_token_cost: Decimal
     output_token_cost: Decimal
+
+
+@strawberry.type(description="An API key. Its secret is shown once, when it is created.")
+class ApiKey:
+    id: strawberry.ID
+    name: str
+    prefix: str = strawberry.field(description="The visible start of the secret.")
+    scopes: list[ApiKeyScope]
+    user_id: str | None = strawberry.field(
+        description="When set, the key sees and records only this user's usage."
+    )
+    created_at: datetime
+    last_used_at: datetime | None = strawberry.field(description="Refreshed at most once a minute.")
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_model(cls, key: models.ApiKey) -> Self:
+        return cls(
+            id=strawberry.ID(str(key.id)),
+            name=key.name,
+            prefix=key.prefix,
+            scopes=sorted(parse_scopes(key.scopes)),
+            user_id=key.user_id,
+            created_at=key.created_at,
+            last_used_at=key.last_used_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+@strawberry.type(description="A new API key and its secret: store the secret now.")
+class CreatedApiKey:
+    api_key: ApiKey
+    secret: str = strawberry.field(description="Send as 'Authorization: Bearer <secret>'.")
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    scopes: list[ApiKeyScope]
+    user_id: str | None = strawberry.field(
+        default=None, description="Bind the key to one user's usage (READ and INGEST keys)."
+    )
+
+
+@strawberry.type(description="One pricing change, as the audit trail recorded it.")
+class PricingChange:
+    id: strawberry.ID
+    changed_at: datetime
+    action: PricingAuditAction
+    provider: Provider
+    model_name: str
+    api_key_id: strawberry.ID | None = strawberry.field(
+        description="Null for the ADMIN_API_KEY break-glass key and for startup."
+    )
+    api_key_name: str
+    old_values: JSON | None = strawberry.field(
+        description="inputTokenCost, outputTokenCost (Decimal strings), managedBy; null if created."
+    )
+    new_values: JSON | None = strawberry.field(
+        description="The same after the change; null when deleted."
+    )
+
+    @classmethod
+    def from_model(cls, row: models.PricingAudit) -> Self:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            changed_at=row.changed_at,
+            action=row.action,
+            provider=row.provider,
+            model_name=row.model_name,
+            api_key_id=strawberry.ID(str(row.api_key_id)) if row.api_key_id is not None else None,
+            api_key_name=row.api_key_name,
+            old_values=cast(JSON | None, row.old_values),
+            new_values=cast(JSON | None, row.new_values),
+        )
+
+
+@strawberry.type
+class PricingChangeEdge:
+    node: PricingChange
+    cursor: str
+
+
+@strawberry.type(description="A page of pricing changes, newest first.")
+class PricingChangeConnection:
+    edges: list[PricingChangeEdge]
+    page_info: PageInfo

@@ -9,7 +9,9 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from billgraph.models import Pricing, PricingManager, PricingSource, Provider
+from billgraph.models import Pricing, PricingAuditAction, PricingManager, PricingSource, Provider
+from billgraph.services.api_keys import SYSTEM, Caller
+from billgraph.services.audit import pricing_values, record_pricing_change
 from billgraph.services.costs import BUILTIN_ESTIMATE_PRICE, parse_unit_price, to_pico
 from billgraph.services.errors import InvalidInputError, NotFoundError
 from billgraph.services.model_names import (
@@ -148,9 +150,14 @@ def _check_priced_provider(provider: Provider) -> None:
 
 
 async def upsert_pricing(
-    *, provider: Provider, model_name: str, input_token_cost: object, output_token_cost: object
+    *,
+    provider: Provider,
+    model_name: str,
+    input_token_cost: object,
+    output_token_cost: object,
+    actor: Caller,
 ) -> Pricing:
-    """Create or replace the price of one model; the row becomes ADMIN-managed."""
+    """Create or replace the price of one model; the row becomes ADMIN-managed. Audited."""
     _check_priced_provider(provider)
     model_name = clean_name(model_name, field="modelName")
     prices: dict[str, Any] = {
@@ -164,36 +171,66 @@ async def upsert_pricing(
         "managed_by": PricingManager.ADMIN,
     }
     key = model_key(model_name)
+    try:
+        return await _upsert_once(provider=provider, key=key, prices=prices, actor=actor)
+    except IntegrityError:
+        # Another request created the row after our look-up: now it exists, update it.
+        return await _upsert_once(provider=provider, key=key, prices=prices, actor=actor)
+
+
+async def _upsert_once(
+    *, provider: Provider, key: str, prices: dict[str, Any], actor: Caller
+) -> Pricing:
     async with in_transaction():
         row = await Pricing.filter(provider=provider, model_key=key).select_for_update().first()
-        if row is not None:
+        if row is None:
+            row = await Pricing.create(provider=provider, model_key=key, **prices)
+            old_values = None
+        else:
+            old_values = pricing_values(row)
             await row.update_from_dict(prices).save()
-            return row
-    try:
-        return await Pricing.create(provider=provider, model_key=key, **prices)
-    except IntegrityError:
-        # Another request created it between our look-up and insert: update that row.
-        row = await Pricing.get(provider=provider, model_key=key)
-        await row.update_from_dict(prices).save()
-        return row
+        await record_pricing_change(
+            action=PricingAuditAction.UPSERT,
+            actor=actor,
+            row=row,
+            old_values=old_values,
+            new_values=pricing_values(row),
+        )
+    return row
 
 
-async def delete_pricing(*, provider: Provider, model_name: str) -> None:
-    """Delete one pricing row; raise NotFoundError when there is none. Usage logs are kept."""
+async def delete_pricing(*, provider: Provider, model_name: str, actor: Caller) -> None:
+    """Delete one pricing row; raise NotFoundError when there is none. Audited; logs kept."""
     model_name = clean_name(model_name, field="modelName")
-    deleted = await Pricing.filter(provider=provider, model_key=model_key(model_name)).delete()
-    if not deleted:
-        raise NotFoundError(
-            f"no pricing for provider {provider.value} and model {model_name!r}",
-            field="modelName",
+    async with in_transaction():
+        row = (
+            await Pricing.filter(provider=provider, model_key=model_key(model_name))
+            .select_for_update()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(
+                f"no pricing for provider {provider.value} and model {model_name!r}",
+                field="modelName",
+            )
+        await row.delete()
+        await record_pricing_change(
+            action=PricingAuditAction.DELETE,
+            actor=actor,
+            row=row,
+            old_values=pricing_values(row),
+            new_values=None,
         )
 
 
-async def initialize_default_pricing(*, environment_prices: EnvironmentPrices) -> PricingInitReport:
+async def initialize_default_pricing(
+    *, environment_prices: EnvironmentPrices, actor: Caller = SYSTEM
+) -> PricingInitReport:
     """Upsert the ENVIRONMENT-managed rows at the environment prices; report each row's fate.
 
     Idempotent and safe when several workers run it at once: the unique constraint
     decides who creates a row, and updates only touch rows still ENVIRONMENT-managed.
+    Creations and updates are audited.
     """
     report = PricingInitReport()
     wanted: dict[str, Any] = {
@@ -205,13 +242,21 @@ async def initialize_default_pricing(*, environment_prices: EnvironmentPrices) -
         row = await Pricing.filter(provider=Provider.MISTRAL, model_key=key).first()
         if row is None:
             try:
-                row = await Pricing.create(
-                    provider=Provider.MISTRAL,
-                    model_name=name,
-                    model_key=key,
-                    managed_by=PricingManager.ENVIRONMENT,
-                    **wanted,
-                )
+                async with in_transaction():
+                    row = await Pricing.create(
+                        provider=Provider.MISTRAL,
+                        model_name=name,
+                        model_key=key,
+                        managed_by=PricingManager.ENVIRONMENT,
+                        **wanted,
+                    )
+                    await record_pricing_change(
+                        action=PricingAuditAction.INITIALIZE,
+                        actor=actor,
+                        row=row,
+                        old_values=None,
+                        new_values=pricing_values(row),
+                    )
             except IntegrityError:
                 row = await Pricing.get(provider=Provider.MISTRAL, model_key=key)
             else:
@@ -222,9 +267,28 @@ async def initialize_default_pricing(*, environment_prices: EnvironmentPrices) -
         elif all(getattr(row, column) == value for column, value in wanted.items()):
             report.unchanged.append(row)
         else:
-            changed = await Pricing.filter(id=row.id, managed_by=PricingManager.ENVIRONMENT).update(
-                **wanted, updated_at=datetime.now(UTC)
-            )
-            await row.refresh_from_db()
-            (report.updated if changed else report.skipped).append(row)
+            (
+                report.updated
+                if await _apply_environment_prices(row, wanted, actor)
+                else report.skipped
+            ).append(row)
     return report
+
+
+async def _apply_environment_prices(row: Pricing, wanted: dict[str, Any], actor: Caller) -> bool:
+    """Update a row to the environment prices unless an admin took it over meanwhile."""
+    old_values = pricing_values(row)
+    async with in_transaction():
+        changed = await Pricing.filter(id=row.id, managed_by=PricingManager.ENVIRONMENT).update(
+            **wanted, updated_at=datetime.now(UTC)
+        )
+        await row.refresh_from_db()
+        if changed:
+            await record_pricing_change(
+                action=PricingAuditAction.INITIALIZE,
+                actor=actor,
+                row=row,
+                old_values=old_values,
+                new_values=pricing_values(row),
+            )
+    return bool(changed)

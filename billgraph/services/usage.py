@@ -1,7 +1,7 @@
 """Recording priced usage exactly once, and reading it back: pages and exact totals."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,8 +9,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 
 from billgraph.models import PricingSource, Provider, UsageLog
+from billgraph.services.api_keys import Caller
 from billgraph.services.costs import compute_cost
-from billgraph.services.errors import ConflictError, InvalidInputError
+from billgraph.services.errors import ConflictError, ForbiddenError, InvalidInputError
 from billgraph.services.model_names import clean_name
 from billgraph.services.pricing import EnvironmentPrices, resolve_pricing
 from billgraph.services.usage_totals import UsageTotals, sum_usage
@@ -68,9 +69,12 @@ async def record_usage(
     occurred_at: datetime | None,
     now: datetime,
     environment_prices: EnvironmentPrices,
+    caller: Caller,
 ) -> UsageLog:
     """Price and store one call; return its log. A replay with the same request id and
-    payload returns the original log; a different payload raises ConflictError."""
+    payload returns the original log; a different payload raises ConflictError.
+    A key bound to a user records for that user only."""
+    user_id = _user_for_caller(user_id, caller)
     model = clean_name(model, field="model")
     request_id = (
         clean_name(request_id, field="requestId") if request_id is not None else str(uuid.uuid4())
@@ -130,6 +134,22 @@ async def record_usage(
     return original
 
 
+def _user_for_caller(user_id: str | None, caller: Caller) -> str | None:
+    bound = caller.bound_user_id
+    if bound is None:
+        return user_id
+    if user_id is not None and user_id != bound:
+        raise ForbiddenError(
+            f"This API key may only use the usage of user {bound!r}", field="userId"
+        )
+    return bound
+
+
+def narrow_to_caller(usage_filter: UsageFilter, caller: Caller) -> UsageFilter:
+    """Return the filter a caller may run: a user-bound key sees only its user's usage."""
+    return replace(usage_filter, user_id=_user_for_caller(usage_filter.user_id, caller))
+
+
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(part.title() for part in rest)
@@ -160,12 +180,12 @@ def filter_query(usage_filter: UsageFilter) -> Q:
 
 
 async def list_usage_logs(
-    *, usage_filter: UsageFilter, first: int, after: PageAfter | None
+    *, usage_filter: UsageFilter, first: int, after: PageAfter | None, caller: Caller
 ) -> UsagePage:
-    """Return up to `first` logs, newest first, strictly after the `after` position."""
+    """Return up to `first` logs the caller may see, newest first, after `after`."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    query = UsageLog.filter(filter_query(usage_filter))
+    query = UsageLog.filter(filter_query(narrow_to_caller(usage_filter, caller)))
     if after is not None:
         query = query.filter(
             Q(occurred_at__lt=after.occurred_at)
@@ -175,6 +195,6 @@ async def list_usage_logs(
     return UsagePage(logs=logs[:first], has_next_page=len(logs) > first)
 
 
-async def usage_totals(*, usage_filter: UsageFilter) -> UsageTotals:
-    """Return exact request, token and cost totals of the logs matching the filter."""
-    return await sum_usage(UsageLog.filter(filter_query(usage_filter)))
+async def usage_totals(*, usage_filter: UsageFilter, caller: Caller) -> UsageTotals:
+    """Return exact request, token and cost totals of the matching logs the caller may see."""
+    return await sum_usage(UsageLog.filter(filter_query(narrow_to_caller(usage_filter, caller))))

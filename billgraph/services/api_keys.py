@@ -1,0 +1,148 @@
+"""Scoped API keys: creation (the secret is returned once), authentication, revocation.
+
+A key's secret looks like `bg_1a2b3c4d5e6f_<43 random characters>`. The part before the
+second underscore is its prefix, stored in clear so people can tell keys apart and so a
+presented secret is found by one indexed look-up. Only a SHA-256 of the whole secret is
+stored: the secrets are 256-bit random, so a slow password hash would add nothing.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
+
+from billgraph.models import ApiKey, ApiKeyScope
+from billgraph.services.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthenticatedError,
+)
+from billgraph.services.model_names import clean_name
+
+KEY_MARKER = "bg_"
+BREAK_GLASS_NAME = "ADMIN_API_KEY"
+MAX_KEY_NAME_LENGTH = 100
+# last_used_at is a hint for people, not an audit: refresh it at most this often, so
+# that a busy ingest key does not write a row on every request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: an API key (or the break-glass admin key) and what it may do."""
+
+    key_id: int | None
+    name: str
+    scopes: frozenset[ApiKeyScope]
+    user_id: str | None = None
+
+    def may(self, scope: ApiKeyScope) -> bool:
+        """Return True when the caller holds `scope`; ADMIN holds every scope."""
+        return ApiKeyScope.ADMIN in self.scopes or scope in self.scopes
+
+    def require(self, *scopes: ApiKeyScope) -> None:
+        """Raise ForbiddenError unless the caller holds one of `scopes`."""
+        if not any(self.may(scope) for scope in scopes):
+            needed = " or ".join(scope.value for scope in scopes)
+            raise ForbiddenError(f"This operation needs an API key with the {needed} scope")
+
+    @property
+    def bound_user_id(self) -> str | None:
+        """Return the user a non-admin key is bound to; admins are never narrowed."""
+        return None if ApiKeyScope.ADMIN in self.scopes else self.user_id
+
+
+SYSTEM = Caller(key_id=None, name="billgraph startup", scopes=frozenset({ApiKeyScope.ADMIN}))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _prefix_of(secret: str) -> str | None:
+    if not secret.startswith(KEY_MARKER):
+        return None
+    head, separator, rest = secret[len(KEY_MARKER) :].partition("_")
+    if not separator or not head or not rest:
+        return None
+    return KEY_MARKER + head
+
+
+def parse_scopes(stored: str) -> frozenset[ApiKeyScope]:
+    """Return the scopes of a stored comma-separated list."""
+    return frozenset(ApiKeyScope(name) for name in stored.split(",") if name)
+
+
+async def create_api_key(
+    *, name: str, scopes: list[ApiKeyScope], user_id: str | None
+) -> tuple[ApiKey, str]:
+    """Create a key; return it and its secret, which is never shown again."""
+    name = clean_name(name, field="name")
+    if len(name) > MAX_KEY_NAME_LENGTH:
+        raise InvalidInputError(
+            f"name must be at most {MAX_KEY_NAME_LENGTH} characters", field="name"
+        )
+    if not scopes:
+        raise InvalidInputError("scopes must name at least one scope", field="scopes")
+    if user_id is not None:
+        user_id = clean_name(user_id, field="userId")
+    prefix = KEY_MARKER + secrets.token_hex(6)
+    secret = f"{prefix}_{secrets.token_urlsafe(32)}"
+    key = await ApiKey.create(
+        name=name,
+        prefix=prefix,
+        secret_sha256=_digest(secret),
+        scopes=",".join(sorted({scope.value for scope in scopes})),
+        user_id=user_id,
+    )
+    return key, secret
+
+
+async def list_api_keys() -> list[ApiKey]:
+    """Return every key, newest first (secrets are not stored, so none are returned)."""
+    return await ApiKey.all().order_by("-id")
+
+
+async def count_api_keys() -> int:
+    """Return how many keys exist, revoked ones included."""
+    return await ApiKey.all().count()
+
+
+async def revoke_api_key(*, key_id: int, now: datetime) -> ApiKey:
+    """Revoke a key at once; revoking a revoked key keeps its first revocation time."""
+    await ApiKey.filter(id=key_id, revoked_at__isnull=True).update(revoked_at=now)
+    key = await ApiKey.get_or_none(id=key_id)
+    if key is None:
+        raise NotFoundError(f"no API key with id {key_id}", field="id")
+    return key
+
+
+async def authenticate(*, token: str | None, admin_api_key: str | None, now: datetime) -> Caller:
+    """Return the caller a bearer token belongs to, or raise UnauthenticatedError.
+
+    Every request reads the key's row, so a revocation takes effect at once in every
+    worker. Secrets are compared in constant time.
+    """
+    if token is None:
+        raise UnauthenticatedError("Send an API key as 'Authorization: Bearer <key>'")
+    if admin_api_key is not None and hmac.compare_digest(
+        token.encode("utf-8"), admin_api_key.encode("utf-8")
+    ):
+        return Caller(key_id=None, name=BREAK_GLASS_NAME, scopes=frozenset({ApiKeyScope.ADMIN}))
+    prefix = _prefix_of(token)
+    key = await ApiKey.get_or_none(prefix=prefix) if prefix else None
+    if key is None or not hmac.compare_digest(_digest(token), key.secret_sha256):
+        raise UnauthenticatedError("The API key is not valid")
+    if key.revoked_at is not None:
+        raise UnauthenticatedError("The API key has been revoked")
+    await ApiKey.filter(
+        Q(id=key.id)
+        & (Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION))
+    ).update(last_used_at=now)
+    return Caller(
+        key_id=key.id, name=key.name, scopes=parse_scopes(key.scopes), user_id=key.user_id
+    )

@@ -1,0 +1,55 @@
+"""The append-only audit trail of pricing changes. Rows are only ever inserted."""
+
+from typing import Any
+
+from billgraph.models import Pricing, PricingAudit, PricingAuditAction
+from billgraph.services.api_keys import Caller
+from billgraph.services.costs import format_decimal, from_pico
+from billgraph.services.errors import InvalidInputError
+from billgraph.services.model_names import clean_name, model_key
+
+MAX_HISTORY_PAGE = 500
+
+
+def pricing_values(row: Pricing) -> dict[str, Any]:
+    """Return the audited values of a pricing row, Decimals as exact strings."""
+    return {
+        "inputTokenCost": format_decimal(from_pico(row.input_token_cost_pico)),
+        "outputTokenCost": format_decimal(from_pico(row.output_token_cost_pico)),
+        "managedBy": row.managed_by.value,
+    }
+
+
+async def record_pricing_change(
+    *,
+    action: PricingAuditAction,
+    actor: Caller,
+    row: Pricing,
+    old_values: dict[str, Any] | None,
+    new_values: dict[str, Any] | None,
+) -> PricingAudit:
+    """Append one audit row; call it inside the transaction that makes the change."""
+    return await PricingAudit.create(
+        action=action,
+        provider=row.provider,
+        model_name=row.model_name,
+        model_key=row.model_key,
+        api_key_id=actor.key_id,
+        api_key_name=actor.name,
+        old_values=old_values,
+        new_values=new_values,
+    )
+
+
+async def pricing_history(
+    *, provider: Any, model_name: str, first: int, after_id: int | None
+) -> tuple[list[PricingAudit], bool]:
+    """Return up to `first` audit rows of one model, newest first, and whether more exist."""
+    if not 1 <= first <= MAX_HISTORY_PAGE:
+        raise InvalidInputError(f"first must be between 1 and {MAX_HISTORY_PAGE}", field="first")
+    model_name = clean_name(model_name, field="modelName")
+    query = PricingAudit.filter(provider=provider, model_key=model_key(model_name))
+    if after_id is not None:
+        query = query.filter(id__lt=after_id)
+    rows = await query.order_by("-id").limit(first + 1)
+    return rows[:first], len(rows) > first
