@@ -8,6 +8,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -19,8 +20,8 @@ from tortoise.context import TortoiseContext
 from billgraph.app import create_app, environment_prices_of
 from billgraph.db import dialect_of, tortoise_config
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
-from billgraph.models import Pricing, Provider
-from billgraph.services import pricing
+from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider
+from billgraph.services import api_keys, pricing
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
 from billgraph.settings import Settings, SettingsError, load_settings
@@ -28,8 +29,10 @@ from billgraph.settings import Settings, SettingsError, load_settings
 app = typer.Typer(help="billgraph: exact billing for LLM API usage.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 pricing_app = typer.Typer(help="Pricing rows.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pricing_app, name="pricing")
+app.add_typer(keys_app, name="keys")
 
 T = TypeVar("T")
 
@@ -75,10 +78,38 @@ def serve(
     """Serve GraphQL (and GraphiQL) over HTTP."""
     flags = {"host": host, "port": port}
     settings = _settings(**{name: value for name, value in flags.items() if value is not None})
-    typer.echo(f"billgraph: GraphQL and GraphiQL at http://{settings.host}:{settings.port}/graphql")
+    page = "GraphQL" if settings.is_production else "GraphQL and GraphiQL"
+    typer.echo(f"billgraph: {page} at http://{settings.host}:{settings.port}/graphql")
     typer.echo(f"billgraph: database {_describe_database(settings.database_url)}")
+    if _is_embedded_development(settings):
+        _offer_development_key(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def _is_embedded_development(settings: Settings) -> bool:
+    return dialect_of(settings.database_url) == "sqlite" and not settings.is_production
+
+
+def _offer_development_key(settings: Settings) -> None:
+    """On a first run with no keys at all, create an admin key and print it once."""
+
+    async def create_if_no_keys() -> str | None:
+        async with _database_at_head(settings):
+            if await api_keys.count_api_keys():
+                return None
+            _, secret = await api_keys.create_api_key(
+                name="development admin", scopes=[ApiKeyScope.ADMIN], user_id=None
+            )
+            return secret
+
+    secret = _run(create_if_no_keys)
+    if secret is not None:
+        typer.echo(f"billgraph: created a development admin key (shown once): {secret}")
+        typer.echo(
+            "billgraph: in GraphiQL, open the Headers tab and paste "
+            f'{{"Authorization": "Bearer {secret}"}}'
+        )
 
 
 def _describe_database(database_url: str) -> str:
@@ -182,6 +213,60 @@ def _pricing_line(row: Pricing) -> str:
         f"{format_decimal(from_pico(row.input_token_cost_pico)):>16} "
         f"{format_decimal(from_pico(row.output_token_cost_pico)):>16}  {row.managed_by.value}"
     )
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+    scope: Annotated[
+        list[ApiKeyScope], typer.Option(case_sensitive=False, help="Repeat for several scopes.")
+    ],
+    user: Annotated[str | None, typer.Option(help="Bind the key to one user's usage.")] = None,
+) -> None:
+    """Create an API key and print its secret, which is shown only this once."""
+    settings = _settings()
+
+    async def create() -> tuple[ApiKey, str]:
+        async with _database_at_head(settings):
+            return await api_keys.create_api_key(name=name, scopes=scope, user_id=user)
+
+    key, secret = _run(create)
+    typer.echo(f"created key {key.id} {key.prefix} ({key.scopes}{_bound(key)})")
+    typer.echo(f"secret (shown once): {secret}")
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (never their secrets)."""
+    settings = _settings()
+
+    async def every_key() -> list[ApiKey]:
+        async with _database_at_head(settings):
+            return await api_keys.list_api_keys()
+
+    typer.echo(f"{'ID':>4}  {'PREFIX':<16} {'SCOPES':<20} {'STATUS':<8} NAME")
+    for key in _run(every_key):
+        status = "revoked" if key.revoked_at else "active"
+        typer.echo(
+            f"{key.id:>4}  {key.prefix:<16} {key.scopes:<20} {status:<8} {key.name}{_bound(key)}"
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The id `keys list` shows.")]) -> None:
+    """Revoke an API key; it stops working at once, in every worker."""
+    settings = _settings()
+
+    async def revoke() -> ApiKey:
+        async with _database_at_head(settings):
+            return await api_keys.revoke_api_key(key_id=key_id, now=datetime.now(UTC))
+
+    key = _run(revoke)
+    typer.echo(f"revoked key {key.id} {key.prefix} ({key.name})")
+
+
+def _bound(key: ApiKey) -> str:
+    return f", user {key.user_id}" if key.user_id else ""
 
 
 @app.command()
