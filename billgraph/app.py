@@ -8,17 +8,21 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from strawberry.fastapi import GraphQLRouter
 from tortoise import connections
 from tortoise.contrib.fastapi import RegisterTortoise
 
 from billgraph.db import connection_name, tortoise_config
-from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX, graphiql_html
+from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.migrate import upgrade_database
 from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
-from billgraph.services.pricing import EnvironmentPrices, initialize_default_pricing
+from billgraph.schema.router import BillgraphRouter
+from billgraph.services.pricing import (
+    EnvironmentPrices,
+    PricingCache,
+    initialize_default_pricing,
+)
 from billgraph.settings import Settings
 
 logger = logging.getLogger("billgraph")
@@ -32,20 +36,10 @@ def environment_prices_of(settings: Settings) -> EnvironmentPrices:
     )
 
 
-class OfflineGraphiQLRouter(GraphQLRouter[Context, None]):
-    """The GraphQL endpoint, with a GraphiQL page whose assets billgraph serves itself."""
-
-    @property
-    def graphql_ide_html(self) -> str:
-        return _GRAPHIQL_PAGE
-
-
-_GRAPHIQL_PAGE = graphiql_html()
-
-
 def create_app(settings: Settings) -> FastAPI:
     """Return the app. Its lifespan brings the database to head and initializes pricing."""
     environment_prices = environment_prices_of(settings)
+    pricing_cache = PricingCache()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
         return Context(
             settings=settings,
             environment_prices=environment_prices,
+            pricing_cache=pricing_cache,
             bearer_token=bearer_token_from(request.headers.get("authorization")),
             request_id=request.state.request_id,
         )
@@ -79,7 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json" if development else None,
     )
-    graphql = OfflineGraphiQLRouter(
+    graphql = BillgraphRouter(
         build_schema(settings),
         context_getter=get_context,
         graphql_ide="graphiql" if development else None,

@@ -282,7 +282,10 @@ def cost(
     async def price() -> pricing.ResolvedPrice:
         async with _database_as_served(settings):
             return await pricing.resolve_pricing(
-                provider=provider, model=model, environment_prices=environment_prices_of(settings)
+                provider=provider,
+                model=model,
+                environment_prices=environment_prices_of(settings),
+                cache=pricing.PricingCache(),
             )
 
     resolved = _run(price)

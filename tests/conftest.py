@@ -26,7 +26,15 @@ from billgraph.settings import Settings, load_settings
 
 ADMIN_KEY = "test-admin-key-0123456789"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-TABLES = ("api_usage_logs", "api_provider_pricing", "api_keys", "pricing_audit")
+TABLES = (
+    "api_usage_logs",
+    "api_provider_pricing",
+    "api_keys",
+    "pricing_audit",
+    "usage_rollup_hourly",
+    "usage_rollup_daily_user",
+    "pricing_revision",
+)
 
 
 def _server_url() -> str:

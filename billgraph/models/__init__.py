@@ -10,6 +10,7 @@ from billgraph.models.enums import (
     Provider,
 )
 from billgraph.models.pricing import Pricing
+from billgraph.models.rollup import PricingRevision, UsageRollupDailyUser, UsageRollupHourly
 from billgraph.models.usage import UsageLog
 
 __all__ = [
@@ -19,7 +20,10 @@ __all__ = [
     "PricingAudit",
     "PricingAuditAction",
     "PricingManager",
+    "PricingRevision",
     "PricingSource",
     "Provider",
     "UsageLog",
+    "UsageRollupDailyUser",
+    "UsageRollupHourly",
 ]

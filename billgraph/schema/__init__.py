@@ -16,7 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from billgraph.schema.errors import ErrorCodes, log_nothing
+from billgraph.schema.errors import log_nothing
 from billgraph.schema.mutations import Mutation
 from billgraph.schema.queries import Query
 from billgraph.schema.scalars import DecimalScalar, Int64, Int64Scalar
@@ -24,7 +24,7 @@ from billgraph.settings import Settings
 
 
 class BillgraphSchema(strawberry.Schema):
-    # ErrorCodes logs the unexpected errors (with the request id the caller sees); the
+    # The router logs the unexpected errors (with the request id the caller sees); the
     # rest are answers to the caller and would only be noise in the log.
     process_errors = staticmethod(log_nothing)  # type: ignore[assignment]
 
@@ -33,7 +33,6 @@ def build_schema(settings: Settings) -> BillgraphSchema:
     """Return the schema with the query limits of `settings`; production hides introspection."""
     # Classes or factories: strawberry builds fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
-        ErrorCodes,
         # Limits run at validation, before any resolver; each names itself when hit.
         partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from strawberry.fastapi import BaseContext
 
 from billgraph.services.api_keys import Caller, authenticate
-from billgraph.services.pricing import EnvironmentPrices
+from billgraph.services.pricing import EnvironmentPrices, PricingCache
 from billgraph.settings import Settings
 
 
@@ -14,6 +14,7 @@ from billgraph.settings import Settings
 class Context(BaseContext):
     settings: Settings
     environment_prices: EnvironmentPrices
+    pricing_cache: PricingCache
     bearer_token: str | None
     request_id: str
     _caller: Caller | None = field(default=None, init=False)

@@ -7,14 +7,9 @@ message with code INTERNAL and the request id, which the log shows with the trac
 """
 
 import logging
-import uuid
-from collections.abc import Iterator
 
-from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.error import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
-from strawberry.types.execution import ExecutionResult
 
 from billgraph.services.errors import BillingError
 
@@ -61,16 +56,6 @@ def with_code(error: GraphQLError, *, request_id: str) -> GraphQLError:
     )
 
 
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if isinstance(result, GraphQLExecutionResult | ExecutionResult) and result.errors:
-            request_id = getattr(self.execution_context.context, "request_id", None)
-            request_id = request_id or uuid.uuid4().hex
-            result.errors = [with_code(error, request_id=request_id) for error in result.errors]
-
-
 def log_nothing(errors: list[GraphQLError], context: ExecutionContext | None) -> None:
-    """Expected errors are answers, not incidents; unexpected ones are logged by ErrorCodes."""
+    """Expected errors are answers, not incidents; unexpected ones are logged by with_code."""
     del errors, context

@@ -15,6 +15,7 @@ from billgraph.schema.types import (
     Pricing,
     PricingInitReport,
     PricingInput,
+    RecordUsageBatchResult,
     RecordUsageInput,
     UsageLog,
 )
@@ -32,18 +33,34 @@ class Mutation:
     )
     async def record_usage(self, info: RequestInfo, input: RecordUsageInput) -> UsageLog:
         log = await usage.record_usage(
-            provider=input.provider,
-            model=input.model,
-            tokens_input=input.tokens_input,
-            tokens_output=input.tokens_output,
-            request_id=input.request_id,
-            user_id=input.user_id,
-            occurred_at=input.occurred_at,
+            usage=input.to_service(),
             now=info.context.now(),
             environment_prices=info.context.environment_prices,
+            cache=info.context.pricing_cache,
             caller=await info.context.caller(),
         )
         return UsageLog.from_model(log)
+
+    @strawberry.mutation(
+        description=(
+            "Record up to 1000 calls in one transaction, each exactly once; a bad item "
+            "rejects the batch and its error names the item's index and field."
+        ),
+        permission_classes=[CanIngest],
+    )
+    async def record_usage_batch(
+        self,
+        info: RequestInfo,
+        inputs: list[RecordUsageInput],
+    ) -> RecordUsageBatchResult:
+        result = await usage.record_usage_batch(
+            usages=[item.to_service() for item in inputs],
+            now=info.context.now(),
+            environment_prices=info.context.environment_prices,
+            cache=info.context.pricing_cache,
+            caller=await info.context.caller(),
+        )
+        return RecordUsageBatchResult.from_service(result)
 
     @strawberry.mutation(
         description="Upsert the environment-managed default prices (admin).",

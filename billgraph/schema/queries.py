@@ -52,7 +52,10 @@ class Query:
         self, info: RequestInfo, provider: Provider, model: str
     ) -> ResolvedPricing:
         price = await pricing.resolve_pricing(
-            provider=provider, model=model, environment_prices=info.context.environment_prices
+            provider=provider,
+            model=model,
+            environment_prices=info.context.environment_prices,
+            cache=info.context.pricing_cache,
         )
         return ResolvedPricing.from_service(price)
 
@@ -68,7 +71,10 @@ class Query:
         tokens_output: int,
     ) -> CostBreakdown:
         price = await pricing.resolve_pricing(
-            provider=provider, model=model, environment_prices=info.context.environment_prices
+            provider=provider,
+            model=model,
+            environment_prices=info.context.environment_prices,
+            cache=info.context.pricing_cache,
         )
         cost = compute_cost(
             tokens_input=tokens_input,

@@ -20,6 +20,7 @@ from billgraph.services.api_keys import parse_scopes
 from billgraph.services.costs import Cost, from_pico
 from billgraph.services.pricing import PricingInitReport as InitReport
 from billgraph.services.pricing import ResolvedPrice
+from billgraph.services.usage import BatchResult, UsageInput
 from billgraph.services.usage import UsageFilter as ServiceUsageFilter
 from billgraph.services.usage_totals import UsageTotals
 
@@ -242,6 +243,32 @@ class RecordUsageInput:
     occurred_at: datetime | None = strawberry.field(
         default=None, description="When the call happened (with offset); defaults to now."
     )
+
+    def to_service(self) -> UsageInput:
+        return UsageInput(
+            provider=self.provider,
+            model=self.model,
+            tokens_input=self.tokens_input,
+            tokens_output=self.tokens_output,
+            request_id=self.request_id,
+            user_id=self.user_id,
+            occurred_at=self.occurred_at,
+        )
+
+
+@strawberry.type(description="What recordUsageBatch stored.")
+class RecordUsageBatchResult:
+    created: int = strawberry.field(description="Records written by this call.")
+    replayed: int = strawberry.field(description="Records whose requestId was already stored.")
+    logs: list[UsageLog] = strawberry.field(description="Every record's log, in input order.")
+
+    @classmethod
+    def from_service(cls, result: BatchResult) -> Self:
+        return cls(
+            created=result.created,
+            replayed=result.replayed,
+            logs=[UsageLog.from_model(log) for log in result.logs],
+        )
 
 
 @strawberry.input(description="The per-token prices of one model. Send Decimals as strings.")

@@ -6,10 +6,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from billgraph.models import Pricing, PricingAuditAction, PricingManager, PricingSource, Provider
+from billgraph.models import (
+    Pricing,
+    PricingAuditAction,
+    PricingManager,
+    PricingRevision,
+    PricingSource,
+    Provider,
+)
 from billgraph.services.api_keys import SYSTEM, Caller
 from billgraph.services.audit import pricing_values, record_pricing_change
 from billgraph.services.costs import BUILTIN_ESTIMATE_PRICE, parse_unit_price, to_pico
@@ -120,18 +128,74 @@ def choose_price(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PricingSnapshot:
+    """Every pricing row as of one pricing revision, keyed for the chain's look-ups."""
+
+    revision: int
+    rows: dict[tuple[Provider, str], Pricing]
+
+    def resolve(
+        self, *, provider: Provider, model: str, environment_prices: EnvironmentPrices
+    ) -> ResolvedPrice:
+        """Return the price of an already cleaned model name; no I/O."""
+        pricing_provider = pricing_provider_for(provider)
+        candidates = (
+            self.rows.get((pricing_provider, key))
+            for key in (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY)
+        )
+        return choose_price(
+            provider=provider,
+            model=model,
+            rows=[row for row in candidates if row is not None],
+            environment_prices=environment_prices,
+        )
+
+
+class PricingCache:
+    """All pricing rows in memory, reloaded when the pricing revision moves.
+
+    Every pricing change bumps `pricing_revision` in its transaction, so one small
+    query tells each worker whether its copy is current.
+    """
+
+    def __init__(self) -> None:
+        self._snapshot = PricingSnapshot(revision=-1, rows={})
+
+    async def snapshot(self) -> PricingSnapshot:
+        """Return the rows as of the current revision (one query, two when it moved)."""
+        current = await PricingRevision.get_or_none(id=_REVISION_ROW)
+        revision = current.revision if current is not None else 0
+        if revision != self._snapshot.revision:
+            rows = await Pricing.all()
+            self._snapshot = PricingSnapshot(
+                revision=revision, rows={(row.provider, row.model_key): row for row in rows}
+            )
+        return self._snapshot
+
+
+_REVISION_ROW = 1
+
+
+async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
+    """Tell every worker's PricingCache that prices changed (inside the change's transaction)."""
+    await connection.execute_query(
+        "INSERT INTO pricing_revision (id, revision) VALUES (1, 1) "
+        "ON CONFLICT (id) DO UPDATE SET revision = pricing_revision.revision + 1"
+    )
+
+
 async def resolve_pricing(
-    *, provider: Provider, model: str, environment_prices: EnvironmentPrices
+    *,
+    provider: Provider,
+    model: str,
+    environment_prices: EnvironmentPrices,
+    cache: PricingCache,
 ) -> ResolvedPrice:
-    """Return the price of `model` from `provider`, in one query for all chain steps."""
+    """Return the price of `model` from `provider`, from the cache's current snapshot."""
     model = clean_name(model, field="model")
-    candidate_keys = {model_key(model), short_model_key(model), DEFAULT_MODEL_KEY}
-    rows = await Pricing.filter(
-        provider=pricing_provider_for(provider), model_key__in=candidate_keys
-    )
-    return choose_price(
-        provider=provider, model=model, rows=rows, environment_prices=environment_prices
-    )
+    snapshot = await cache.snapshot()
+    return snapshot.resolve(provider=provider, model=model, environment_prices=environment_prices)
 
 
 async def list_pricings(*, provider: Provider | None = None) -> list[Pricing]:
@@ -181,7 +245,7 @@ async def upsert_pricing(
 async def _upsert_once(
     *, provider: Provider, key: str, prices: dict[str, Any], actor: Caller
 ) -> Pricing:
-    async with in_transaction():
+    async with in_transaction() as connection:
         row = await Pricing.filter(provider=provider, model_key=key).select_for_update().first()
         if row is None:
             row = await Pricing.create(provider=provider, model_key=key, **prices)
@@ -196,13 +260,14 @@ async def _upsert_once(
             old_values=old_values,
             new_values=pricing_values(row),
         )
+        await bump_pricing_revision(connection)
     return row
 
 
 async def delete_pricing(*, provider: Provider, model_name: str, actor: Caller) -> None:
     """Delete one pricing row; raise NotFoundError when there is none. Audited; logs kept."""
     model_name = clean_name(model_name, field="modelName")
-    async with in_transaction():
+    async with in_transaction() as connection:
         row = (
             await Pricing.filter(provider=provider, model_key=model_key(model_name))
             .select_for_update()
@@ -221,6 +286,7 @@ async def delete_pricing(*, provider: Provider, model_name: str, actor: Caller) 
             old_values=pricing_values(row),
             new_values=None,
         )
+        await bump_pricing_revision(connection)
 
 
 async def initialize_default_pricing(
@@ -242,7 +308,7 @@ async def initialize_default_pricing(
         row = await Pricing.filter(provider=Provider.MISTRAL, model_key=key).first()
         if row is None:
             try:
-                async with in_transaction():
+                async with in_transaction() as connection:
                     row = await Pricing.create(
                         provider=Provider.MISTRAL,
                         model_name=name,
@@ -257,6 +323,7 @@ async def initialize_default_pricing(
                         old_values=None,
                         new_values=pricing_values(row),
                     )
+                    await bump_pricing_revision(connection)
             except IntegrityError:
                 row = await Pricing.get(provider=Provider.MISTRAL, model_key=key)
             else:
@@ -278,7 +345,7 @@ async def initialize_default_pricing(
 async def _apply_environment_prices(row: Pricing, wanted: dict[str, Any], actor: Caller) -> bool:
     """Update a row to the environment prices unless an admin took it over meanwhile."""
     old_values = pricing_values(row)
-    async with in_transaction():
+    async with in_transaction() as connection:
         changed = await Pricing.filter(id=row.id, managed_by=PricingManager.ENVIRONMENT).update(
             **wanted, updated_at=datetime.now(UTC)
         )
@@ -291,4 +358,5 @@ async def _apply_environment_prices(row: Pricing, wanted: dict[str, Any], actor:
                 old_values=old_values,
                 new_values=pricing_values(row),
             )
+            await bump_pricing_revision(connection)
     return bool(changed)

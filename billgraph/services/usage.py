@@ -7,16 +7,24 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import compute_cost
-from billgraph.services.errors import ConflictError, ForbiddenError, InvalidInputError
+from billgraph.services.errors import (
+    BillingError,
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+)
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing import EnvironmentPrices, resolve_pricing
+from billgraph.services.pricing import EnvironmentPrices, PricingCache, PricingSnapshot
+from billgraph.services.rollups import add_to_rollups
 from billgraph.services.usage_totals import UsageTotals, sum_usage
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -58,80 +66,253 @@ def require_aware(value: datetime, *, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class UsageInput:
+    """One LLM call as a caller reports it."""
+
+    provider: Provider
+    model: str
+    tokens_input: int
+    tokens_output: int
+    request_id: str | None = None
+    user_id: str | None = None
+    occurred_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A validated input: names cleaned, the request id and the user decided."""
+
+    provider: Provider
+    model: str
+    tokens_input: int
+    tokens_output: int
+    request_id: str
+    user_id: str | None
+    occurred_at: datetime | None
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "provider": self.provider,
+            "model": self.model,
+            "tokens_input": self.tokens_input,
+            "tokens_output": self.tokens_output,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    logs: list[UsageLog]
+    created: int
+
+    @property
+    def replayed(self) -> int:
+        return len(self.logs) - self.created
+
+
+MAX_BATCH_SIZE = 1000
+_INSERT_ATTEMPTS = 3
+
+
 async def record_usage(
     *,
-    provider: Provider,
-    model: str,
-    tokens_input: int,
-    tokens_output: int,
-    request_id: str | None,
-    user_id: str | None,
-    occurred_at: datetime | None,
+    usage: UsageInput,
     now: datetime,
     environment_prices: EnvironmentPrices,
+    cache: PricingCache,
     caller: Caller,
 ) -> UsageLog:
     """Price and store one call; return its log. A replay with the same request id and
     payload returns the original log; a different payload raises ConflictError.
     A key bound to a user records for that user only."""
-    user_id = _user_for_caller(user_id, caller)
-    model = clean_name(model, field="model")
-    request_id = (
-        clean_name(request_id, field="requestId") if request_id is not None else str(uuid.uuid4())
-    )
-    if user_id is not None:
-        user_id = clean_name(user_id, field="userId")
+    checked = _check(usage, caller=caller, now=now)
+    try:
+        result = await _record(
+            [checked], now=now, environment_prices=environment_prices, cache=cache
+        )
+    except BatchItemError as error:
+        raise error.error from None
+    return result.logs[0]
+
+
+async def record_usage_batch(
+    *,
+    usages: list[UsageInput],
+    now: datetime,
+    environment_prices: EnvironmentPrices,
+    cache: PricingCache,
+    caller: Caller,
+) -> BatchResult:
+    """Record up to 1000 calls in one transaction, each exactly once, all or none.
+
+    A bad item rejects the whole batch; its error names the item's index and field.
+    """
+    if not 1 <= len(usages) <= MAX_BATCH_SIZE:
+        raise InvalidInputError(
+            f"inputs must hold 1 to {MAX_BATCH_SIZE} records (got {len(usages)})", field="inputs"
+        )
+    checked = []
+    for index, usage in enumerate(usages):
+        try:
+            checked.append(_check(usage, caller=caller, now=now))
+        except BillingError as error:
+            raise _at_index(error, index) from None
+    try:
+        return await _record(checked, now=now, environment_prices=environment_prices, cache=cache)
+    except BatchItemError as error:
+        raise _at_index(error.error, error.index) from None
+
+
+def _check(usage: UsageInput, *, caller: Caller, now: datetime) -> _Checked:
+    occurred_at = usage.occurred_at
     if occurred_at is not None:
         occurred_at = require_aware(occurred_at, field="occurredAt")
         if occurred_at > now + MAX_CLOCK_SKEW:
             raise InvalidInputError(
                 "occurredAt must not be more than 5 minutes in the future", field="occurredAt"
             )
-    price = await resolve_pricing(
-        provider=provider, model=model, environment_prices=environment_prices
+        if occurred_at < EARLIEST_OCCURRED_AT:
+            raise InvalidInputError("occurredAt must be after 2000-01-01", field="occurredAt")
+    if usage.tokens_input < 0:
+        raise InvalidInputError("tokensInput must not be negative", field="tokensInput")
+    if usage.tokens_output < 0:
+        raise InvalidInputError("tokensOutput must not be negative", field="tokensOutput")
+    user_id = usage.user_id
+    if user_id is not None:
+        user_id = clean_name(user_id, field="userId")
+    return _Checked(
+        provider=usage.provider,
+        model=clean_name(usage.model, field="model"),
+        tokens_input=usage.tokens_input,
+        tokens_output=usage.tokens_output,
+        request_id=(
+            clean_name(usage.request_id, field="requestId")
+            if usage.request_id is not None
+            else str(uuid.uuid4())
+        ),
+        user_id=_user_for_caller(user_id, caller),
+        occurred_at=occurred_at,
     )
-    cost = compute_cost(
-        tokens_input=tokens_input,
-        tokens_output=tokens_output,
-        input_price_pico=price.input_price_pico,
-        output_price_pico=price.output_price_pico,
-    )
-    payload: dict[str, Any] = {
-        "user_id": user_id,
-        "provider": provider,
-        "model": model,
-        "tokens_input": tokens_input,
-        "tokens_output": tokens_output,
-    }
-    try:
-        return await UsageLog.create(
-            request_id=request_id,
-            occurred_at=occurred_at or now,
-            input_token_cost_pico=price.input_price_pico,
-            output_token_cost_pico=price.output_price_pico,
-            cost_input_pico=cost.input_pico,
-            cost_output_pico=cost.output_pico,
-            cost_total_pico=cost.total_pico,
-            pricing_source=price.source,
-            matched_model_name=price.matched_model_name,
-            pricing_id=price.pricing.id if price.pricing else None,
-            **payload,
-        )
-    except IntegrityError:
-        # The unique request id decides races: whoever inserted first owns the record.
-        original = await UsageLog.get_or_none(request_id=request_id)
-        if original is None:
-            raise
-    differing = [name for name, value in payload.items() if getattr(original, name) != value]
-    if occurred_at is not None and original.occurred_at != occurred_at:
+
+
+class BatchItemError(Exception):
+    """A domain error about the item at `index` of a batch."""
+
+    def __init__(self, index: int, error: BillingError) -> None:
+        super().__init__(error.message)
+        self.index = index
+        self.error = error
+
+
+def _at_index(error: BillingError, index: int) -> BillingError:
+    field = f"inputs[{index}].{error.field}" if error.field else f"inputs[{index}]"
+    return type(error)(f"inputs[{index}]: {error.message}", field=field)
+
+
+async def _record(
+    items: list[_Checked],
+    *,
+    now: datetime,
+    environment_prices: EnvironmentPrices,
+    cache: PricingCache,
+) -> BatchResult:
+    """Store the items not stored yet; return every item's log, in input order."""
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(items):
+        earlier = first_index.setdefault(item.request_id, index)
+        if earlier != index:
+            _raise_if_different(items[earlier], item, index)
+    snapshot = await cache.snapshot()
+    for _attempt in range(_INSERT_ATTEMPTS):
+        stored = {
+            log.request_id: log for log in await UsageLog.filter(request_id__in=list(first_index))
+        }
+        for request_id, index in first_index.items():
+            if request_id in stored:
+                _raise_if_different(stored[request_id], items[index], index)
+        new_logs = [
+            _priced_log(
+                items[index],
+                snapshot=snapshot,
+                now=now,
+                environment_prices=environment_prices,
+                index=index,
+            )
+            for request_id, index in first_index.items()
+            if request_id not in stored
+        ]
+        try:
+            created = await _insert(new_logs)
+        except IntegrityError:
+            # Another request stored some of these ids meanwhile: look again.
+            continue
+        stored.update({log.request_id: log for log in created})
+        return BatchResult(logs=[stored[item.request_id] for item in items], created=len(created))
+    raise ConflictError("requestId is being recorded concurrently; retry", field="requestId")
+
+
+def _raise_if_different(original: UsageLog | _Checked, item: _Checked, index: int) -> None:
+    differing = [name for name, value in item.payload().items() if getattr(original, name) != value]
+    if item.occurred_at is not None and original.occurred_at not in (None, item.occurred_at):
         differing.append("occurred_at")
     if differing:
-        raise ConflictError(
-            f"requestId {request_id!r} was already recorded with a different "
-            + ", ".join(_camel(name) for name in differing),
-            field="requestId",
+        raise BatchItemError(
+            index,
+            ConflictError(
+                f"requestId {item.request_id!r} was already recorded with a different "
+                + ", ".join(_camel(name) for name in differing),
+                field="requestId",
+            ),
         )
-    return original
+
+
+def _priced_log(
+    item: _Checked,
+    *,
+    snapshot: PricingSnapshot,
+    now: datetime,
+    environment_prices: EnvironmentPrices,
+    index: int,
+) -> UsageLog:
+    price = snapshot.resolve(
+        provider=item.provider, model=item.model, environment_prices=environment_prices
+    )
+    try:
+        cost = compute_cost(
+            tokens_input=item.tokens_input,
+            tokens_output=item.tokens_output,
+            input_price_pico=price.input_price_pico,
+            output_price_pico=price.output_price_pico,
+        )
+    except BillingError as error:
+        raise BatchItemError(index, error) from None
+    return UsageLog(
+        request_id=item.request_id,
+        occurred_at=item.occurred_at or now,
+        recorded_at=now,
+        input_token_cost_pico=price.input_price_pico,
+        output_token_cost_pico=price.output_price_pico,
+        cost_input_pico=cost.input_pico,
+        cost_output_pico=cost.output_pico,
+        cost_total_pico=cost.total_pico,
+        pricing_source=price.source,
+        matched_model_name=price.matched_model_name,
+        pricing_id=price.pricing.id if price.pricing else None,
+        **item.payload(),
+    )
+
+
+async def _insert(logs: list[UsageLog]) -> list[UsageLog]:
+    """Insert logs and their rollups in one transaction; return the logs with their ids."""
+    if not logs:
+        return []
+    async with in_transaction() as connection:
+        await UsageLog.bulk_create(logs, using_db=connection)
+        await add_to_rollups(logs, connection)
+        return await UsageLog.filter(request_id__in=[log.request_id for log in logs]).using_db(
+            connection
+        )
 
 
 def _user_for_caller(user_id: str | None, caller: Caller) -> str | None:

@@ -1,0 +1,58 @@
+"""Pre-aggregated usage, kept in the same transaction as the logs.
+
+Two grains serve the dashboard questions: hourly totals per model (no user dimension,
+so they stay small) and daily totals per user. Buckets are whole hours or days since the
+Unix epoch in UTC. Amounts are pico-dollars, as in the logs.
+"""
+
+from tortoise import fields
+from tortoise.models import Model
+
+from billgraph.models.enums import PricingSource, Provider
+
+
+class _UsageSums(Model):
+    requests = fields.BigIntField()
+    tokens_input = fields.BigIntField()
+    tokens_output = fields.BigIntField()
+    cost_input_pico = fields.BigIntField()
+    cost_output_pico = fields.BigIntField()
+    cost_total_pico = fields.BigIntField()
+
+    class Meta:
+        abstract = True
+
+
+class UsageRollupHourly(_UsageSums):
+    id = fields.BigIntField(primary_key=True)
+    bucket_hour = fields.BigIntField(description="hours since 1970-01-01T00:00Z")
+    provider = fields.CharEnumField(Provider, max_length=16)
+    model = fields.CharField(max_length=255)
+    pricing_source = fields.CharEnumField(PricingSource, max_length=16)
+
+    class Meta:
+        table = "usage_rollup_hourly"
+        unique_together = (("bucket_hour", "provider", "model", "pricing_source"),)
+
+
+class UsageRollupDailyUser(_UsageSums):
+    id = fields.BigIntField(primary_key=True)
+    bucket_day = fields.BigIntField(description="days since 1970-01-01 (UTC)")
+    user_key = fields.CharField(max_length=255, description="the user id, or '' for none")
+    provider = fields.CharEnumField(Provider, max_length=16)
+    model = fields.CharField(max_length=255)
+    pricing_source = fields.CharEnumField(PricingSource, max_length=16)
+
+    class Meta:
+        table = "usage_rollup_daily_user"
+        unique_together = (("bucket_day", "user_key", "provider", "model", "pricing_source"),)
+
+
+class PricingRevision(Model):
+    """One row whose counter goes up with every pricing change: caches compare it."""
+
+    id = fields.IntField(primary_key=True)
+    revision = fields.BigIntField()
+
+    class Meta:
+        table = "pricing_revision"

@@ -1,0 +1,177 @@
+"""Keeping the rollup tables in step with the logs: add, verify, rebuild.
+
+`add_to_rollups` runs inside the transaction that inserts the logs, so a log and its
+share of the rollups are committed together or not at all.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from billgraph.models import UsageLog
+from billgraph.services.sql import dialect_of_connection, epoch_seconds_sql
+from billgraph.services.time_buckets import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
+
+SUM_COLUMNS = (
+    "requests",
+    "tokens_input",
+    "tokens_output",
+    "cost_input_pico",
+    "cost_output_pico",
+    "cost_total_pico",
+)
+
+
+@dataclass(frozen=True)
+class RollupTable:
+    """One rollup table: its name, its bucket column and width, and its dimensions."""
+
+    name: str
+    bucket_column: str
+    bucket_seconds: int
+    dimensions: tuple[str, ...]
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return (self.bucket_column, *self.dimensions)
+
+
+HOURLY = RollupTable(
+    name="usage_rollup_hourly",
+    bucket_column="bucket_hour",
+    bucket_seconds=SECONDS_PER_HOUR,
+    dimensions=("provider", "model", "pricing_source"),
+)
+DAILY_USER = RollupTable(
+    name="usage_rollup_daily_user",
+    bucket_column="bucket_day",
+    bucket_seconds=SECONDS_PER_DAY,
+    dimensions=("user_key", "provider", "model", "pricing_source"),
+)
+ROLLUP_TABLES = (HOURLY, DAILY_USER)
+
+
+def _log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
+    values = {
+        "user_key": log.user_id or "",
+        "provider": log.provider.value,
+        "model": log.model,
+        "pricing_source": log.pricing_source.value,
+    }
+    bucket = epoch_seconds(log.occurred_at) // table.bucket_seconds
+    return (bucket, *(values[column] for column in table.dimensions))
+
+
+def _log_sums(log: UsageLog) -> tuple[int, ...]:
+    return (
+        1,
+        log.tokens_input,
+        log.tokens_output,
+        log.cost_input_pico,
+        log.cost_output_pico,
+        log.cost_total_pico,
+    )
+
+
+async def add_to_rollups(logs: Iterable[UsageLog], connection: BaseDBAsyncClient) -> None:
+    """Add new logs to every rollup table: one upsert per touched group."""
+    logs = list(logs)
+    dialect = dialect_of_connection(connection)
+    for table in ROLLUP_TABLES:
+        groups: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0] * len(SUM_COLUMNS))
+        for log in logs:
+            sums = groups[_log_key(table, log)]
+            for index, value in enumerate(_log_sums(log)):
+                sums[index] += value
+        if groups:
+            await connection.execute_many(
+                _upsert_sql(table, dialect), [[*key, *sums] for key, sums in groups.items()]
+            )
+
+
+def _upsert_sql(table: RollupTable, dialect: str) -> str:
+    columns = (*table.key_columns, *SUM_COLUMNS)
+    if dialect == "sqlite":
+        placeholders = ", ".join("?" for _ in columns)
+    else:
+        placeholders = ", ".join(f"${index}" for index in range(1, len(columns) + 1))
+    increments = ", ".join(
+        f"{column} = {table.name}.{column} + excluded.{column}" for column in SUM_COLUMNS
+    )
+    return (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(table.key_columns)}) DO UPDATE SET {increments}"
+    )
+
+
+def _from_logs_sql(table: RollupTable, dialect: str) -> str:
+    """SELECT the rollup rows the logs add up to (same columns as the table)."""
+    bucket = f"{epoch_seconds_sql(dialect, 'occurred_at')} / {table.bucket_seconds}"
+    dimension_sql = {
+        "user_key": "COALESCE(user_id, '')",
+        "provider": "provider",
+        "model": "model",
+        "pricing_source": "pricing_source",
+    }
+    keys = [bucket, *(dimension_sql[column] for column in table.dimensions)]
+    sums = ["COUNT(*)", *(f"SUM({column})" for column in SUM_COLUMNS[1:])]
+    selected = ", ".join(
+        f"{expression} AS {name}"
+        for expression, name in zip([*keys, *sums], [*table.key_columns, *SUM_COLUMNS], strict=True)
+    )
+    group_by = ", ".join(str(position) for position in range(1, len(keys) + 1))
+    return f"SELECT {selected} FROM api_usage_logs GROUP BY {group_by}"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class RollupDifference:
+    table: str
+    key: tuple[object, ...]
+    in_rollup: tuple[int, ...] | None
+    from_logs: tuple[int, ...] | None
+
+
+async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference]:
+    """Return every group where a rollup table differs from the sums of the logs."""
+    dialect = dialect_of_connection(connection)
+    differences: list[RollupDifference] = []
+    for table in ROLLUP_TABLES:
+        columns = ", ".join((*table.key_columns, *SUM_COLUMNS))
+        stored = _by_key(
+            table,
+            await connection.execute_query_dict(f"SELECT {columns} FROM {table.name}"),  # noqa: S608
+        )
+        expected = _by_key(
+            table, await connection.execute_query_dict(_from_logs_sql(table, dialect))
+        )
+        differences.extend(
+            RollupDifference(table.name, key, stored.get(key), expected.get(key))
+            for key in sorted(stored.keys() | expected.keys(), key=repr)
+            if stored.get(key) != expected.get(key)
+        )
+    return differences
+
+
+def _by_key(
+    table: RollupTable, rows: list[dict[str, object]]
+) -> dict[tuple[object, ...], tuple[int, ...]]:
+    return {
+        tuple(
+            int(row[column]) if column == table.bucket_column else row[column]  # type: ignore[call-overload]
+            for column in table.key_columns
+        ): tuple(int(row[column]) for column in SUM_COLUMNS)  # type: ignore[call-overload]
+        for row in rows
+    }
+
+
+async def rebuild_rollups(connection: BaseDBAsyncClient) -> None:
+    """Recompute every rollup table from the logs; run it inside a transaction."""
+    dialect = dialect_of_connection(connection)
+    for table in ROLLUP_TABLES:
+        columns = ", ".join((*table.key_columns, *SUM_COLUMNS))
+        await connection.execute_script(f"DELETE FROM {table.name}")  # noqa: S608
+        await connection.execute_query(
+            f"INSERT INTO {table.name} ({columns}) {_from_logs_sql(table, dialect)}"
+        )
