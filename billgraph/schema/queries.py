@@ -17,6 +17,7 @@ from billgraph.schema.permissions import CanRead, IsAdmin
 from billgraph.schema.types import (
     ApiKey,
     CostBreakdown,
+    CostReportRow,
     CostTotals,
     PageInfo,
     Pricing,
@@ -24,13 +25,16 @@ from billgraph.schema.types import (
     PricingChangeConnection,
     PricingChangeEdge,
     ResolvedPricing,
+    TimeSeriesPoint,
     UsageFilter,
     UsageLog,
     UsageLogConnection,
     UsageLogEdge,
 )
-from billgraph.services import api_keys, audit, pricing, usage
+from billgraph.services import api_keys, audit, pricing, reports, usage
 from billgraph.services.costs import compute_cost
+from billgraph.services.reports import CostReportOrder, UsageDimension
+from billgraph.services.time_buckets import Granularity
 
 RequestInfo = Info[Context, Any]
 
@@ -128,6 +132,54 @@ class Query:
             caller=await info.context.caller(),
         )
         return CostTotals.from_service(totals)
+
+    @strawberry.field(
+        description=(
+            "Exact totals per group of the matching usage. Time buckets (HOUR, DAY, WEEK, "
+            "MONTH) follow the IANA timeZone; first gives the top N (at most 1000)."
+        ),
+        permission_classes=[CanRead],
+    )
+    async def cost_report(
+        self,
+        info: RequestInfo,
+        group_by: list[UsageDimension],
+        filter: UsageFilter | None = None,
+        time_zone: str = "UTC",
+        order_by: CostReportOrder = CostReportOrder.COST_DESC,
+        first: int | None = None,
+    ) -> list[CostReportRow]:
+        report = await reports.cost_report(
+            usage_filter=(filter or UsageFilter()).to_service(),
+            group_by=group_by,
+            time_zone=time_zone,
+            order=order_by,
+            first=first,
+            caller=await info.context.caller(),
+        )
+        return [CostReportRow.from_service(row) for row in report.rows]
+
+    @strawberry.field(
+        description=(
+            "One point per bucket between filter.from and filter.to (both required), empty "
+            "buckets as zeros, ready to chart."
+        ),
+        permission_classes=[CanRead],
+    )
+    async def cost_time_series(
+        self,
+        info: RequestInfo,
+        filter: UsageFilter,
+        granularity: Granularity,
+        time_zone: str = "UTC",
+    ) -> list[TimeSeriesPoint]:
+        points = await reports.cost_time_series(
+            usage_filter=filter.to_service(),
+            granularity=granularity,
+            time_zone=time_zone,
+            caller=await info.context.caller(),
+        )
+        return [TimeSeriesPoint.from_service(point) for point in points]
 
     @strawberry.field(
         description="The audit trail of one model's price, newest first.",

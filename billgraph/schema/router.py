@@ -1,6 +1,5 @@
 """The GraphQL HTTP endpoint: error codes on every answer, and an offline GraphiQL page."""
 
-
 from fastapi import Request
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse

@@ -20,6 +20,8 @@ from billgraph.services.api_keys import parse_scopes
 from billgraph.services.costs import Cost, from_pico
 from billgraph.services.pricing import PricingInitReport as InitReport
 from billgraph.services.pricing import ResolvedPrice
+from billgraph.services.reports import CostReportOrder, ReportRow, SeriesPoint, UsageDimension
+from billgraph.services.time_buckets import Granularity
 from billgraph.services.usage import BatchResult, UsageInput
 from billgraph.services.usage import UsageFilter as ServiceUsageFilter
 from billgraph.services.usage_totals import UsageTotals
@@ -364,3 +366,48 @@ class PricingChangeEdge:
 class PricingChangeConnection:
     edges: list[PricingChangeEdge]
     page_info: PageInfo
+
+
+strawberry.enum(UsageDimension, description="What a cost report groups by.")
+strawberry.enum(CostReportOrder, description="How cost report rows are ordered.")
+strawberry.enum(Granularity, name="TimeGranularity", description="Calendar bucket size.")
+
+
+@strawberry.type(description="The group a report row totals; dimensions not grouped by are null.")
+class CostReportKey:
+    provider: Provider | None
+    model: str | None
+    user_id: str | None
+    pricing_source: PricingSource | None
+    bucket_start: datetime | None = strawberry.field(
+        description="Start of the HOUR/DAY/WEEK/MONTH bucket, in the report's time zone."
+    )
+
+
+@strawberry.type
+class CostReportRow:
+    key: CostReportKey
+    totals: CostTotals
+
+    @classmethod
+    def from_service(cls, row: ReportRow) -> Self:
+        return cls(
+            key=CostReportKey(
+                provider=row.key.provider,
+                model=row.key.model,
+                user_id=row.key.user_id,
+                pricing_source=row.key.pricing_source,
+                bucket_start=row.key.bucket_start,
+            ),
+            totals=CostTotals.from_service(row.totals),
+        )
+
+
+@strawberry.type(description="One bucket of a time series; empty buckets have zero totals.")
+class TimeSeriesPoint:
+    bucket_start: datetime
+    totals: CostTotals
+
+    @classmethod
+    def from_service(cls, point: SeriesPoint) -> Self:
+        return cls(bucket_start=point.bucket_start, totals=CostTotals.from_service(point.totals))

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from billgraph.services.errors import InvalidInputError
 
 PRICE_DECIMAL_PLACES = 12
-PICO_PER_USD = 10**PRICE_DECIMAL_PLACES
+PICO_PER_USD: int = 10**PRICE_DECIMAL_PLACES
 # A price of a million dollars per token is far beyond any real one and keeps every
 # stored amount inside a signed 64-bit column.
 MAX_UNIT_PRICE = Decimal("999999.999999999999")
