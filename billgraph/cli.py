@@ -15,13 +15,15 @@ from typing import Annotated, TypeVar
 import asyncpg
 import typer
 import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
 
 from billgraph.app import create_app, environment_prices_of
 from billgraph.db import dialect_of, tortoise_config
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
-from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider
-from billgraph.services import api_keys, pricing
+from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
+from billgraph.services import api_keys, demo, pricing, rollups
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
 from billgraph.settings import Settings, SettingsError, load_settings
@@ -30,9 +32,13 @@ app = typer.Typer(help="billgraph: exact billing for LLM API usage.", no_args_is
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 pricing_app = typer.Typer(help="Pricing rows.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+rollups_app = typer.Typer(help="Pre-aggregated usage.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pricing_app, name="pricing")
 app.add_typer(keys_app, name="keys")
+app.add_typer(rollups_app, name="rollups")
+app.add_typer(demo_app, name="demo")
 
 T = TypeVar("T")
 
@@ -263,6 +269,69 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="The id `keys list` s
 
     key = _run(revoke)
     typer.echo(f"revoked key {key.id} {key.prefix} ({key.name})")
+
+
+@rollups_app.command("verify")
+def rollups_verify() -> None:
+    """Compare the rollup tables with the logs; exit 1 and list the groups that differ."""
+    settings = _settings()
+
+    async def verify() -> list[rollups.RollupDifference]:
+        async with _database_at_head(settings):
+            return await rollups.verify_rollups(UsageLog._meta.db)
+
+    differences = _run(verify)
+    for difference in differences:
+        typer.echo(
+            f"{difference.table} {difference.key}: rollup {difference.in_rollup}, "
+            f"logs {difference.from_logs}"
+        )
+    if differences:
+        typer.echo(f"{len(differences)} groups differ: run `billgraph rollups rebuild`")
+        raise typer.Exit(1)
+    typer.echo("rollups match the logs")
+
+
+@rollups_app.command("rebuild")
+def rollups_rebuild() -> None:
+    """Recompute the rollup tables from the logs, in one transaction."""
+    settings = _settings()
+
+    async def rebuild() -> None:
+        async with _database_at_head(settings), in_transaction() as connection:
+            await rollups.rebuild_rollups(connection)
+
+    _run(rebuild)
+    typer.echo("rollups rebuilt from the logs")
+
+
+@demo_app.command("seed")
+def demo_seed(
+    logs: Annotated[int, typer.Option(min=1, help="How many usage logs to add.")] = 10_000,
+    users: Annotated[int, typer.Option(min=1, help="How many distinct users.")] = 200,
+    days: Annotated[int, typer.Option(min=1, help="Spread over this many days, ending now.")] = 30,
+    seed: Annotated[int, typer.Option(help="Random seed, for repeatable data.")] = 1,
+) -> None:
+    """Fill the database with plausible usage, through the batch-ingest service."""
+    settings = _settings()
+
+    async def fill() -> int:
+        async with _database_as_served(settings):
+            with Progress(
+                TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            ) as progress:
+                task = progress.add_task("seed", total=logs)
+                return await demo.seed_usage(
+                    logs=logs,
+                    users=users,
+                    days=days,
+                    seed=seed,
+                    environment_prices=environment_prices_of(settings),
+                    on_batch=lambda done: progress.update(task, completed=done),
+                )
+
+    created = _run(fill)
+    typer.echo(f"seeded {created} usage logs for {users} users over {days} days")
 
 
 def _bound(key: ApiKey) -> str:

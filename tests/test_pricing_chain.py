@@ -47,7 +47,7 @@ def row(provider: Provider, name: str, price_pico: int) -> Pricing:
     has_default=st.booleans(),
     rows_of_another_provider=st.booleans(),
 )
-def test_the_first_available_step_prices_the_call(  # noqa: PLR0917  (hypothesis passes them)
+def test_the_first_available_step_prices_the_call(
     provider: Provider,
     model: str,
     has_exact: bool,

@@ -1,0 +1,60 @@
+"""Rollups stay equal to the logs; `billgraph rollups verify` notices drift, `rebuild` mends it."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from billgraph.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    return f"sqlite://{tmp_path / 'rollups.sqlite3'}"
+
+
+def billgraph(database_url: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env={"DATABASE_URL": database_url})
+    return result.exit_code, result.output
+
+
+def sql(database_url: str, statement: str) -> None:
+    with sqlite3.connect(database_url.removeprefix("sqlite://")) as connection:
+        connection.execute(statement)
+
+
+def test_seeded_rollups_match_then_drift_is_found_and_rebuilt(database_url: str) -> None:
+    code, output = billgraph(
+        database_url, "demo", "seed", "--logs", "3000", "--users", "20", "--days", "10"
+    )
+    assert code == 0, output
+    assert "seeded 3000 usage logs" in output
+    assert billgraph(database_url, "rollups", "verify") == (0, "rollups match the logs\n")
+
+    sql(
+        database_url,
+        "UPDATE usage_rollup_hourly SET cost_total_pico = cost_total_pico + 1 WHERE id = 1",
+    )
+    sql(database_url, "DELETE FROM usage_rollup_daily_user WHERE id = 2")
+    code, output = billgraph(database_url, "rollups", "verify")
+    assert code == 1
+    assert "usage_rollup_hourly" in output
+    assert "usage_rollup_daily_user" in output
+    assert "2 groups differ" in output
+
+    assert billgraph(database_url, "rollups", "rebuild")[0] == 0
+    assert billgraph(database_url, "rollups", "verify") == (0, "rollups match the logs\n")
+
+
+def test_seeding_twice_on_one_day_writes_nothing_new(database_url: str) -> None:
+    billgraph(database_url, "demo", "seed", "--logs", "500", "--users", "5", "--days", "3")
+    code, output = billgraph(
+        database_url, "demo", "seed", "--logs", "500", "--users", "5", "--days", "3"
+    )
+    assert code == 0, output
+    assert "seeded 0 usage logs" in output
+    assert billgraph(database_url, "rollups", "verify")[0] == 0
