@@ -90,6 +90,11 @@ async def create_api_key(
         raise InvalidInputError("scopes must name at least one scope", field="scopes")
     if user_id is not None:
         user_id = clean_name(user_id, field="userId")
+        if ApiKeyScope.ADMIN in scopes:
+            raise InvalidInputError(
+                "userId binds READ and INGEST keys; an ADMIN key sees every user",
+                field="userId",
+            )
     prefix = KEY_MARKER + secrets.token_hex(6)
     secret = f"{prefix}_{secrets.token_urlsafe(32)}"
     key = await ApiKey.create(
