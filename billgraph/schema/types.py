@@ -262,15 +262,16 @@ class RecordUsageInput:
 class RecordUsageBatchResult:
     created: int = strawberry.field(description="Records written by this call.")
     replayed: int = strawberry.field(description="Records whose requestId was already stored.")
-    logs: list[UsageLog] = strawberry.field(description="Every record's log, in input order.")
+    stored_logs: strawberry.Private[list[models.UsageLog]]
+
+    @strawberry.field(description="Every record's log, in input order.")
+    def logs(self) -> list[UsageLog]:
+        # Built only when selected: ingest clients usually ask for the counts alone.
+        return [UsageLog.from_model(log) for log in self.stored_logs]
 
     @classmethod
     def from_service(cls, result: BatchResult) -> Self:
-        return cls(
-            created=result.created,
-            replayed=result.replayed,
-            logs=[UsageLog.from_model(log) for log in result.logs],
-        )
+        return cls(created=result.created, replayed=result.replayed, stored_logs=result.logs)
 
 
 @strawberry.input(description="The per-token prices of one model. Send Decimals as strings.")
