@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
         context_getter=get_context,
         graphql_ide="graphiql" if development else None,
         allow_queries_via_get=development,
+        hide_suggestions=settings.is_production,
     )
     app.include_router(graphql, prefix="/graphql")
     if development:

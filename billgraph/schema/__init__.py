@@ -10,13 +10,13 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
 from billgraph.schema.errors import log_nothing
+from billgraph.schema.limits import QueryDepthLimit
 from billgraph.schema.mutations import Mutation
 from billgraph.schema.queries import Query
 from billgraph.schema.scalars import DecimalScalar, Int64, Int64Scalar
@@ -34,7 +34,7 @@ def build_schema(settings: Settings) -> BillgraphSchema:
     # Classes or factories: strawberry builds fresh extension instances for every request.
     extensions: list[Callable[[], SchemaExtension]] = [
         # Limits run at validation, before any resolver; each names itself when hit.
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(QueryDepthLimit, max_depth=settings.max_query_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         # strawberry keeps these caches at module level: shared by all requests, bounded.

@@ -7,6 +7,7 @@ message with code INTERNAL and the request id, which the log shows with the trac
 """
 
 import logging
+import re
 
 from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
@@ -26,8 +27,17 @@ def is_unexpected(error: GraphQLError) -> bool:
     )
 
 
-def with_code(error: GraphQLError, *, request_id: str) -> GraphQLError:
-    """Return the error as the caller should see it, with `extensions.code`."""
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+
+
+def with_code(
+    error: GraphQLError, *, request_id: str, hide_suggestions: bool = False
+) -> GraphQLError:
+    """Return the error as the caller should see it, with `extensions.code`.
+
+    `hide_suggestions` drops graphql-core's "Did you mean ...?" hints, which name
+    schema types, arguments and enum values that production does not disclose.
+    """
     original = error.original_error
     if is_unexpected(error):
         logger.error(
@@ -46,8 +56,9 @@ def with_code(error: GraphQLError, *, request_id: str) -> GraphQLError:
             extensions["field"] = original.field
     else:
         extensions.setdefault("code", "BAD_USER_INPUT")
+    message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
     return GraphQLError(
-        error.message,
+        message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from billgraph.models import Provider
 from billgraph.schema.context import Context
+from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanIngest, IsAdmin
 from billgraph.schema.types import (
     ApiKey,
@@ -111,7 +112,8 @@ class Mutation:
         permission_classes=[IsAdmin],
     )
     async def revoke_api_key(self, info: RequestInfo, id: strawberry.ID) -> ApiKey:
-        if not str(id).isdigit():
+        key_id = parse_id(str(id))
+        if key_id is None:
             raise InvalidInputError("id is not an API key id", field="id")
-        key = await api_keys.revoke_api_key(key_id=int(id), now=info.context.now())
+        key = await api_keys.revoke_api_key(key_id=key_id, now=info.context.now())
         return ApiKey.from_model(key)

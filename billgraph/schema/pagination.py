@@ -50,7 +50,15 @@ def decode_audit_cursor(cursor: str) -> int:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeError, binascii.Error):
         raw = ""
-    digits = raw.removeprefix(_AUDIT_PREFIX)
-    if not raw.startswith(_AUDIT_PREFIX) or not digits.isdigit():
+    change_id = parse_id(raw.removeprefix(_AUDIT_PREFIX)) if raw.startswith(_AUDIT_PREFIX) else None
+    if change_id is None:
         raise InvalidInputError("after is not a cursor returned by this API", field="after")
-    return int(digits)
+    return change_id
+
+
+def parse_id(text: str) -> int | None:
+    """Return a database id written in ASCII digits, or None for anything else."""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(2**63)):
+        return None
+    value = int(text)
+    return value if value <= 2**63 - 1 else None

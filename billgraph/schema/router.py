@@ -1,5 +1,7 @@
 """The GraphQL HTTP endpoint: error codes on every answer, and an offline GraphiQL page."""
 
+from typing import Any
+
 from fastapi import Request
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -13,6 +15,10 @@ _GRAPHIQL_PAGE = graphiql_html()
 
 
 class BillgraphRouter(GraphQLRouter[Context, None]):
+    def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
+
     @property
     def graphql_ide_html(self) -> str:
         # GraphiQL with assets billgraph serves itself (see billgraph.graphiql).
@@ -25,5 +31,8 @@ class BillgraphRouter(GraphQLRouter[Context, None]):
         # those), so this is where each error gets its code and unexpected ones are masked.
         if result.errors:
             request_id: str = getattr(request.state, "request_id", "")
-            result.errors = [with_code(error, request_id=request_id) for error in result.errors]
+            result.errors = [
+                with_code(error, request_id=request_id, hide_suggestions=self.hide_suggestions)
+                for error in result.errors
+            ]
         return await super().process_result(request, result)

@@ -26,6 +26,7 @@ from billgraph.services.model_names import clean_name
 KEY_MARKER = "bg_"
 BREAK_GLASS_NAME = "ADMIN_API_KEY"
 MAX_KEY_NAME_LENGTH = 100
+MAX_KEY_ID = 2**31 - 1
 # last_used_at is a hint for people, not an audit: refresh it at most this often, so
 # that a busy ingest key does not write a row on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -119,8 +120,10 @@ async def count_api_keys() -> int:
 
 async def revoke_api_key(*, key_id: int, now: datetime) -> ApiKey:
     """Revoke a key at once; revoking a revoked key keeps its first revocation time."""
-    await ApiKey.filter(id=key_id, revoked_at__isnull=True).update(revoked_at=now)
-    key = await ApiKey.get_or_none(id=key_id)
+    key = None
+    if key_id <= MAX_KEY_ID:  # larger ids cannot exist (a 32-bit column on PostgreSQL)
+        await ApiKey.filter(id=key_id, revoked_at__isnull=True).update(revoked_at=now)
+        key = await ApiKey.get_or_none(id=key_id)
     if key is None:
         raise NotFoundError(f"no API key with id {key_id}", field="id")
     return key
