@@ -1,5 +1,6 @@
 """Recording usage over GraphQL: exactly once, validated, history kept; pages and totals."""
 
+import base64
 import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -322,3 +323,34 @@ async def test_totals_over_thousands_of_logs_equal_the_decimal_reference(api: Ap
     assert Decimal(totals["costOutput"]) == reference["cost_out"]
     assert Decimal(totals["costTotal"]) == reference["cost_in"] + reference["cost_out"]
     assert Decimal(totals["estimatedCostTotal"]) == reference["est"]
+
+
+@pytest.mark.parametrize(
+    ("usage_filter", "field"),
+    [
+        ({"userId": "u" * 256}, "userId"),
+        ({"userId": "nul\u0000byte"}, "userId"),
+        ({"model": "m" * 256}, "model"),
+        ({"from": "9999-12-31T23:59:59.999999-14:00"}, "from"),
+    ],
+)
+async def test_filters_that_no_log_could_match_are_refused_naming_the_field(
+    api: Api, usage_filter: dict[str, str], field: str
+) -> None:
+    for query in (SUMMARY, LOGS):
+        error = await api.error(query, {"filter": usage_filter})
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
+
+
+async def test_names_with_nul_and_times_past_the_calendar_are_refused(api: Api) -> None:
+    error = await api.error(RECORD, {"input": call(model="gpt\u00004o")})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "model"}
+    error = await api.error(RECORD, {"input": call(occurredAt="0001-01-01T00:00:00+14:00")})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "occurredAt"}
+
+
+async def test_a_cursor_naming_an_id_past_64_bits_is_bad_input(api: Api) -> None:
+    raw = "usage:2024-01-01T00:00:00+00:00|9223372036854775808"
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode()
+    error = await api.error(LOGS, {"after": cursor})
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}

@@ -26,11 +26,15 @@ def decode_cursor(cursor: str) -> PageAfter:
         raise not_a_cursor from None
     if not raw.startswith(_PREFIX) or "|" not in raw:
         raise not_a_cursor
-    occurred_at, log_id = raw.removeprefix(_PREFIX).rsplit("|", 1)
+    occurred_at, log_id_text = raw.removeprefix(_PREFIX).rsplit("|", 1)
+    log_id = parse_id(log_id_text)
     try:
-        position = PageAfter(occurred_at=datetime.fromisoformat(occurred_at), log_id=int(log_id))
+        moment = datetime.fromisoformat(occurred_at)
     except ValueError:
         raise not_a_cursor from None
+    if log_id is None:
+        raise not_a_cursor
+    position = PageAfter(occurred_at=moment, log_id=log_id)
     if position.occurred_at.tzinfo is None:
         raise not_a_cursor
     return position

@@ -11,6 +11,9 @@ def clean_name(value: str, *, field: str) -> str:
     cleaned = value.strip()
     if not cleaned:
         raise InvalidInputError(f"{field} must not be empty", field=field)
+    if "\x00" in cleaned:
+        # PostgreSQL text cannot hold NUL, and no real name contains one.
+        raise InvalidInputError(f"{field} must not contain NUL characters", field=field)
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidInputError(
             f"{field} must be at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})",

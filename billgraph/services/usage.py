@@ -63,7 +63,10 @@ def require_aware(value: datetime, *, field: str) -> datetime:
         raise InvalidInputError(
             f"{field} must include a UTC offset, e.g. 2026-01-31T12:00:00Z", field=field
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-14:00 is past the end of the calendar
+        raise InvalidInputError(f"{field} is out of range", field=field) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,28 +339,42 @@ def _camel(snake: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def filter_query(usage_filter: UsageFilter) -> Q:
-    """Return the WHERE clause of a filter, after checking its time range."""
-    conditions: dict[str, Any] = {}
-    if usage_filter.user_id is not None:
-        conditions["user_id"] = usage_filter.user_id
-    if usage_filter.provider is not None:
-        conditions["provider"] = usage_filter.provider
-    if usage_filter.model is not None:
-        conditions["model"] = usage_filter.model
-    if usage_filter.pricing_source is not None:
-        conditions["pricing_source"] = usage_filter.pricing_source
-    if usage_filter.occurred_from is not None:
-        conditions["occurred_at__gte"] = require_aware(usage_filter.occurred_from, field="from")
-    if usage_filter.occurred_to is not None:
-        conditions["occurred_at__lt"] = require_aware(usage_filter.occurred_to, field="to")
+def checked_filter(usage_filter: UsageFilter) -> UsageFilter:
+    """Return the filter with names trimmed and times in UTC, or raise InvalidInputError."""
+
+    def name(value: str | None, field: str) -> str | None:
+        return clean_name(value, field=field) if value is not None else None
+
+    def moment(value: datetime | None, field: str) -> datetime | None:
+        return require_aware(value, field=field) if value is not None else None
+
+    checked = replace(
+        usage_filter,
+        user_id=name(usage_filter.user_id, "userId"),
+        model=name(usage_filter.model, "model"),
+        occurred_from=moment(usage_filter.occurred_from, "from"),
+        occurred_to=moment(usage_filter.occurred_to, "to"),
+    )
     if (
-        usage_filter.occurred_from is not None
-        and usage_filter.occurred_to is not None
-        and usage_filter.occurred_to <= usage_filter.occurred_from
+        checked.occurred_from is not None
+        and checked.occurred_to is not None
+        and checked.occurred_to <= checked.occurred_from
     ):
         raise InvalidInputError("to must be later than from", field="to")
-    return Q(**conditions)
+    return checked
+
+
+def filter_query(usage_filter: UsageFilter) -> Q:
+    """Return the WHERE clause of a checked filter (see checked_filter)."""
+    conditions: dict[str, Any] = {
+        "user_id": usage_filter.user_id,
+        "provider": usage_filter.provider,
+        "model": usage_filter.model,
+        "pricing_source": usage_filter.pricing_source,
+        "occurred_at__gte": usage_filter.occurred_from,
+        "occurred_at__lt": usage_filter.occurred_to,
+    }
+    return Q(**{column: value for column, value in conditions.items() if value is not None})
 
 
 async def list_usage_logs(
@@ -366,7 +383,7 @@ async def list_usage_logs(
     """Return up to `first` logs the caller may see, newest first, after `after`."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
-    query = UsageLog.filter(filter_query(narrow_to_caller(usage_filter, caller)))
+    query = UsageLog.filter(filter_query(checked_filter(narrow_to_caller(usage_filter, caller))))
     if after is not None:
         query = query.filter(
             Q(occurred_at__lt=after.occurred_at)
@@ -378,4 +395,5 @@ async def list_usage_logs(
 
 async def usage_totals(*, usage_filter: UsageFilter, caller: Caller) -> UsageTotals:
     """Return exact request, token and cost totals of the matching logs the caller may see."""
-    return await sum_usage(UsageLog.filter(filter_query(narrow_to_caller(usage_filter, caller))))
+    usage_filter = checked_filter(narrow_to_caller(usage_filter, caller))
+    return await sum_usage(UsageLog.filter(filter_query(usage_filter)))
