@@ -1,0 +1,349 @@
+"""costReport latency over HTTP, side by side with the naive GROUP BY a user would write.
+
+Creates a fresh database (a SQLite file under benchmarks/results/, or a scratch
+PostgreSQL database), seeds it with `billgraph demo seed`, starts `billgraph serve` on a
+free port, and times, sequentially after a warm-up:
+
+- costReport groupBy [DAY, MODEL] over the last 30 whole UTC days of the data;
+- costReport groupBy [USER] first: 10 over the last complete calendar month;
+- the same two answers by plain SQL over api_usage_logs (COUNT(*), SUM(cost_total_pico),
+  day buckets with the database's own date functions), through sqlite3 / asyncpg.
+
+Checks that both give exactly the same totals, reads the server's peak RSS (VmHWM) and
+prints one JSON object. Exits 1 when the answers differ.
+
+    .venv/bin/python benchmarks/reports.py --database postgres --logs 1000000 --days 90 \
+        --users 2000 --runs 30
+"""
+
+import argparse
+import asyncio
+import json
+import sqlite3
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from harness import (
+    ADMIN_KEY,
+    RESULTS,
+    asyncpg_dsn,
+    billgraph_cli,
+    billgraph_server,
+    graphql_payload,
+    latency_summary,
+    log,
+    postgres_facts,
+    run_facts,
+    scratch_postgres,
+)
+
+PICO_PER_USD = 10**12
+WARM_UP_RUNS = 3
+TARGET_MEDIAN_MS = {"sqlite": 150, "postgres": 50}
+TARGET_SPEEDUP = 4
+TARGET_PEAK_RSS_MB = 300
+
+DAY_MODEL_QUERY = """
+query DayModel($from: DateTime!, $to: DateTime!) {
+  costReport(groupBy: [DAY, MODEL], filter: {from: $from, to: $to}, orderBy: KEY_ASC) {
+    key { bucketStart model }
+    totals { requests costTotal }
+  }
+}"""
+TOP_USERS_QUERY = """
+query TopUsers($from: DateTime!, $to: DateTime!) {
+  costReport(groupBy: [USER], filter: {from: $from, to: $to}, orderBy: COST_DESC, first: 10) {
+    key { userId }
+    totals { requests costTotal }
+  }
+}"""
+
+# The naive baseline: what one would write against the logs table without billgraph.
+NAIVE_SQL = {
+    "sqlite": {
+        "day_model": (
+            "SELECT date(occurred_at) AS day, model, COUNT(*), SUM(cost_total_pico) "
+            "FROM api_usage_logs WHERE occurred_at >= ? AND occurred_at < ? "
+            "GROUP BY day, model ORDER BY day, model"
+        ),
+        "top_users": (
+            "SELECT user_id, COUNT(*), SUM(cost_total_pico) AS cost "
+            "FROM api_usage_logs WHERE occurred_at >= ? AND occurred_at < ? "
+            "GROUP BY user_id ORDER BY cost DESC, user_id LIMIT 10"
+        ),
+    },
+    "postgres": {
+        "day_model": (
+            "SELECT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AS day, model, "
+            "COUNT(*), SUM(cost_total_pico) "
+            "FROM api_usage_logs WHERE occurred_at >= $1 AND occurred_at < $2 "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        ),
+        "top_users": (
+            "SELECT user_id, COUNT(*), SUM(cost_total_pico) AS cost "
+            "FROM api_usage_logs WHERE occurred_at >= $1 AND occurred_at < $2 "
+            "GROUP BY user_id ORDER BY cost DESC, user_id LIMIT 10"
+        ),
+    },
+}
+
+Window = tuple[datetime, datetime]
+Rows = list[tuple[Any, ...]]
+NaiveQuery = Callable[[str, Sequence[datetime]], Awaitable[Rows]]
+
+
+@asynccontextmanager
+async def seeded_database(args: argparse.Namespace) -> AsyncIterator[str]:
+    """Yield the URL of a fresh database seeded by `billgraph demo seed` (or --database-url)."""
+    if args.database_url:
+        yield args.database_url
+        return
+    if args.database == "sqlite":
+        path = RESULTS / f"reports-{uuid.uuid4().hex[:8]}.sqlite3"
+        try:
+            yield f"sqlite://{path}"
+        finally:
+            if not args.keep:
+                for leftover in RESULTS.glob(f"{path.name}*"):
+                    leftover.unlink()
+        return
+    async with scratch_postgres(keep=args.keep) as url:
+        yield url
+
+
+async def seed(url: str, args: argparse.Namespace) -> float:
+    """Run `billgraph demo seed`; return how long it took in seconds.
+
+    On PostgreSQL, then VACUUM ANALYZE: the steady state autovacuum reaches on its own
+    some time later, and without which the planner guesses from no statistics at all.
+    """
+    log(f"seeding {args.logs} logs for {args.users} users over {args.days} days")
+    started = time.perf_counter()
+    billgraph_cli(
+        url,
+        "demo",
+        "seed",
+        *("--logs", str(args.logs), "--users", str(args.users), "--days", str(args.days)),
+    )
+    elapsed = round(time.perf_counter() - started, 1)
+    if url.startswith("postgres://"):
+        connection = await asyncpg.connect(asyncpg_dsn(url))
+        try:
+            await connection.execute("VACUUM ANALYZE")
+        finally:
+            await connection.close()
+    return elapsed
+
+
+@asynccontextmanager
+async def naive_driver(url: str) -> AsyncIterator[NaiveQuery]:
+    """Yield a function that runs plain SQL through the database driver."""
+    if url.startswith("sqlite://"):
+        connection = sqlite3.connect(url.removeprefix("sqlite://"))
+
+        async def sqlite_query(sql: str, params: Sequence[datetime]) -> Rows:
+            # Tortoise stores times as text such as "2026-10-01 00:00:00+00:00".
+            return connection.execute(sql, [p.isoformat(" ") for p in params]).fetchall()
+
+        try:
+            yield sqlite_query
+        finally:
+            connection.close()
+        return
+    pool = await asyncpg.connect(asyncpg_dsn(url))
+
+    async def postgres_query(sql: str, params: Sequence[datetime]) -> Rows:
+        return [tuple(row) for row in await pool.fetch(sql, *params)]
+
+    try:
+        yield postgres_query
+    finally:
+        await pool.close()
+
+
+async def data_range(query: NaiveQuery) -> tuple[datetime, datetime, int]:
+    """Return the first and last whole UTC day boundaries of the logs, and their count."""
+    sql = "SELECT MIN(occurred_at), MAX(occurred_at), COUNT(*) FROM api_usage_logs"
+    [(earliest, latest, count)] = await query(sql, ())
+    if isinstance(earliest, str):
+        earliest, latest = datetime.fromisoformat(earliest), datetime.fromisoformat(latest)
+    start = midnight(earliest.astimezone(UTC).date())
+    end = midnight(latest.astimezone(UTC).date() + timedelta(days=1))
+    return start, end, count
+
+
+def midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def windows(start: datetime, end: datetime) -> dict[str, Window]:
+    """Return the last 30 days, and the last complete calendar month, of [start, end)."""
+    month_end = end.replace(day=1)
+    month_start = (month_end - timedelta(days=1)).replace(day=1)
+    return {
+        "day_model": (max(start, end - timedelta(days=30)), end),
+        "top_users": (max(start, month_start), month_end),
+    }
+
+
+def pico(usd: str) -> int:
+    amount = Decimal(usd) * PICO_PER_USD
+    if amount != amount.to_integral_value():
+        raise ValueError(f"{usd} is not a whole number of pico-dollars")
+    return int(amount)
+
+
+def billgraph_rows(name: str, data: dict[str, Any]) -> Rows:
+    """Return a costReport answer as (key..., requests, cost in pico-dollars) tuples."""
+    rows = []
+    for row in data["costReport"]:
+        totals = (int(row["totals"]["requests"]), pico(row["totals"]["costTotal"]))
+        if name == "day_model":
+            day = datetime.fromisoformat(row["key"]["bucketStart"]).date().isoformat()
+            rows.append((day, row["key"]["model"], *totals))
+        else:
+            rows.append((row["key"]["userId"], *totals))
+    return rows
+
+
+def naive_rows(name: str, rows: Rows) -> Rows:
+    """Return the naive SQL answer in the same shape as billgraph_rows."""
+    if name == "day_model":
+        return [
+            (day if isinstance(day, str) else day.date().isoformat(), model, int(n), int(cost))
+            for day, model, n, cost in rows
+        ]
+    return [(user, int(n), int(cost)) for user, n, cost in rows]
+
+
+async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
+    """Seed (unless given a database), serve, and time both ways; return the figures."""
+    dialect = "sqlite" if url.startswith("sqlite://") else "postgres"
+    seed_seconds = None if args.database_url else await seed(url, args)
+    if dialect == "sqlite":
+        database_facts = {"sqlite_version": sqlite3.sqlite_version}
+    else:
+        database_facts = await postgres_facts(url)
+    async with naive_driver(url) as naive_query:
+        start, end, count = await data_range(naive_query)
+        questions = windows(start, end)
+        graphql = {"day_model": DAY_MODEL_QUERY, "top_users": TOP_USERS_QUERY}
+        with billgraph_server(url) as server:
+            headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+            async with httpx.AsyncClient(headers=headers, timeout=120) as client:
+
+                async def ask_billgraph(name: str) -> Rows:
+                    since, until = questions[name]
+                    variables = {"from": since.isoformat(), "to": until.isoformat()}
+                    body = {"query": graphql[name], "variables": variables}
+                    return billgraph_rows(
+                        name, graphql_payload(await client.post(server.url, json=body))
+                    )
+
+                async def ask_naive(name: str) -> Rows:
+                    return naive_rows(
+                        name, await naive_query(NAIVE_SQL[dialect][name], questions[name])
+                    )
+
+                askers = {"billgraph": ask_billgraph, "naive_sql": ask_naive}
+                answers: dict[str, dict[str, Rows]] = {way: {} for way in askers}
+                timings: dict[str, dict[str, list[float]]] = {
+                    way: {name: [] for name in graphql} for way in askers
+                }
+                log(f"warm-up ({WARM_UP_RUNS} runs), then {args.runs} timed runs")
+                for run in range(WARM_UP_RUNS + args.runs):
+                    for name in graphql:
+                        for way, ask in askers.items():
+                            started = time.perf_counter()
+                            answer = await ask(name)
+                            elapsed = time.perf_counter() - started
+                            answers[way].setdefault(name, answer)
+                            if run >= WARM_UP_RUNS:
+                                timings[way][name].append(elapsed)
+            memory = server.memory_mb()
+    matches = {name: answers["billgraph"][name] == answers["naive_sql"][name] for name in graphql}
+    summary = {
+        way: {name: latency_summary(t) for name, t in by.items()} for way, by in timings.items()
+    }
+    speedup = {
+        name: round(
+            summary["naive_sql"][name]["median_ms"] / summary["billgraph"][name]["median_ms"], 2
+        )
+        for name in graphql
+    }
+    return {
+        "benchmark": "reports",
+        **run_facts(),
+        "database": dialect,
+        "database_url": url if args.keep or args.database_url else None,
+        "database_facts": database_facts,
+        "logs": count,
+        "users": args.users,
+        "days": args.days,
+        "seed_seconds": seed_seconds,
+        "after_seed": "VACUUM ANALYZE" if dialect == "postgres" and seed_seconds else None,
+        "windows": {
+            name: {"from": since.isoformat(), "to": until.isoformat()}
+            for name, (since, until) in questions.items()
+        },
+        "rows_returned": {name: len(answers["billgraph"][name]) for name in graphql},
+        "billgraph": summary["billgraph"],
+        "naive_sql": summary["naive_sql"],
+        "naive_sql_text": NAIVE_SQL[dialect],
+        "speedup_vs_naive": speedup,
+        "exact_match": {**matches, "matched": all(matches.values())},
+        "server_memory": memory,
+        "targets": {
+            "median_ms_below": TARGET_MEDIAN_MS[dialect],
+            "median_met": all(
+                summary["billgraph"][name]["median_ms"] < TARGET_MEDIAN_MS[dialect]
+                for name in graphql
+            ),
+            "speedup_at_least": TARGET_SPEEDUP,
+            "speedup_met": all(ratio >= TARGET_SPEEDUP for ratio in speedup.values()),
+            "peak_rss_mb_below": TARGET_PEAK_RSS_MB,
+            "peak_rss_met": memory["peak_rss_mb"] < TARGET_PEAK_RSS_MB,
+        },
+    }
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--logs", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--users", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--database-url", help="measure an already seeded database instead (not seeded, kept)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the seeded database (its URL is in the JSON)"
+    )
+    parser.add_argument("--output", type=Path, help="also write the JSON to this file")
+    return parser.parse_args()
+
+
+async def main() -> int:
+    args = parse_arguments()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    async with seeded_database(args) as url:
+        result = await measure(args, url)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+    return 0 if result["exact_match"]["matched"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
