@@ -1,7 +1,7 @@
 """Tortoise models only: tables and columns, no business logic."""
 
 from billgraph.models.api_key import ApiKey
-from billgraph.models.audit import PricingAudit
+from billgraph.models.audit import PricingAudit, UsageRepricing
 from billgraph.models.enums import (
     ApiKeyScope,
     PricingAuditAction,
@@ -24,6 +24,7 @@ __all__ = [
     "PricingSource",
     "Provider",
     "UsageLog",
+    "UsageRepricing",
     "UsageRollupDailyUser",
     "UsageRollupHourly",
 ]
