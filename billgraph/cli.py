@@ -72,7 +72,9 @@ async def _database_at_head(settings: Settings) -> AsyncIterator[None]:
 async def _database_as_served(settings: Settings) -> AsyncIterator[None]:
     """The database as the server sees it: at head, default pricing initialized."""
     async with _database_at_head(settings):
-        await pricing.initialize_default_pricing(environment_prices=environment_prices_of(settings))
+        await pricing.initialize_default_pricing(
+            environment_prices=environment_prices_of(settings), now=datetime.now(UTC)
+        )
         yield
 
 
@@ -188,7 +190,7 @@ def pricing_init() -> None:
     async def initialize() -> pricing.PricingInitReport:
         async with _database_at_head(settings):
             return await pricing.initialize_default_pricing(
-                environment_prices=environment_prices_of(settings)
+                environment_prices=environment_prices_of(settings), now=datetime.now(UTC)
             )
 
     report = _run(initialize)
@@ -206,7 +208,7 @@ def pricing_list(
 
     async def rows() -> list[Pricing]:
         async with _database_as_served(settings):
-            return await pricing.list_pricings(provider=provider)
+            return await pricing.list_pricings(provider=provider, at=datetime.now(UTC))
 
     typer.echo(f"{'PROVIDER':<12} {'MODEL':<40} {'INPUT':>16} {'OUTPUT':>16}  MANAGED BY")
     for row in _run(rows):
@@ -355,6 +357,7 @@ def cost(
                 model=model,
                 environment_prices=environment_prices_of(settings),
                 cache=pricing.PricingCache(),
+                at=datetime.now(UTC),
             )
 
     resolved = _run(price)

@@ -132,6 +132,9 @@ class Operation:
 
 OPERATIONS: dict[str, Operation] = {
     "Query.pricings": Operation("{ pricings { id } }", READ),
+    "Query.pricingVersions": Operation(
+        '{ pricingVersions(provider: MISTRAL, modelName: "default") { id } }', READ
+    ),
     "Query.resolvePricing": Operation(
         '{ resolvePricing(provider: OPENAI, model: "gpt-4o") { source } }', READ
     ),

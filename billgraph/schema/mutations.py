@@ -1,5 +1,6 @@
 """GraphQL operations that write. Each resolver: arguments -> service call -> type."""
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -69,31 +70,49 @@ class Mutation:
     )
     async def initialize_pricing(self, info: RequestInfo) -> PricingInitReport:
         report = await pricing.initialize_default_pricing(
-            environment_prices=info.context.environment_prices, actor=await info.context.caller()
+            environment_prices=info.context.environment_prices,
+            now=info.context.now(),
+            actor=await info.context.caller(),
         )
         return PricingInitReport.from_service(report)
 
     @strawberry.mutation(
-        description="Create or replace a model's prices; the row becomes ADMIN-managed (admin).",
+        description=(
+            "Set a model's prices from effectiveFrom (default now) on, as an ADMIN-managed "
+            "version; usage before that keeps its prices (admin)."
+        ),
         permission_classes=[IsAdmin],
     )
     async def upsert_pricing(self, info: RequestInfo, input: PricingInput) -> Pricing:
         row = await pricing.upsert_pricing(
             provider=input.provider,
             model_name=input.model_name,
-            input_token_cost=input.input_token_cost,
-            output_token_cost=input.output_token_cost,
+            prices=input.to_service(),
+            effective_from=input.effective_from,
+            now=info.context.now(),
             actor=await info.context.caller(),
         )
         return Pricing.from_model(row)
 
     @strawberry.mutation(
-        description="Delete a pricing row; logs it priced keep their costs (admin).",
+        description=(
+            "Delete a model's price versions (all, or the one starting at effectiveFrom); "
+            "logs they priced keep their costs (admin)."
+        ),
         permission_classes=[IsAdmin],
     )
-    async def delete_pricing(self, info: RequestInfo, provider: Provider, model_name: str) -> bool:
+    async def delete_pricing(
+        self,
+        info: RequestInfo,
+        provider: Provider,
+        model_name: str,
+        effective_from: datetime | None = None,
+    ) -> bool:
         await pricing.delete_pricing(
-            provider=provider, model_name=model_name, actor=await info.context.caller()
+            provider=provider,
+            model_name=model_name,
+            effective_from=effective_from,
+            actor=await info.context.caller(),
         )
         return True
 

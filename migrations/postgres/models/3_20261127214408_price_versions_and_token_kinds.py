@@ -1,5 +1,9 @@
 from tortoise import BaseDBAsyncClient
 
+# Existing prices become versions in effect since 1970-01-01, so they price usage of any
+# date as before; existing logs get their applied prices for the new token kinds (the
+# input or output price, which is what those tokens cost before they existed).
+
 RUN_IN_TRANSACTION = True
 
 
@@ -20,7 +24,8 @@ COMMENT ON TABLE "usage_repricing_audit" IS 'One usage log''s costs before and a
         ALTER TABLE "api_provider_pricing" ADD "reasoning_token_cost_pico" BIGINT;
         ALTER TABLE "api_provider_pricing" ADD "cached_input_token_cost_pico" BIGINT;
         ALTER TABLE "api_provider_pricing" ADD "cache_write_token_cost_pico" BIGINT;
-        ALTER TABLE "api_provider_pricing" ADD "effective_from" TIMESTAMPTZ NOT NULL;
+        ALTER TABLE "api_provider_pricing" ADD "effective_from" TIMESTAMPTZ NOT NULL DEFAULT '1970-01-01T00:00:00Z';
+        ALTER TABLE "api_provider_pricing" ALTER COLUMN "effective_from" DROP DEFAULT;
         COMMENT ON COLUMN "api_provider_pricing"."managed_by" IS 'ENVIRONMENT: ENVIRONMENT\nADMIN: ADMIN\nCATALOG: CATALOG';
         COMMENT ON COLUMN "pricing_audit"."action" IS 'UPSERT: UPSERT\nDELETE: DELETE\nINITIALIZE: INITIALIZE\nIMPORT: IMPORT';
         ALTER TABLE "api_usage_logs" ADD "cache_write_token_cost_pico" BIGINT NOT NULL DEFAULT 0;
@@ -37,7 +42,8 @@ COMMENT ON TABLE "usage_repricing_audit" IS 'One usage log''s costs before and a
         COMMENT ON COLUMN "api_usage_logs"."cost_output_pico" IS 'the whole completion side';
         COMMENT ON COLUMN "api_usage_logs"."tokens_output" IS 'all completion tokens, reasoning included';
         COMMENT ON COLUMN api_provider_pricing."effective_from" IS 'this version prices usage from then on';
-        CREATE UNIQUE INDEX IF NOT EXISTS "uid_api_provide_provide_d8f69a" ON "api_provider_pricing" ("provider", "model_key", "effective_from");"""
+        CREATE UNIQUE INDEX IF NOT EXISTS "uid_api_provide_provide_d8f69a" ON "api_provider_pricing" ("provider", "model_key", "effective_from");
+        UPDATE "api_usage_logs" SET "cached_input_token_cost_pico" = "input_token_cost_pico", "cache_write_token_cost_pico" = "input_token_cost_pico", "reasoning_token_cost_pico" = "output_token_cost_pico";"""
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
