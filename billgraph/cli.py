@@ -15,7 +15,9 @@ from typing import Annotated, TypeVar
 import asyncpg
 import typer
 import uvicorn
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
@@ -23,7 +25,7 @@ from billgraph.app import create_app, environment_prices_of
 from billgraph.db import dialect_of, tortoise_config
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
-from billgraph.services import api_keys, demo, pricing, rollups
+from billgraph.services import api_keys, catalog, demo, pricing, rollups
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
 from billgraph.settings import Settings, SettingsError, load_settings
@@ -41,6 +43,9 @@ app.add_typer(rollups_app, name="rollups")
 app.add_typer(demo_app, name="demo")
 
 T = TypeVar("T")
+CLI_ACTOR = api_keys.Caller(
+    key_id=None, name="billgraph CLI", scopes=frozenset({ApiKeyScope.ADMIN})
+)
 
 
 def _settings(**overrides: object) -> Settings:
@@ -338,6 +343,61 @@ def demo_seed(
 
 def _bound(key: ApiKey) -> str:
     return f", user {key.user_id}" if key.user_id else ""
+
+
+@pricing_app.command("import")
+def pricing_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Catalog JSON.")],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the changes; without it, a dry run.")
+    ] = False,
+    effective_from: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"],
+            help="When the imported prices start (UTC if no offset); default now.",
+        ),
+    ] = None,
+) -> None:
+    """Import LiteLLM's model_prices_and_context_window.json (or a file like it)."""
+    settings = _settings()
+    entries = catalog.parse_catalog(file.read_bytes()) if file.exists() else {}
+    starts = effective_from or datetime.now(UTC)
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+
+    async def run_import() -> catalog.CatalogImportReport:
+        async with _database_as_served(settings):
+            with Progress(
+                TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            ) as progress:
+                task = progress.add_task("import", total=len(entries))
+                return await catalog.import_catalog(
+                    catalog=entries,
+                    dry_run=not apply,
+                    effective_from=starts,
+                    actor=CLI_ACTOR,
+                    on_entry=lambda done: progress.update(task, completed=done),
+                )
+
+    report = _run(run_import)
+    summary = Table(title="dry run: nothing written" if report.dry_run else "applied")
+    for column in ("created", "updated", "unchanged", "skipped"):
+        summary.add_column(column, justify="right")
+    summary.add_row(
+        *(
+            str(len(getattr(report, name)))
+            for name in ("created", "updated", "unchanged", "skipped")
+        )
+    )
+    Console().print(summary)
+    reasons: dict[str, int] = {}
+    for skipped in report.skipped:
+        reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        typer.echo(f"skipped {count:>5}  {reason}")
+    if report.dry_run:
+        typer.echo("run again with --apply to write these prices")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanIngest, IsAdmin
 from billgraph.schema.types import (
     ApiKey,
+    CatalogImportReport,
     CreateApiKeyInput,
     CreatedApiKey,
     Pricing,
@@ -19,9 +20,12 @@ from billgraph.schema.types import (
     PricingInput,
     RecordUsageBatchResult,
     RecordUsageInput,
+    RepricingReport,
+    UsageFilter,
     UsageLog,
 )
-from billgraph.services import api_keys, pricing, usage
+from billgraph.services import api_keys, pricing, repricing, usage
+from billgraph.services.catalog import import_catalog, parse_catalog
 from billgraph.services.errors import InvalidInputError
 
 RequestInfo = Info[Context, Any]
@@ -136,3 +140,48 @@ class Mutation:
             raise InvalidInputError("id is not an API key id", field="id")
         key = await api_keys.revoke_api_key(key_id=key_id, now=info.context.now())
         return ApiKey.from_model(key)
+
+    @strawberry.mutation(
+        description=(
+            "Import a price catalog in LiteLLM's model_prices_and_context_window.json format, "
+            "sent as the file's text so every price keeps its exact digits. "
+            "dryRun (the default) only reports; applying writes CATALOG-managed versions "
+            "from effectiveFrom (default now) in one transaction, never over ADMIN or "
+            "ENVIRONMENT-managed prices, audited (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def import_pricing_catalog(
+        self,
+        info: RequestInfo,
+        catalog: str,
+        dry_run: bool = True,
+        effective_from: datetime | None = None,
+    ) -> CatalogImportReport:
+        report = await import_catalog(
+            catalog=parse_catalog(catalog),
+            dry_run=dry_run,
+            effective_from=effective_from or info.context.now(),
+            actor=await info.context.caller(),
+        )
+        return CatalogImportReport.from_service(report)
+
+    @strawberry.mutation(
+        description=(
+            "Recompute the matching logs with the prices in effect at their time, for when a "
+            "price was entered wrong. dryRun (the default) only reports; applying keeps every "
+            "log's previous costs in the audit trail and updates the rollups (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def reprice_usage(
+        self, info: RequestInfo, filter: UsageFilter, dry_run: bool = True
+    ) -> RepricingReport:
+        report = await repricing.reprice_usage(
+            usage_filter=filter.to_service(),
+            dry_run=dry_run,
+            environment_prices=info.context.environment_prices,
+            cache=info.context.pricing_cache,
+            actor=await info.context.caller(),
+        )
+        return RepricingReport.from_service(report)

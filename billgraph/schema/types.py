@@ -17,10 +17,13 @@ from billgraph.models import (
 )
 from billgraph.schema.scalars import Int64
 from billgraph.services.api_keys import parse_scopes
+from billgraph.services.catalog import CatalogEntry
+from billgraph.services.catalog import CatalogImportReport as ServiceCatalogReport
 from billgraph.services.costs import Cost, from_pico
 from billgraph.services.pricing import PriceChange, ResolvedPrice
 from billgraph.services.pricing import PricingInitReport as InitReport
 from billgraph.services.reports import CostReportOrder, ReportRow, SeriesPoint, UsageDimension
+from billgraph.services.repricing import RepricingReport as ServiceRepricingReport
 from billgraph.services.time_buckets import Granularity
 from billgraph.services.usage import BatchResult, UsageInput
 from billgraph.services.usage import UsageFilter as ServiceUsageFilter
@@ -500,3 +503,77 @@ class TimeSeriesPoint:
     @classmethod
     def from_service(cls, point: SeriesPoint) -> Self:
         return cls(bucket_start=point.bucket_start, totals=CostTotals.from_service(point.totals))
+
+
+@strawberry.type(description="A catalog entry that is (or would be) imported.")
+class CatalogPrice:
+    name: str = strawberry.field(description="The entry's key in the catalog.")
+    provider: Provider
+    model_name: str
+    input_token_cost: Decimal
+    output_token_cost: Decimal
+    cached_input_token_cost: Decimal | None
+    cache_write_token_cost: Decimal | None
+    reasoning_token_cost: Decimal | None
+
+    @classmethod
+    def from_service(cls, entry: CatalogEntry) -> Self:
+        columns = entry.columns
+        return cls(
+            name=entry.name,
+            provider=entry.provider,
+            model_name=entry.model_name,
+            input_token_cost=from_pico(columns["input_token_cost_pico"] or 0),
+            output_token_cost=from_pico(columns["output_token_cost_pico"] or 0),
+            cached_input_token_cost=_optional_usd(columns["cached_input_token_cost_pico"]),
+            cache_write_token_cost=_optional_usd(columns["cache_write_token_cost_pico"]),
+            reasoning_token_cost=_optional_usd(columns["reasoning_token_cost_pico"]),
+        )
+
+
+@strawberry.type(description="A catalog entry left out, and why.")
+class SkippedCatalogEntry:
+    name: str
+    reason: str
+
+
+@strawberry.type(description="What a catalog import did, or would do in a dry run.")
+class CatalogImportReport:
+    dry_run: bool
+    effective_from: datetime
+    created: list[CatalogPrice]
+    updated: list[CatalogPrice]
+    unchanged_count: int
+    skipped: list[SkippedCatalogEntry]
+
+    @classmethod
+    def from_service(cls, report: ServiceCatalogReport) -> Self:
+        return cls(
+            dry_run=report.dry_run,
+            effective_from=report.effective_from,
+            created=[CatalogPrice.from_service(entry) for entry in report.created],
+            updated=[CatalogPrice.from_service(entry) for entry in report.updated],
+            unchanged_count=len(report.unchanged),
+            skipped=[SkippedCatalogEntry(name=s.name, reason=s.reason) for s in report.skipped],
+        )
+
+
+@strawberry.type(description="What re-pricing changed, or would change in a dry run.")
+class RepricingReport:
+    dry_run: bool
+    logs: Int64 = strawberry.field(description="Logs matching the filter.")
+    changed: Int64 = strawberry.field(description="Logs whose prices or costs change.")
+    cost_total_before: Decimal
+    cost_total_after: Decimal
+    difference: Decimal = strawberry.field(description="costTotalAfter - costTotalBefore.")
+
+    @classmethod
+    def from_service(cls, report: ServiceRepricingReport) -> Self:
+        return cls(
+            dry_run=report.dry_run,
+            logs=Int64(report.logs),
+            changed=Int64(report.changed),
+            cost_total_before=from_pico(report.cost_total_before_pico),
+            cost_total_after=from_pico(report.cost_total_after_pico),
+            difference=from_pico(report.difference_pico),
+        )

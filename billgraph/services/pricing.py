@@ -233,8 +233,8 @@ async def save_version(
     for attempt in range(2):
         try:
             async with in_transaction() as connection:
-                versions = await _locked_versions(connection, provider, key)
-                return await _save_version(
+                versions = await lock_versions(connection, provider, key)
+                return await write_version(
                     connection, versions, provider, key, effective_from, columns, action, actor
                 )
         except IntegrityError:
@@ -244,7 +244,7 @@ async def save_version(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def _locked_versions(
+async def lock_versions(
     connection: BaseDBAsyncClient, provider: Provider, key: str
 ) -> list[Pricing]:
     return await (
@@ -255,7 +255,7 @@ async def _locked_versions(
     )
 
 
-async def _save_version(  # noqa: PLR0917  (private helper of save_version)
+async def write_version(  # noqa: PLR0917  (the versions come from lock_versions)
     connection: BaseDBAsyncClient,
     versions: list[Pricing],
     provider: Provider,
@@ -357,7 +357,7 @@ async def _initialize_one(
     name: str, key: str, wanted: dict[str, Any], now: datetime, actor: Caller
 ) -> tuple[str, Pricing]:
     async with in_transaction() as connection:
-        versions = await _locked_versions(connection, Provider.MISTRAL, key)
+        versions = await lock_versions(connection, Provider.MISTRAL, key)
         current = version_at(versions, now)
         if current is not None and current.managed_by is not PricingManager.ENVIRONMENT:
             return "skipped", current
@@ -366,7 +366,7 @@ async def _initialize_one(
         ):
             return "unchanged", current
         starts = BEGINNING_OF_TIME if current is None else now
-        row = await _save_version(
+        row = await write_version(
             connection,
             versions,
             Provider.MISTRAL,

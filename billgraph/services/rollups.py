@@ -75,8 +75,10 @@ def _log_sums(log: UsageLog) -> tuple[int, ...]:
     )
 
 
-async def add_to_rollups(logs: Iterable[UsageLog], connection: BaseDBAsyncClient) -> None:
-    """Add new logs to every rollup table: one upsert per touched group."""
+async def add_to_rollups(
+    logs: Iterable[UsageLog], connection: BaseDBAsyncClient, *, sign: int = 1
+) -> None:
+    """Add logs to every rollup table (sign=-1 takes them out): one upsert per group."""
     logs = list(logs)
     dialect = dialect_of_connection(connection)
     for table in ROLLUP_TABLES:
@@ -84,11 +86,14 @@ async def add_to_rollups(logs: Iterable[UsageLog], connection: BaseDBAsyncClient
         for log in logs:
             sums = groups[_log_key(table, log)]
             for index, value in enumerate(_log_sums(log)):
-                sums[index] += value
+                sums[index] += sign * value
         if groups:
             await connection.execute_many(
                 _upsert_sql(table, dialect), [[*key, *sums] for key, sums in groups.items()]
             )
+        if sign < 0:
+            # A group whose last log moved away must disappear, as if built from the logs.
+            await connection.execute_query(f"DELETE FROM {table.name} WHERE requests = 0")  # noqa: S608
 
 
 def _upsert_sql(table: RollupTable, dialect: str) -> str:
