@@ -361,12 +361,12 @@ def pricing_import(
 ) -> None:
     """Import LiteLLM's model_prices_and_context_window.json (or a file like it)."""
     settings = _settings()
-    entries = catalog.parse_catalog(file.read_bytes()) if file.exists() else {}
     starts = effective_from or datetime.now(UTC)
     if starts.tzinfo is None:
         starts = starts.replace(tzinfo=UTC)
 
     async def run_import() -> catalog.CatalogImportReport:
+        entries = catalog.parse_catalog(file.read_bytes())
         async with _database_as_served(settings):
             with Progress(
                 TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()

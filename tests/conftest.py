@@ -34,6 +34,7 @@ TABLES = (
     "usage_rollup_hourly",
     "usage_rollup_daily_user",
     "pricing_revision",
+    "usage_repricing_audit",
 )
 
 

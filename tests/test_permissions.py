@@ -189,6 +189,15 @@ OPERATIONS: dict[str, Operation] = {
         },
         wrote=pricing_exists,
     ),
+    "Mutation.importPricingCatalog": Operation(
+        "mutation ($catalog: String!) { importPricingCatalog(catalog: $catalog) { dryRun } }",
+        ADMIN,
+        variables={"catalog": "{}"},
+    ),
+    "Mutation.repriceUsage": Operation(
+        "mutation { repriceUsage(filter: {}) { logs } }",
+        ADMIN,
+    ),
     "Mutation.deletePricing": Operation(
         "mutation ($provider: Provider!, $modelName: String!)"
         " { deletePricing(provider: $provider, modelName: $modelName) }",

@@ -1,8 +1,8 @@
 """Importing a price catalog in the format of LiteLLM's model_prices_and_context_window.json.
 
 Entries name a model, its provider (`litellm_provider`) and per-token prices as JSON
-numbers. Numbers are read as exact decimals from their text, so a price with more than
-12 decimal places is reported, never rounded. Entries for providers billgraph does not
+numbers; a `provider/` prefix on the name is dropped. Numbers are read as exact decimals
+from their text, so a price with more than 12 decimal places is reported, never rounded. Entries for providers billgraph does not
 know, or without input and output prices, are skipped and counted.
 """
 
@@ -107,7 +107,9 @@ def read_entry(name: str, spec: object) -> CatalogEntry | SkippedEntry:
         for catalog_field, change_field in _PRICE_FIELDS.items()
     }
     try:
-        model_name = clean_name(name, field="model")
+        # LiteLLM prefixes some names with their provider ("groq/llama-3.1-8b-instant");
+        # callers name the model without it, and the chain matches on that short form.
+        model_name = clean_name(name.rsplit("/", 1)[-1], field="model")
         columns = PriceChange(**_as_decimals(prices)).columns()
     except BillingError as error:
         return SkippedEntry(name, error.message)
