@@ -2,8 +2,9 @@
 
 Entries name a model, its provider (`litellm_provider`) and per-token prices as JSON
 numbers; a `provider/` prefix on the name is dropped. Numbers are read as exact decimals
-from their text, so a price with more than 12 decimal places is reported, never rounded. Entries for providers billgraph does not
-know, or without input and output prices, are skipped and counted.
+from their text, so a price with more than 12 decimal places is reported, never rounded.
+Entries for providers billgraph does not know, or without input and output prices, are
+skipped and counted.
 """
 
 import json
