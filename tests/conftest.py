@@ -33,6 +33,7 @@ TABLES = (
     "pricing_audit",
     "usage_rollup_hourly",
     "usage_rollup_daily_user",
+    "usage_rollup_daily_user_total",
     "pricing_revision",
     "usage_repricing_audit",
 )

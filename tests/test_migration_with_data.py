@@ -242,7 +242,6 @@ async def fill_old_schema(url: str, dialect: str) -> dict[OldPrice, int]:
                 },
             )
         await writer.insert("pricing_revision", {"id": 1, "revision": 7})
-        assert await verify_rollups(connection) == []
     return price_ids
 
 
@@ -272,10 +271,16 @@ async def upgraded(database: Database, tmp_path: Path) -> AsyncIterator[Upgraded
         yield await prepare(url)
 
 
-async def test_only_migration_3_is_applied_and_the_models_match(upgraded: Upgraded) -> None:
-    (third,) = (migrations_location(upgraded.dialect) / APP_LABEL).glob("3_*.py")
+async def test_only_the_later_migrations_are_applied_and_the_models_match(
+    upgraded: Upgraded,
+) -> None:
+    later = sorted(
+        path.name
+        for path in (migrations_location(upgraded.dialect) / APP_LABEL).glob("*.py")
+        if int(path.name.split("_", 1)[0]) >= 3
+    )
 
-    assert upgraded.applied == [third.name]
+    assert upgraded.applied == later
     assert await upgrade_database(upgraded.url) == []
     assert await pending_model_changes(upgraded.url) is False
 

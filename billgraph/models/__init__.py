@@ -10,7 +10,12 @@ from billgraph.models.enums import (
     Provider,
 )
 from billgraph.models.pricing import Pricing
-from billgraph.models.rollup import PricingRevision, UsageRollupDailyUser, UsageRollupHourly
+from billgraph.models.rollup import (
+    PricingRevision,
+    UsageRollupDailyUser,
+    UsageRollupDailyUserTotal,
+    UsageRollupHourly,
+)
 from billgraph.models.usage import UsageLog
 
 __all__ = [
@@ -26,5 +31,6 @@ __all__ = [
     "UsageLog",
     "UsageRepricing",
     "UsageRollupDailyUser",
+    "UsageRollupDailyUserTotal",
     "UsageRollupHourly",
 ]
