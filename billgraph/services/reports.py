@@ -31,8 +31,8 @@ from billgraph.services.sql import (
     Params,
     dialect_of_connection,
     epoch_seconds_sql,
-    floor_div_sql,
-    mod_sql,
+    exact_order_sql,
+    exact_sum_sql,
 )
 from billgraph.services.time_buckets import (
     SECONDS_PER_DAY,
@@ -294,19 +294,17 @@ async def _run(
         "SUM(tokens_output) AS tokens_output",
     ]
     for name, sql in amounts.items():
-        selected.append(f"SUM({floor_div_sql(dialect, sql, PICO_PER_USD)}) AS {name}_usd")
-        selected.append(f"SUM({mod_sql(dialect, sql, PICO_PER_USD)}) AS {name}_rest")
-    # Ordering by the exact total without overflowing: whole dollars, then the remainder.
-    whole_dollars = f"SUM({floor_div_sql(dialect, 'cost_total_pico', PICO_PER_USD)})"
-    rest = f"SUM({mod_sql(dialect, 'cost_total_pico', PICO_PER_USD)})"
-    total_usd = f"({whole_dollars} + {floor_div_sql(dialect, rest, PICO_PER_USD)})"
-    total_rest = mod_sql(dialect, rest, PICO_PER_USD)
+        whole, rest = exact_sum_sql(dialect, sql)
+        selected.append(f"{whole} AS {name}_usd")
+        selected.append(f"{rest} AS {name}_rest")
     key_order = [f"k{index}" for index in range(len(keys))]
     if order is CostReportOrder.KEY_ASC:
         order_sql = key_order
     else:
         direction = "DESC" if order is CostReportOrder.COST_DESC else "ASC"
-        order_sql = [f"{total_usd} {direction}", f"{total_rest} {direction}", *key_order]
+        order_sql = [
+            f"{term} {direction}" for term in exact_order_sql(dialect, "cost_total_pico")
+        ] + key_order
     # Only identifiers and integers built here go into the text; values are parameters.
     sql = f"SELECT {', '.join(selected)} FROM {table}"  # noqa: S608
     if where:
