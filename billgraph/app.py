@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -47,7 +48,9 @@ def create_app(settings: Settings) -> FastAPI:
         if applied:
             logger.info("Applied migrations: %s", ", ".join(applied))
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            report = await initialize_default_pricing(environment_prices=environment_prices)
+            report = await initialize_default_pricing(
+                environment_prices=environment_prices, now=datetime.now(UTC)
+            )
             logger.info(
                 "Default pricing: %d created, %d updated, %d unchanged, %d skipped (admin)",
                 len(report.created),

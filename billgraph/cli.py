@@ -15,7 +15,9 @@ from typing import Annotated, TypeVar
 import asyncpg
 import typer
 import uvicorn
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
@@ -23,7 +25,7 @@ from billgraph.app import create_app, environment_prices_of
 from billgraph.db import dialect_of, tortoise_config
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
-from billgraph.services import api_keys, demo, pricing, rollups
+from billgraph.services import api_keys, catalog, demo, pricing, rollups
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
 from billgraph.settings import Settings, SettingsError, load_settings
@@ -41,6 +43,9 @@ app.add_typer(rollups_app, name="rollups")
 app.add_typer(demo_app, name="demo")
 
 T = TypeVar("T")
+CLI_ACTOR = api_keys.Caller(
+    key_id=None, name="billgraph CLI", scopes=frozenset({ApiKeyScope.ADMIN})
+)
 
 
 def _settings(**overrides: object) -> Settings:
@@ -72,7 +77,9 @@ async def _database_at_head(settings: Settings) -> AsyncIterator[None]:
 async def _database_as_served(settings: Settings) -> AsyncIterator[None]:
     """The database as the server sees it: at head, default pricing initialized."""
     async with _database_at_head(settings):
-        await pricing.initialize_default_pricing(environment_prices=environment_prices_of(settings))
+        await pricing.initialize_default_pricing(
+            environment_prices=environment_prices_of(settings), now=datetime.now(UTC)
+        )
         yield
 
 
@@ -188,7 +195,7 @@ def pricing_init() -> None:
     async def initialize() -> pricing.PricingInitReport:
         async with _database_at_head(settings):
             return await pricing.initialize_default_pricing(
-                environment_prices=environment_prices_of(settings)
+                environment_prices=environment_prices_of(settings), now=datetime.now(UTC)
             )
 
     report = _run(initialize)
@@ -206,7 +213,7 @@ def pricing_list(
 
     async def rows() -> list[Pricing]:
         async with _database_as_served(settings):
-            return await pricing.list_pricings(provider=provider)
+            return await pricing.list_pricings(provider=provider, at=datetime.now(UTC))
 
     typer.echo(f"{'PROVIDER':<12} {'MODEL':<40} {'INPUT':>16} {'OUTPUT':>16}  MANAGED BY")
     for row in _run(rows):
@@ -338,6 +345,61 @@ def _bound(key: ApiKey) -> str:
     return f", user {key.user_id}" if key.user_id else ""
 
 
+@pricing_app.command("import")
+def pricing_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Catalog JSON.")],
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write the changes; without it, a dry run.")
+    ] = False,
+    effective_from: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"],
+            help="When the imported prices start (UTC if no offset); default now.",
+        ),
+    ] = None,
+) -> None:
+    """Import LiteLLM's model_prices_and_context_window.json (or a file like it)."""
+    settings = _settings()
+    starts = effective_from or datetime.now(UTC)
+    if starts.tzinfo is None:
+        starts = starts.replace(tzinfo=UTC)
+
+    async def run_import() -> catalog.CatalogImportReport:
+        entries = catalog.parse_catalog(file.read_bytes())
+        async with _database_as_served(settings):
+            with Progress(
+                TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            ) as progress:
+                task = progress.add_task("import", total=len(entries))
+                return await catalog.import_catalog(
+                    catalog=entries,
+                    dry_run=not apply,
+                    effective_from=starts,
+                    actor=CLI_ACTOR,
+                    on_entry=lambda done: progress.update(task, completed=done),
+                )
+
+    report = _run(run_import)
+    summary = Table(title="dry run: nothing written" if report.dry_run else "applied")
+    for column in ("created", "updated", "unchanged", "skipped"):
+        summary.add_column(column, justify="right")
+    summary.add_row(
+        *(
+            str(len(getattr(report, name)))
+            for name in ("created", "updated", "unchanged", "skipped")
+        )
+    )
+    Console().print(summary)
+    reasons: dict[str, int] = {}
+    for skipped in report.skipped:
+        reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        typer.echo(f"skipped {count:>5}  {reason}")
+    if report.dry_run:
+        typer.echo("run again with --apply to write these prices")
+
+
 @app.command()
 def cost(
     provider: Annotated[Provider, typer.Option(case_sensitive=False)],
@@ -355,6 +417,7 @@ def cost(
                 model=model,
                 environment_prices=environment_prices_of(settings),
                 cache=pricing.PricingCache(),
+                at=datetime.now(UTC),
             )
 
     resolved = _run(price)

@@ -3,6 +3,8 @@
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.config_generator import expand_db_url
+
 from billgraph.settings import Settings
 
 MODEL_MODULES = ["billgraph.models", "aerich.models"]
@@ -27,8 +29,18 @@ def connection_name(database_url: str) -> str:
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """Return the Tortoise config for one database, with UTC-aware datetimes."""
     name = connection_name(database_url)
+    connection: str | dict[str, Any] = database_url
+    if dialect_of(database_url) == "postgres":
+        connection = expand_db_url(database_url)
+        # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
+        # generic plan made from the statistics of that moment. For the usage log, which
+        # grows fast, that plan went stale: `request_id IN (...)` became a sequential scan
+        # and batch ingest slowed from 0.25 s to 2.5 s per 1000 records within 50 batches
+        # (benchmarks/README.md). Custom plans cost a little planning time per query.
+        settings = connection["credentials"].setdefault("server_settings", {})
+        settings.setdefault("plan_cache_mode", "force_custom_plan")
     return {
-        "connections": {name: database_url},
+        "connections": {name: connection},
         "apps": {APP_LABEL: {"models": MODEL_MODULES, "default_connection": name}},
         "use_tz": True,
         "timezone": "UTC",

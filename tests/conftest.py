@@ -33,7 +33,9 @@ TABLES = (
     "pricing_audit",
     "usage_rollup_hourly",
     "usage_rollup_daily_user",
+    "usage_rollup_daily_user_total",
     "pricing_revision",
+    "usage_repricing_audit",
 )
 
 

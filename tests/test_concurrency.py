@@ -1,6 +1,7 @@
 """Races decided by the database: concurrent replays and concurrent startups."""
 
 import asyncio
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -73,7 +74,10 @@ async def test_workers_starting_at_once_initialize_pricing_once(database: Databa
             input_token_cost=Decimal("0.000001"), output_token_cost=Decimal("0.000003")
         )
         reports = await asyncio.gather(
-            *(initialize_default_pricing(environment_prices=prices) for _ in range(8))
+            *(
+                initialize_default_pricing(environment_prices=prices, now=datetime.now(UTC))
+                for _ in range(8)
+            )
         )
         assert sum(len(report.created) for report in reports) == 2
         assert sum(len(report.unchanged) for report in reports) == 14

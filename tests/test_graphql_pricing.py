@@ -1,5 +1,6 @@
 """Pricing over GraphQL: the chain, estimates, admin mutations and default initialization."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ UPSERT = """
 mutation ($input: PricingInput!) {
   upsertPricing(input: $input) {
     id provider modelName inputTokenCost outputTokenCost managedBy createdAt updatedAt
+    effectiveFrom
   }
 }"""
 DELETE = """
@@ -166,13 +168,15 @@ async def test_upsert_makes_the_row_admin_managed_and_keeps_exact_digits(api: Ap
     created = await upsert(api, "OPENAI", "gpt-4o", "0.0000025", "0.00001")
     assert created["managedBy"] == "ADMIN"
     updated = await upsert(api, "OPENAI", "GPT-4o", "0.000000000001", "12345.123456789012")
-    assert updated["id"] == created["id"]
     assert updated["modelName"] == "GPT-4o"
     assert updated["inputTokenCost"] == "0.000000000001"
     assert updated["outputTokenCost"] == "12345.123456789012"
-    assert updated["createdAt"] == created["createdAt"]
+    # A change without effectiveFrom starts a new version now; the current price is it.
+    assert updated["effectiveFrom"] > created["effectiveFrom"]
     rows = (await api.data(PRICINGS, {"provider": "OPENAI"}))["pricings"]
-    assert [row["modelName"] for row in rows] == ["GPT-4o"]
+    assert [(row["modelName"], row["inputTokenCost"]) for row in rows] == [
+        ("GPT-4o", "0.000000000001")
+    ]
 
 
 async def test_upsert_of_an_environment_row_takes_it_over(api: Api) -> None:
@@ -344,10 +348,11 @@ async def test_initialize_reports_updated_rows(api: Api) -> None:
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(api.database.url))
         report = await initialize_default_pricing(
+            now=datetime.now(UTC),
             environment_prices=EnvironmentPrices(
                 input_token_cost=__import__("decimal").Decimal("0.000005"),
                 output_token_cost=__import__("decimal").Decimal("0.000003"),
-            )
+            ),
         )
     assert sorted(row.model_name for row in report.updated) == ["default", "gpt-oss-120b"]
     assert report.created == report.unchanged == report.skipped == []

@@ -70,6 +70,8 @@ async def set_price(api: Api, provider: str, model: str, input_cost: str, output
         "modelName": model,
         "inputTokenCost": input_cost,
         "outputTokenCost": output_cost,
+        # The tests record usage dated in 2026, so the prices start before that.
+        "effectiveFrom": "2020-01-01T00:00:00Z",
     }
     await api.data(UPSERT, {"input": pricing})
 

@@ -132,6 +132,9 @@ class Operation:
 
 OPERATIONS: dict[str, Operation] = {
     "Query.pricings": Operation("{ pricings { id } }", READ),
+    "Query.pricingVersions": Operation(
+        '{ pricingVersions(provider: MISTRAL, modelName: "default") { id } }', READ
+    ),
     "Query.resolvePricing": Operation(
         '{ resolvePricing(provider: OPENAI, model: "gpt-4o") { source } }', READ
     ),
@@ -185,6 +188,15 @@ OPERATIONS: dict[str, Operation] = {
             }
         },
         wrote=pricing_exists,
+    ),
+    "Mutation.importPricingCatalog": Operation(
+        "mutation ($catalog: String!) { importPricingCatalog(catalog: $catalog) { dryRun } }",
+        ADMIN,
+        variables={"catalog": "{}"},
+    ),
+    "Mutation.repriceUsage": Operation(
+        "mutation { repriceUsage(filter: {}) { logs } }",
+        ADMIN,
     ),
     "Mutation.deletePricing": Operation(
         "mutation ($provider: Provider!, $modelName: String!)"

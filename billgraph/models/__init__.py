@@ -1,7 +1,7 @@
 """Tortoise models only: tables and columns, no business logic."""
 
 from billgraph.models.api_key import ApiKey
-from billgraph.models.audit import PricingAudit
+from billgraph.models.audit import PricingAudit, UsageRepricing
 from billgraph.models.enums import (
     ApiKeyScope,
     PricingAuditAction,
@@ -10,7 +10,12 @@ from billgraph.models.enums import (
     Provider,
 )
 from billgraph.models.pricing import Pricing
-from billgraph.models.rollup import PricingRevision, UsageRollupDailyUser, UsageRollupHourly
+from billgraph.models.rollup import (
+    PricingRevision,
+    UsageRollupDailyUser,
+    UsageRollupDailyUserTotal,
+    UsageRollupHourly,
+)
 from billgraph.models.usage import UsageLog
 
 __all__ = [
@@ -24,6 +29,8 @@ __all__ = [
     "PricingSource",
     "Provider",
     "UsageLog",
+    "UsageRepricing",
     "UsageRollupDailyUser",
+    "UsageRollupDailyUserTotal",
     "UsageRollupHourly",
 ]

@@ -26,3 +26,19 @@ class PricingAudit(Model):
     class Meta:
         table = "pricing_audit"
         indexes = (Index(fields=("provider", "model_key", "id")),)
+
+
+class UsageRepricing(Model):
+    """One usage log's costs before and after an audited re-pricing. Append-only."""
+
+    id = fields.BigIntField(primary_key=True)
+    repriced_at = fields.DatetimeField(auto_now_add=True)
+    usage_log_id = fields.BigIntField()
+    api_key_id = fields.IntField(null=True)
+    api_key_name = fields.CharField(max_length=100)
+    old_values: fields.JSONField[dict[str, Any]] = fields.JSONField()
+    new_values: fields.JSONField[dict[str, Any]] = fields.JSONField()
+
+    class Meta:
+        table = "usage_repricing_audit"
+        indexes = (Index(fields=("usage_log_id", "id")),)

@@ -27,10 +27,11 @@ class PricingSource(StrEnum):
 
 
 class PricingManager(StrEnum):
-    """Who owns a pricing row: startup initialization (ENVIRONMENT) or an admin."""
+    """Who owns a price: startup initialization (ENVIRONMENT), an admin, or a catalog import."""
 
     ENVIRONMENT = "ENVIRONMENT"
     ADMIN = "ADMIN"
+    CATALOG = "CATALOG"
 
 
 class ApiKeyScope(StrEnum):
@@ -47,3 +48,4 @@ class PricingAuditAction(StrEnum):
     UPSERT = "UPSERT"
     DELETE = "DELETE"
     INITIALIZE = "INITIALIZE"
+    IMPORT = "IMPORT"

@@ -1,4 +1,8 @@
-"""The `api_provider_pricing` table: per-token prices of one provider's model."""
+"""The `api_provider_pricing` table: per-token prices of one provider's model, by version.
+
+A model can have several versions, each in effect from `effective_from` until the next
+one; usage is priced by the version in effect when it occurred.
+"""
 
 from tortoise import fields
 from tortoise.models import Model
@@ -15,10 +19,15 @@ class Pricing(Model):
     )
     input_token_cost_pico = fields.BigIntField(description="USD per input token, in 1e-12 USD")
     output_token_cost_pico = fields.BigIntField(description="USD per output token, in 1e-12 USD")
+    # Optional prices of token kinds; when null those tokens cost the input (or output) price.
+    cached_input_token_cost_pico = fields.BigIntField(null=True)
+    cache_write_token_cost_pico = fields.BigIntField(null=True)
+    reasoning_token_cost_pico = fields.BigIntField(null=True)
+    effective_from = fields.DatetimeField(description="this version prices usage from then on")
     managed_by = fields.CharEnumField(PricingManager, max_length=16)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "api_provider_pricing"
-        unique_together = (("provider", "model_key"),)
+        unique_together = (("provider", "model_key", "effective_from"),)

@@ -1,8 +1,10 @@
 """Pre-aggregated usage, kept in the same transaction as the logs.
 
-Two grains serve the dashboard questions: hourly totals per model (no user dimension,
-so they stay small) and daily totals per user. Buckets are whole hours or days since the
-Unix epoch in UTC. Amounts are pico-dollars, as in the logs.
+Three tables serve the dashboard questions: hourly totals per model (no user dimension,
+so they stay small), daily totals per user and model, and daily totals per user alone
+(what "top users" reads; it carries the estimated part so it needs no pricing source).
+Buckets are whole hours or days since the Unix epoch in UTC. Amounts are pico-dollars,
+as in the logs.
 """
 
 from tortoise import fields
@@ -46,6 +48,19 @@ class UsageRollupDailyUser(_UsageSums):
     class Meta:
         table = "usage_rollup_daily_user"
         unique_together = (("bucket_day", "user_key", "provider", "model", "pricing_source"),)
+
+
+class UsageRollupDailyUserTotal(_UsageSums):
+    id = fields.BigIntField(primary_key=True)
+    bucket_day = fields.BigIntField(description="days since 1970-01-01 (UTC)")
+    user_key = fields.CharField(max_length=255, description="the user id, or '' for none")
+    estimated_cost_total_pico = fields.BigIntField(
+        description="the part of cost_total_pico priced by BUILTIN_ESTIMATE"
+    )
+
+    class Meta:
+        table = "usage_rollup_daily_user_total"
+        unique_together = (("bucket_day", "user_key"),)
 
 
 class PricingRevision(Model):

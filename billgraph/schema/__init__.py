@@ -6,8 +6,8 @@ from functools import partial
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
@@ -16,7 +16,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from billgraph.schema.errors import log_nothing
-from billgraph.schema.limits import QueryDepthLimit
+from billgraph.schema.limits import limit_rules
 from billgraph.schema.mutations import Mutation
 from billgraph.schema.queries import Query
 from billgraph.schema.scalars import DecimalScalar, Int64, Int64Scalar
@@ -32,10 +32,10 @@ class BillgraphSchema(strawberry.Schema):
 def build_schema(settings: Settings) -> BillgraphSchema:
     """Return the schema with the query limits of `settings`; production hides introspection."""
     # Classes or factories: strawberry builds fresh extension instances for every request.
+    rules = limit_rules(max_depth=settings.max_query_depth, max_aliases=settings.max_query_aliases)
     extensions: list[Callable[[], SchemaExtension]] = [
         # Limits run at validation, before any resolver; each names itself when hit.
-        partial(QueryDepthLimit, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_query_aliases),
+        partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         # strawberry keeps these caches at module level: shared by all requests, bounded.
         partial(ParserCache, maxsize=256),

@@ -1,26 +1,27 @@
-"""Query depth limiting that reports unknown fragments the standard way."""
+"""Query depth and alias limits as validation rules, built once per schema.
 
-from graphql import ValidationContext, ValidationRule
-from strawberry.extensions import AddValidationRules
-from strawberry.extensions.query_depth_limiter import create_validator
+strawberry's QueryDepthLimiter and MaxAliasesLimiter build new rule classes each time
+they are constructed, that is on every request; the validation cache keys on the rule
+classes, so it never hit. Building the classes once keeps it effective.
+"""
+
+from graphql import ASTValidationRule, ValidationContext, ValidationRule
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 
-class QueryDepthLimit(AddValidationRules):
-    """strawberry's depth limiter, minus its KeyError on a spread of an unknown fragment.
+def limit_rules(*, max_depth: int, max_aliases: int) -> list[type[ASTValidationRule]]:
+    """Return the depth and alias rules for these limits."""
+    depth = depth_rule(max_depth, None, None)
 
-    Its rule looks fragments up while it is built; for `...Missing` that raised a bare
-    KeyError whose message ("'Missing'") reached the caller. graphql-core's own rule
-    reports the unknown fragment properly, so the depth rule just stands aside then.
-    """
+    class DepthRule(depth):  # type: ignore[misc, valid-type]
+        # strawberry's rule looks fragments up while it is built; for a spread of an
+        # unknown fragment that raised a bare KeyError whose message ("'Missing'")
+        # reached the caller. graphql-core's own rule reports the unknown fragment.
+        def __init__(self, context: ValidationContext) -> None:
+            try:
+                super().__init__(context)
+            except KeyError:
+                ValidationRule.__init__(self, context)
 
-    def __init__(self, max_depth: int) -> None:
-        depth_rule = create_validator(max_depth, None, None)
-
-        class DepthRule(depth_rule):  # type: ignore[misc, valid-type]
-            def __init__(self, context: ValidationContext) -> None:
-                try:
-                    super().__init__(context)
-                except KeyError:
-                    ValidationRule.__init__(self, context)
-
-        super().__init__([DepthRule])
+    return [DepthRule, alias_rule(max_aliases)]

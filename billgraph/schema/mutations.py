@@ -1,5 +1,6 @@
 """GraphQL operations that write. Each resolver: arguments -> service call -> type."""
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -11,6 +12,7 @@ from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanIngest, IsAdmin
 from billgraph.schema.types import (
     ApiKey,
+    CatalogImportReport,
     CreateApiKeyInput,
     CreatedApiKey,
     Pricing,
@@ -18,9 +20,12 @@ from billgraph.schema.types import (
     PricingInput,
     RecordUsageBatchResult,
     RecordUsageInput,
+    RepricingReport,
+    UsageFilter,
     UsageLog,
 )
-from billgraph.services import api_keys, pricing, usage
+from billgraph.services import api_keys, pricing, repricing, usage
+from billgraph.services.catalog import import_catalog, parse_catalog
 from billgraph.services.errors import InvalidInputError
 
 RequestInfo = Info[Context, Any]
@@ -69,31 +74,49 @@ class Mutation:
     )
     async def initialize_pricing(self, info: RequestInfo) -> PricingInitReport:
         report = await pricing.initialize_default_pricing(
-            environment_prices=info.context.environment_prices, actor=await info.context.caller()
+            environment_prices=info.context.environment_prices,
+            now=info.context.now(),
+            actor=await info.context.caller(),
         )
         return PricingInitReport.from_service(report)
 
     @strawberry.mutation(
-        description="Create or replace a model's prices; the row becomes ADMIN-managed (admin).",
+        description=(
+            "Set a model's prices from effectiveFrom (default now) on, as an ADMIN-managed "
+            "version; usage before that keeps its prices (admin)."
+        ),
         permission_classes=[IsAdmin],
     )
     async def upsert_pricing(self, info: RequestInfo, input: PricingInput) -> Pricing:
         row = await pricing.upsert_pricing(
             provider=input.provider,
             model_name=input.model_name,
-            input_token_cost=input.input_token_cost,
-            output_token_cost=input.output_token_cost,
+            prices=input.to_service(),
+            effective_from=input.effective_from,
+            now=info.context.now(),
             actor=await info.context.caller(),
         )
         return Pricing.from_model(row)
 
     @strawberry.mutation(
-        description="Delete a pricing row; logs it priced keep their costs (admin).",
+        description=(
+            "Delete a model's price versions (all, or the one starting at effectiveFrom); "
+            "logs they priced keep their costs (admin)."
+        ),
         permission_classes=[IsAdmin],
     )
-    async def delete_pricing(self, info: RequestInfo, provider: Provider, model_name: str) -> bool:
+    async def delete_pricing(
+        self,
+        info: RequestInfo,
+        provider: Provider,
+        model_name: str,
+        effective_from: datetime | None = None,
+    ) -> bool:
         await pricing.delete_pricing(
-            provider=provider, model_name=model_name, actor=await info.context.caller()
+            provider=provider,
+            model_name=model_name,
+            effective_from=effective_from,
+            actor=await info.context.caller(),
         )
         return True
 
@@ -117,3 +140,48 @@ class Mutation:
             raise InvalidInputError("id is not an API key id", field="id")
         key = await api_keys.revoke_api_key(key_id=key_id, now=info.context.now())
         return ApiKey.from_model(key)
+
+    @strawberry.mutation(
+        description=(
+            "Import a price catalog in LiteLLM's model_prices_and_context_window.json format, "
+            "sent as the file's text so every price keeps its exact digits. "
+            "dryRun (the default) only reports; applying writes CATALOG-managed versions "
+            "from effectiveFrom (default now) in one transaction, never over ADMIN or "
+            "ENVIRONMENT-managed prices, audited (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def import_pricing_catalog(
+        self,
+        info: RequestInfo,
+        catalog: str,
+        dry_run: bool = True,
+        effective_from: datetime | None = None,
+    ) -> CatalogImportReport:
+        report = await import_catalog(
+            catalog=parse_catalog(catalog),
+            dry_run=dry_run,
+            effective_from=effective_from or info.context.now(),
+            actor=await info.context.caller(),
+        )
+        return CatalogImportReport.from_service(report)
+
+    @strawberry.mutation(
+        description=(
+            "Recompute the matching logs with the prices in effect at their time, for when a "
+            "price was entered wrong. dryRun (the default) only reports; applying keeps every "
+            "log's previous costs in the audit trail and updates the rollups (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def reprice_usage(
+        self, info: RequestInfo, filter: UsageFilter, dry_run: bool = True
+    ) -> RepricingReport:
+        report = await repricing.reprice_usage(
+            usage_filter=filter.to_service(),
+            dry_run=dry_run,
+            environment_prices=info.context.environment_prices,
+            cache=info.context.pricing_cache,
+            actor=await info.context.caller(),
+        )
+        return RepricingReport.from_service(report)

@@ -1,5 +1,6 @@
 """Read-only GraphQL operations. Each resolver: arguments -> service call -> type."""
 
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -32,7 +33,6 @@ from billgraph.schema.types import (
     UsageLogEdge,
 )
 from billgraph.services import api_keys, audit, pricing, reports, usage
-from billgraph.services.costs import compute_cost
 from billgraph.services.reports import CostReportOrder, UsageDimension
 from billgraph.services.time_buckets import Granularity
 
@@ -42,29 +42,48 @@ RequestInfo = Info[Context, Any]
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="Pricing rows, optionally of one provider.", permission_classes=[CanRead]
+        description="The price of each model in effect at `at` (default now).",
+        permission_classes=[CanRead],
     )
-    async def pricings(self, info: RequestInfo, provider: Provider | None = None) -> list[Pricing]:
-        rows = await pricing.list_pricings(provider=provider)
+    async def pricings(
+        self, info: RequestInfo, provider: Provider | None = None, at: datetime | None = None
+    ) -> list[Pricing]:
+        rows = await pricing.list_pricings(provider=provider, at=at or info.context.now())
         return [Pricing.from_model(row) for row in rows]
 
     @strawberry.field(
-        description="The prices the chain picks for a model, and which step hit.",
+        description="Every version of one model's price, oldest first.",
+        permission_classes=[CanRead],
+    )
+    async def pricing_versions(
+        self, info: RequestInfo, provider: Provider, model_name: str
+    ) -> list[Pricing]:
+        rows = await pricing.pricing_versions(provider=provider, model_name=model_name)
+        return [Pricing.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="The prices the chain picks for a model at `at` (default now), and why.",
         permission_classes=[CanRead],
     )
     async def resolve_pricing(
-        self, info: RequestInfo, provider: Provider, model: str
+        self, info: RequestInfo, provider: Provider, model: str, at: datetime | None = None
     ) -> ResolvedPricing:
         price = await pricing.resolve_pricing(
             provider=provider,
             model=model,
             environment_prices=info.context.environment_prices,
             cache=info.context.pricing_cache,
+            at=at or info.context.now(),
         )
         return ResolvedPricing.from_service(price)
 
     @strawberry.field(
-        description="What a call would cost, without recording it.", permission_classes=[CanRead]
+        description=(
+            "What a call would cost, without recording it. tokensInput counts all prompt "
+            "tokens (cached and cache-write included), tokensOutput all completion tokens "
+            "(reasoning included)."
+        ),
+        permission_classes=[CanRead],
     )
     async def estimate_cost(
         self,
@@ -73,22 +92,27 @@ class Query:
         model: str,
         tokens_input: int,
         tokens_output: int,
+        tokens_cached_input: int = 0,
+        tokens_cache_write: int = 0,
+        tokens_reasoning: int = 0,
+        at: datetime | None = None,
     ) -> CostBreakdown:
-        price = await pricing.resolve_pricing(
+        tokens = {
+            "tokens_input": tokens_input,
+            "tokens_output": tokens_output,
+            "tokens_cached_input": tokens_cached_input,
+            "tokens_cache_write": tokens_cache_write,
+            "tokens_reasoning": tokens_reasoning,
+        }
+        price, cost = await pricing.estimate_cost(
             provider=provider,
             model=model,
+            tokens=tokens,
             environment_prices=info.context.environment_prices,
             cache=info.context.pricing_cache,
+            at=at or info.context.now(),
         )
-        cost = compute_cost(
-            tokens_input=tokens_input,
-            tokens_output=tokens_output,
-            input_price_pico=price.input_price_pico,
-            output_price_pico=price.output_price_pico,
-        )
-        return CostBreakdown.from_service(
-            tokens_input=tokens_input, tokens_output=tokens_output, cost=cost, price=price
-        )
+        return CostBreakdown.from_service(tokens=tokens, cost=cost, price=price)
 
     @strawberry.field(
         description="Usage logs, newest first, 1 to 500 per page.", permission_classes=[CanRead]

@@ -17,10 +17,13 @@ from billgraph.models import (
 )
 from billgraph.schema.scalars import Int64
 from billgraph.services.api_keys import parse_scopes
+from billgraph.services.catalog import CatalogEntry
+from billgraph.services.catalog import CatalogImportReport as ServiceCatalogReport
 from billgraph.services.costs import Cost, from_pico
+from billgraph.services.pricing import PriceChange, ResolvedPrice
 from billgraph.services.pricing import PricingInitReport as InitReport
-from billgraph.services.pricing import ResolvedPrice
 from billgraph.services.reports import CostReportOrder, ReportRow, SeriesPoint, UsageDimension
+from billgraph.services.repricing import RepricingReport as ServiceRepricingReport
 from billgraph.services.time_buckets import Granularity
 from billgraph.services.usage import BatchResult, UsageInput
 from billgraph.services.usage import UsageFilter as ServiceUsageFilter
@@ -36,13 +39,29 @@ strawberry.enum(ApiKeyScope, description="What an API key may do; ADMIN may do e
 strawberry.enum(PricingAuditAction, description="The kind of pricing change.")
 
 
-@strawberry.type(description="The per-token prices of one provider's model, in USD.")
+def _optional_usd(pico: int | None) -> Decimal | None:
+    return None if pico is None else from_pico(pico)
+
+
+@strawberry.type(description="One version of a model's per-token prices, in USD.")
 class Pricing:
     id: strawberry.ID
     provider: Provider
     model_name: str
     input_token_cost: Decimal
     output_token_cost: Decimal
+    cached_input_token_cost: Decimal | None = strawberry.field(
+        description="Per cached prompt token; null: the input price."
+    )
+    cache_write_token_cost: Decimal | None = strawberry.field(
+        description="Per prompt token written to the cache; null: the input price."
+    )
+    reasoning_token_cost: Decimal | None = strawberry.field(
+        description="Per reasoning token; null: the output price."
+    )
+    effective_from: datetime = strawberry.field(
+        description="This version prices usage that occurred from then until the next version."
+    )
     managed_by: PricingManager
     created_at: datetime
     updated_at: datetime
@@ -55,6 +74,10 @@ class Pricing:
             model_name=row.model_name,
             input_token_cost=from_pico(row.input_token_cost_pico),
             output_token_cost=from_pico(row.output_token_cost_pico),
+            cached_input_token_cost=_optional_usd(row.cached_input_token_cost_pico),
+            cache_write_token_cost=_optional_usd(row.cache_write_token_cost_pico),
+            reasoning_token_cost=_optional_usd(row.reasoning_token_cost_pico),
+            effective_from=row.effective_from,
             managed_by=row.managed_by,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -71,7 +94,10 @@ class ResolvedPricing:
     is_estimate: bool
     input_token_cost: Decimal
     output_token_cost: Decimal
-    pricing: Pricing | None
+    cached_input_token_cost: Decimal = strawberry.field(description="As applied (after fallback).")
+    cache_write_token_cost: Decimal = strawberry.field(description="As applied (after fallback).")
+    reasoning_token_cost: Decimal = strawberry.field(description="As applied (after fallback).")
+    pricing: Pricing | None = strawberry.field(description="The version that priced it, if any.")
 
     @classmethod
     def from_service(cls, price: ResolvedPrice) -> Self:
@@ -84,28 +110,41 @@ class ResolvedPricing:
             is_estimate=price.is_estimate,
             input_token_cost=from_pico(price.input_price_pico),
             output_token_cost=from_pico(price.output_price_pico),
+            cached_input_token_cost=from_pico(price.cached_input_price_pico),
+            cache_write_token_cost=from_pico(price.cache_write_price_pico),
+            reasoning_token_cost=from_pico(price.reasoning_price_pico),
             pricing=Pricing.from_model(price.pricing) if price.pricing else None,
         )
 
 
 @strawberry.type(description="What a call costs, side by side, and the prices used.")
 class CostBreakdown:
-    tokens_input: int
-    tokens_output: int
-    cost_input: Decimal
-    cost_output: Decimal
+    tokens_input: int = strawberry.field(description="All prompt tokens, cached ones included.")
+    tokens_output: int = strawberry.field(description="All completion tokens, reasoning included.")
+    tokens_cached_input: int
+    tokens_cache_write: int
+    tokens_reasoning: int
+    cost_input: Decimal = strawberry.field(description="The whole prompt side.")
+    cost_output: Decimal = strawberry.field(description="The whole completion side.")
+    cost_cached_input: Decimal
+    cost_cache_write: Decimal
+    cost_reasoning: Decimal
     cost_total: Decimal
     pricing: ResolvedPricing
 
     @classmethod
-    def from_service(
-        cls, *, tokens_input: int, tokens_output: int, cost: Cost, price: ResolvedPrice
-    ) -> Self:
+    def from_service(cls, *, tokens: dict[str, int], cost: Cost, price: ResolvedPrice) -> Self:
         return cls(
-            tokens_input=tokens_input,
-            tokens_output=tokens_output,
+            tokens_input=tokens["tokens_input"],
+            tokens_output=tokens["tokens_output"],
+            tokens_cached_input=tokens["tokens_cached_input"],
+            tokens_cache_write=tokens["tokens_cache_write"],
+            tokens_reasoning=tokens["tokens_reasoning"],
             cost_input=from_pico(cost.input_pico),
             cost_output=from_pico(cost.output_pico),
+            cost_cached_input=from_pico(cost.cached_input_pico),
+            cost_cache_write=from_pico(cost.cache_write_pico),
+            cost_reasoning=from_pico(cost.reasoning_pico),
             cost_total=from_pico(cost.total_pico),
             pricing=ResolvedPricing.from_service(price),
         )
@@ -120,10 +159,19 @@ class UsageLog:
     model: str
     tokens_input: int
     tokens_output: int
+    tokens_cached_input: int
+    tokens_cache_write: int
+    tokens_reasoning: int
     input_token_cost: Decimal
     output_token_cost: Decimal
+    cached_input_token_cost: Decimal
+    cache_write_token_cost: Decimal
+    reasoning_token_cost: Decimal
     cost_input: Decimal
     cost_output: Decimal
+    cost_cached_input: Decimal
+    cost_cache_write: Decimal
+    cost_reasoning: Decimal
     cost_total: Decimal
     pricing_source: PricingSource
     matched_model_name: str | None
@@ -140,10 +188,19 @@ class UsageLog:
             model=log.model,
             tokens_input=log.tokens_input,
             tokens_output=log.tokens_output,
+            tokens_cached_input=log.tokens_cached_input,
+            tokens_cache_write=log.tokens_cache_write,
+            tokens_reasoning=log.tokens_reasoning,
             input_token_cost=from_pico(log.input_token_cost_pico),
             output_token_cost=from_pico(log.output_token_cost_pico),
+            cached_input_token_cost=from_pico(log.cached_input_token_cost_pico),
+            cache_write_token_cost=from_pico(log.cache_write_token_cost_pico),
+            reasoning_token_cost=from_pico(log.reasoning_token_cost_pico),
             cost_input=from_pico(log.cost_input_pico),
             cost_output=from_pico(log.cost_output_pico),
+            cost_cached_input=from_pico(log.cost_cached_input_pico),
+            cost_cache_write=from_pico(log.cost_cache_write_pico),
+            cost_reasoning=from_pico(log.cost_reasoning_pico),
             cost_total=from_pico(log.cost_total_pico),
             pricing_source=log.pricing_source,
             matched_model_name=log.matched_model_name,
@@ -245,6 +302,15 @@ class RecordUsageInput:
     occurred_at: datetime | None = strawberry.field(
         default=None, description="When the call happened (with offset); defaults to now."
     )
+    tokens_cached_input: int = strawberry.field(
+        default=0, description="Of tokensInput, those read from the prompt cache."
+    )
+    tokens_cache_write: int = strawberry.field(
+        default=0, description="Of tokensInput, those written to the prompt cache."
+    )
+    tokens_reasoning: int = strawberry.field(
+        default=0, description="Of tokensOutput, the reasoning tokens."
+    )
 
     def to_service(self) -> UsageInput:
         return UsageInput(
@@ -255,6 +321,9 @@ class RecordUsageInput:
             request_id=self.request_id,
             user_id=self.user_id,
             occurred_at=self.occurred_at,
+            tokens_cached_input=self.tokens_cached_input,
+            tokens_cache_write=self.tokens_cache_write,
+            tokens_reasoning=self.tokens_reasoning,
         )
 
 
@@ -280,6 +349,28 @@ class PricingInput:
     model_name: str
     input_token_cost: Decimal
     output_token_cost: Decimal
+    cached_input_token_cost: Decimal | None = strawberry.field(
+        default=None, description="Per cached prompt token; unset: the input price."
+    )
+    cache_write_token_cost: Decimal | None = strawberry.field(
+        default=None, description="Per prompt token written to the cache; unset: the input price."
+    )
+    reasoning_token_cost: Decimal | None = strawberry.field(
+        default=None, description="Per reasoning token; unset: the output price."
+    )
+    effective_from: datetime | None = strawberry.field(
+        default=None,
+        description="When this price starts to apply (default now); a future date schedules it.",
+    )
+
+    def to_service(self) -> PriceChange:
+        return PriceChange(
+            input_token_cost=self.input_token_cost,
+            output_token_cost=self.output_token_cost,
+            cached_input_token_cost=self.cached_input_token_cost,
+            cache_write_token_cost=self.cache_write_token_cost,
+            reasoning_token_cost=self.reasoning_token_cost,
+        )
 
 
 @strawberry.type(description="An API key. Its secret is shown once, when it is created.")
@@ -412,3 +503,77 @@ class TimeSeriesPoint:
     @classmethod
     def from_service(cls, point: SeriesPoint) -> Self:
         return cls(bucket_start=point.bucket_start, totals=CostTotals.from_service(point.totals))
+
+
+@strawberry.type(description="A catalog entry that is (or would be) imported.")
+class CatalogPrice:
+    name: str = strawberry.field(description="The entry's key in the catalog.")
+    provider: Provider
+    model_name: str
+    input_token_cost: Decimal
+    output_token_cost: Decimal
+    cached_input_token_cost: Decimal | None
+    cache_write_token_cost: Decimal | None
+    reasoning_token_cost: Decimal | None
+
+    @classmethod
+    def from_service(cls, entry: CatalogEntry) -> Self:
+        columns = entry.columns
+        return cls(
+            name=entry.name,
+            provider=entry.provider,
+            model_name=entry.model_name,
+            input_token_cost=from_pico(columns["input_token_cost_pico"] or 0),
+            output_token_cost=from_pico(columns["output_token_cost_pico"] or 0),
+            cached_input_token_cost=_optional_usd(columns["cached_input_token_cost_pico"]),
+            cache_write_token_cost=_optional_usd(columns["cache_write_token_cost_pico"]),
+            reasoning_token_cost=_optional_usd(columns["reasoning_token_cost_pico"]),
+        )
+
+
+@strawberry.type(description="A catalog entry left out, and why.")
+class SkippedCatalogEntry:
+    name: str
+    reason: str
+
+
+@strawberry.type(description="What a catalog import did, or would do in a dry run.")
+class CatalogImportReport:
+    dry_run: bool
+    effective_from: datetime
+    created: list[CatalogPrice]
+    updated: list[CatalogPrice]
+    unchanged_count: int
+    skipped: list[SkippedCatalogEntry]
+
+    @classmethod
+    def from_service(cls, report: ServiceCatalogReport) -> Self:
+        return cls(
+            dry_run=report.dry_run,
+            effective_from=report.effective_from,
+            created=[CatalogPrice.from_service(entry) for entry in report.created],
+            updated=[CatalogPrice.from_service(entry) for entry in report.updated],
+            unchanged_count=len(report.unchanged),
+            skipped=[SkippedCatalogEntry(name=s.name, reason=s.reason) for s in report.skipped],
+        )
+
+
+@strawberry.type(description="What re-pricing changed, or would change in a dry run.")
+class RepricingReport:
+    dry_run: bool
+    logs: Int64 = strawberry.field(description="Logs matching the filter.")
+    changed: Int64 = strawberry.field(description="Logs whose prices or costs change.")
+    cost_total_before: Decimal
+    cost_total_after: Decimal
+    difference: Decimal = strawberry.field(description="costTotalAfter - costTotalBefore.")
+
+    @classmethod
+    def from_service(cls, report: ServiceRepricingReport) -> Self:
+        return cls(
+            dry_run=report.dry_run,
+            logs=Int64(report.logs),
+            changed=Int64(report.changed),
+            cost_total_before=from_pico(report.cost_total_before_pico),
+            cost_total_after=from_pico(report.cost_total_after_pico),
+            difference=from_pico(report.difference_pico),
+        )

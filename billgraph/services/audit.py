@@ -13,9 +13,17 @@ MAX_HISTORY_PAGE = 500
 
 def pricing_values(row: Pricing) -> dict[str, Any]:
     """Return the audited values of a pricing row, Decimals as exact strings."""
+
+    def price(pico: int | None) -> str | None:
+        return None if pico is None else format_decimal(from_pico(pico))
+
     return {
-        "inputTokenCost": format_decimal(from_pico(row.input_token_cost_pico)),
-        "outputTokenCost": format_decimal(from_pico(row.output_token_cost_pico)),
+        "inputTokenCost": price(row.input_token_cost_pico),
+        "outputTokenCost": price(row.output_token_cost_pico),
+        "cachedInputTokenCost": price(row.cached_input_token_cost_pico),
+        "cacheWriteTokenCost": price(row.cache_write_token_cost_pico),
+        "reasoningTokenCost": price(row.reasoning_token_cost_pico),
+        "effectiveFrom": row.effective_from.isoformat(),
         "managedBy": row.managed_by.value,
     }
 

@@ -21,10 +21,23 @@ BUILTIN_ESTIMATE_PRICE = Decimal("0.000001")
 
 @dataclass(frozen=True, slots=True)
 class Cost:
-    """The cost of one call, in pico-dollars."""
+    """The cost of one call by part, in pico-dollars."""
 
-    input_pico: int
-    output_pico: int
+    uncached_input_pico: int
+    uncached_output_pico: int
+    cached_input_pico: int = 0
+    cache_write_pico: int = 0
+    reasoning_pico: int = 0
+
+    @property
+    def input_pico(self) -> int:
+        """The whole prompt side: uncached, cached and cache-write tokens."""
+        return self.uncached_input_pico + self.cached_input_pico + self.cache_write_pico
+
+    @property
+    def output_pico(self) -> int:
+        """The whole completion side, reasoning tokens included."""
+        return self.uncached_output_pico + self.reasoning_pico
 
     @property
     def total_pico(self) -> int:
@@ -83,16 +96,38 @@ def format_decimal(value: Decimal) -> str:
 
 
 def compute_cost(
-    *, tokens_input: int, tokens_output: int, input_price_pico: int, output_price_pico: int
+    *,
+    tokens_input: int,
+    tokens_output: int,
+    input_price_pico: int,
+    output_price_pico: int,
+    tokens_cached_input: int = 0,
+    tokens_cache_write: int = 0,
+    tokens_reasoning: int = 0,
+    cached_input_price_pico: int | None = None,
+    cache_write_price_pico: int | None = None,
+    reasoning_price_pico: int | None = None,
 ) -> Cost:
-    """Return the exact cost of a call: tokens times the per-token price, for each side."""
-    if tokens_input < 0:
-        raise InvalidInputError("tokensInput must not be negative", field="tokensInput")
-    if tokens_output < 0:
-        raise InvalidInputError("tokensOutput must not be negative", field="tokensOutput")
+    """Return the exact cost of a call: each part's tokens times its per-token price.
+
+    `tokens_input` counts every prompt token, cached and cache-write ones included;
+    `tokens_output` counts every completion token, reasoning included. A part without a
+    price of its own costs the input (or output) price.
+    """
+    check_token_counts(
+        tokens_input=tokens_input,
+        tokens_output=tokens_output,
+        tokens_cached_input=tokens_cached_input,
+        tokens_cache_write=tokens_cache_write,
+        tokens_reasoning=tokens_reasoning,
+    )
+    uncached_input = tokens_input - tokens_cached_input - tokens_cache_write
     cost = Cost(
-        input_pico=tokens_input * input_price_pico,
-        output_pico=tokens_output * output_price_pico,
+        uncached_input_pico=uncached_input * input_price_pico,
+        uncached_output_pico=(tokens_output - tokens_reasoning) * output_price_pico,
+        cached_input_pico=tokens_cached_input * _or(cached_input_price_pico, input_price_pico),
+        cache_write_pico=tokens_cache_write * _or(cache_write_price_pico, input_price_pico),
+        reasoning_pico=tokens_reasoning * _or(reasoning_price_pico, output_price_pico),
     )
     if cost.total_pico > MAX_STORED_PICO:
         raise InvalidInputError(
@@ -100,3 +135,42 @@ def compute_cost(
             field="tokensInput",
         )
     return cost
+
+
+def _or(price: int | None, fallback: int) -> int:
+    return fallback if price is None else price
+
+
+def check_token_counts(
+    *,
+    tokens_input: int,
+    tokens_output: int,
+    tokens_cached_input: int = 0,
+    tokens_cache_write: int = 0,
+    tokens_reasoning: int = 0,
+) -> None:
+    """Raise InvalidInputError naming the field when a count is negative or a part too big."""
+    for field, value in (
+        ("tokensInput", tokens_input),
+        ("tokensOutput", tokens_output),
+        ("tokensCachedInput", tokens_cached_input),
+        ("tokensCacheWrite", tokens_cache_write),
+        ("tokensReasoning", tokens_reasoning),
+    ):
+        if value < 0:
+            raise InvalidInputError(f"{field} must not be negative", field=field)
+    if tokens_cached_input > tokens_input:
+        raise InvalidInputError(
+            "tokensCachedInput must not exceed tokensInput, which counts all prompt tokens",
+            field="tokensCachedInput",
+        )
+    if tokens_cached_input + tokens_cache_write > tokens_input:
+        raise InvalidInputError(
+            "tokensCachedInput plus tokensCacheWrite must not exceed tokensInput",
+            field="tokensCacheWrite",
+        )
+    if tokens_reasoning > tokens_output:
+        raise InvalidInputError(
+            "tokensReasoning must not exceed tokensOutput, which counts all completion tokens",
+            field="tokensReasoning",
+        )

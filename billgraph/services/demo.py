@@ -11,7 +11,13 @@ from decimal import Decimal
 from billgraph.models import ApiKeyScope, Pricing, Provider
 from billgraph.services.api_keys import Caller
 from billgraph.services.model_names import model_key
-from billgraph.services.pricing import EnvironmentPrices, PricingCache, upsert_pricing
+from billgraph.services.pricing import (
+    EnvironmentPrices,
+    PriceChange,
+    PricingCache,
+    upsert_pricing,
+)
+from billgraph.services.pricing_chain import BEGINNING_OF_TIME
 from billgraph.services.usage import MAX_BATCH_SIZE, UsageInput, record_usage_batch
 
 DEMO_ACTOR = Caller(key_id=None, name="billgraph demo", scopes=frozenset({ApiKeyScope.ADMIN}))
@@ -115,10 +121,12 @@ async def _ensure_demo_prices() -> None:
             continue
         if await Pricing.exists(provider=provider, model_key=model_key(model)):
             continue
+        # In effect for any date, so the seeded past is priced by them.
         await upsert_pricing(
             provider=provider,
             model_name=model,
-            input_token_cost=Decimal(input_cost),
-            output_token_cost=Decimal(output_cost),
+            prices=PriceChange(Decimal(input_cost), Decimal(output_cost)),
+            effective_from=BEGINNING_OF_TIME,
+            now=datetime.now(UTC),
             actor=DEMO_ACTOR,
         )

@@ -1,9 +1,7 @@
-"""Pricing rows and the resolution chain that prices a (provider, model) pair."""
+"""Price versions in the database: the cache, admin changes, and default initialization."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -15,49 +13,36 @@ from billgraph.models import (
     PricingAuditAction,
     PricingManager,
     PricingRevision,
-    PricingSource,
     Provider,
 )
 from billgraph.services.api_keys import SYSTEM, Caller
 from billgraph.services.audit import pricing_values, record_pricing_change
-from billgraph.services.costs import BUILTIN_ESTIMATE_PRICE, parse_unit_price, to_pico
+from billgraph.services.costs import Cost, compute_cost, parse_unit_price, to_pico
 from billgraph.services.errors import InvalidInputError, NotFoundError
-from billgraph.services.model_names import (
-    DEFAULT_MODEL_KEY,
-    clean_name,
-    model_key,
-    short_model_key,
+from billgraph.services.model_names import DEFAULT_MODEL_KEY, clean_name, model_key
+from billgraph.services.pricing_chain import (
+    BEGINNING_OF_TIME,
+    EnvironmentPrices,
+    PricingSnapshot,
+    ResolvedPrice,
+    choose_price,
+    pricing_provider_for,
+    uses_environment_prices,
+    version_at,
 )
+from billgraph.services.times import require_aware
 
-# HuggingFace's router serves open models whose prices the MISTRAL rows hold.
-_PRICING_PROVIDER = {Provider.HUGGINGFACE: Provider.MISTRAL}
+__all__ = [
+    "EnvironmentPrices",
+    "PricingCache",
+    "PricingSnapshot",
+    "ResolvedPrice",
+    "choose_price",
+    "pricing_provider_for",
+    "uses_environment_prices",
+]
+
 ENVIRONMENT_MANAGED_MODELS = ("gpt-oss-120b", DEFAULT_MODEL_KEY)
-
-
-@dataclass(frozen=True, slots=True)
-class EnvironmentPrices:
-    """The HUGGINGFACE_*_TOKEN_COST settings: USD per token."""
-
-    input_token_cost: Decimal
-    output_token_cost: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class ResolvedPrice:
-    """The per-token prices for one (provider, model) and the chain step that chose them."""
-
-    provider: Provider
-    pricing_provider: Provider
-    requested_model: str
-    source: PricingSource
-    input_price_pico: int
-    output_price_pico: int
-    matched_model_name: str | None = None
-    pricing: Pricing | None = None
-
-    @property
-    def is_estimate(self) -> bool:
-        return self.source is PricingSource.BUILTIN_ESTIMATE
 
 
 @dataclass(slots=True)
@@ -70,107 +55,22 @@ class PricingInitReport:
     skipped: list[Pricing] = field(default_factory=list)
 
 
-def pricing_provider_for(provider: Provider) -> Provider:
-    """Return the provider whose rows price `provider`'s models."""
-    return _PRICING_PROVIDER.get(provider, provider)
-
-
-def uses_environment_prices(provider: Provider) -> bool:
-    """Return True when the HUGGINGFACE_* settings are a step of `provider`'s chain."""
-    return pricing_provider_for(provider) is Provider.MISTRAL
-
-
-def choose_price(
-    *,
-    provider: Provider,
-    model: str,
-    rows: Iterable[Pricing],
-    environment_prices: EnvironmentPrices,
-) -> ResolvedPrice:
-    """Return the first hit of the chain EXACT, SHORT_NAME, DEFAULT_ROW, ENVIRONMENT,
-    BUILTIN_ESTIMATE among `rows` (the pricing provider's candidate rows)."""
-    pricing_provider = pricing_provider_for(provider)
-    rows_by_key = {row.model_key: row for row in rows if row.provider is pricing_provider}
-    steps = (
-        (PricingSource.EXACT, model_key(model)),
-        (PricingSource.SHORT_NAME, short_model_key(model)),
-        (PricingSource.DEFAULT_ROW, DEFAULT_MODEL_KEY),
-    )
-    for source, key in steps:
-        row = rows_by_key.get(key)
-        if row is not None:
-            return ResolvedPrice(
-                provider=provider,
-                pricing_provider=pricing_provider,
-                requested_model=model,
-                source=source,
-                input_price_pico=row.input_token_cost_pico,
-                output_price_pico=row.output_token_cost_pico,
-                matched_model_name=row.model_name,
-                pricing=row,
-            )
-    if uses_environment_prices(provider):
-        return ResolvedPrice(
-            provider=provider,
-            pricing_provider=pricing_provider,
-            requested_model=model,
-            source=PricingSource.ENVIRONMENT,
-            input_price_pico=to_pico(environment_prices.input_token_cost),
-            output_price_pico=to_pico(environment_prices.output_token_cost),
-        )
-    return ResolvedPrice(
-        provider=provider,
-        pricing_provider=pricing_provider,
-        requested_model=model,
-        source=PricingSource.BUILTIN_ESTIMATE,
-        input_price_pico=to_pico(BUILTIN_ESTIMATE_PRICE),
-        output_price_pico=to_pico(BUILTIN_ESTIMATE_PRICE),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class PricingSnapshot:
-    """Every pricing row as of one pricing revision, keyed for the chain's look-ups."""
-
-    revision: int
-    rows: dict[tuple[Provider, str], Pricing]
-
-    def resolve(
-        self, *, provider: Provider, model: str, environment_prices: EnvironmentPrices
-    ) -> ResolvedPrice:
-        """Return the price of an already cleaned model name; no I/O."""
-        pricing_provider = pricing_provider_for(provider)
-        candidates = (
-            self.rows.get((pricing_provider, key))
-            for key in (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY)
-        )
-        return choose_price(
-            provider=provider,
-            model=model,
-            rows=[row for row in candidates if row is not None],
-            environment_prices=environment_prices,
-        )
-
-
 class PricingCache:
-    """All pricing rows in memory, reloaded when the pricing revision moves.
+    """All price versions in memory, reloaded when the pricing revision moves.
 
     Every pricing change bumps `pricing_revision` in its transaction, so one small
     query tells each worker whether its copy is current.
     """
 
     def __init__(self) -> None:
-        self._snapshot = PricingSnapshot(revision=-1, rows={})
+        self._snapshot = PricingSnapshot(revision=-1, versions={})
 
     async def snapshot(self) -> PricingSnapshot:
-        """Return the rows as of the current revision (one query, two when it moved)."""
+        """Return the versions as of the current revision (one query, two when it moved)."""
         current = await PricingRevision.get_or_none(id=_REVISION_ROW)
         revision = current.revision if current is not None else 0
         if revision != self._snapshot.revision:
-            rows = await Pricing.all()
-            self._snapshot = PricingSnapshot(
-                revision=revision, rows={(row.provider, row.model_key): row for row in rows}
-            )
+            self._snapshot = PricingSnapshot.of(revision, await Pricing.all())
         return self._snapshot
 
 
@@ -191,17 +91,59 @@ async def resolve_pricing(
     model: str,
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
+    at: datetime,
 ) -> ResolvedPrice:
-    """Return the price of `model` from `provider`, from the cache's current snapshot."""
+    """Return the price of `model` from `provider` in effect at `at`."""
     model = clean_name(model, field="model")
+    at = require_aware(at, field="at")
     snapshot = await cache.snapshot()
-    return snapshot.resolve(provider=provider, model=model, environment_prices=environment_prices)
+    return snapshot.resolve(
+        provider=provider, model=model, environment_prices=environment_prices, at=at
+    )
 
 
-async def list_pricings(*, provider: Provider | None = None) -> list[Pricing]:
-    """Return the pricing rows, optionally of one provider, ordered by provider and model."""
+async def estimate_cost(
+    *,
+    provider: Provider,
+    model: str,
+    tokens: dict[str, int],
+    environment_prices: EnvironmentPrices,
+    cache: PricingCache,
+    at: datetime,
+) -> tuple[ResolvedPrice, Cost]:
+    """Return the price at `at` and what the given token counts would cost at it."""
+    price = await resolve_pricing(
+        provider=provider, model=model, environment_prices=environment_prices, cache=cache, at=at
+    )
+    cost = compute_cost(
+        **tokens,
+        input_price_pico=price.input_price_pico,
+        output_price_pico=price.output_price_pico,
+        cached_input_price_pico=price.cached_input_price_pico,
+        cache_write_price_pico=price.cache_write_price_pico,
+        reasoning_price_pico=price.reasoning_price_pico,
+    )
+    return price, cost
+
+
+async def list_pricings(*, provider: Provider | None = None, at: datetime) -> list[Pricing]:
+    """Return the version of each model in effect at `at`, ordered by provider and model."""
+    at = require_aware(at, field="at")
     query = Pricing.all() if provider is None else Pricing.filter(provider=provider)
-    return await query.order_by("provider", "model_key")
+    snapshot = PricingSnapshot.of(0, await query)
+    in_effect = [version_at(versions, at) for versions in snapshot.versions.values()]
+    return sorted(
+        (row for row in in_effect if row is not None),
+        key=lambda row: (row.provider.value, row.model_key),
+    )
+
+
+async def pricing_versions(*, provider: Provider, model_name: str) -> list[Pricing]:
+    """Return every version of one model's price, oldest first."""
+    model_name = clean_name(model_name, field="modelName")
+    return await Pricing.filter(provider=provider, model_key=model_key(model_name)).order_by(
+        "effective_from"
+    )
 
 
 def _check_priced_provider(provider: Provider) -> None:
@@ -213,150 +155,225 @@ def _check_priced_provider(provider: Provider) -> None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """Prices for a new or replaced version; None for an optional part means "as input"."""
+
+    input_token_cost: object
+    output_token_cost: object
+    cached_input_token_cost: object | None = None
+    cache_write_token_cost: object | None = None
+    reasoning_token_cost: object | None = None
+
+    def columns(self) -> dict[str, int | None]:
+        """Return the checked prices as pico-dollar columns; raise naming a bad field."""
+
+        def optional(value: object | None, field: str) -> int | None:
+            return None if value is None else to_pico(parse_unit_price(value, field=field))
+
+        return {
+            "input_token_cost_pico": to_pico(
+                parse_unit_price(self.input_token_cost, field="inputTokenCost")
+            ),
+            "output_token_cost_pico": to_pico(
+                parse_unit_price(self.output_token_cost, field="outputTokenCost")
+            ),
+            "cached_input_token_cost_pico": optional(
+                self.cached_input_token_cost, "cachedInputTokenCost"
+            ),
+            "cache_write_token_cost_pico": optional(
+                self.cache_write_token_cost, "cacheWriteTokenCost"
+            ),
+            "reasoning_token_cost_pico": optional(self.reasoning_token_cost, "reasoningTokenCost"),
+        }
+
+
 async def upsert_pricing(
     *,
     provider: Provider,
     model_name: str,
-    input_token_cost: object,
-    output_token_cost: object,
+    prices: PriceChange,
+    effective_from: datetime | None,
+    now: datetime,
     actor: Caller,
 ) -> Pricing:
-    """Create or replace the price of one model; the row becomes ADMIN-managed. Audited."""
+    """Set a model's prices from `effective_from` (default now) on; ADMIN-managed. Audited.
+
+    A version with that exact start is replaced; otherwise a new version is added, so
+    usage before it keeps the prices it had.
+    """
     _check_priced_provider(provider)
     model_name = clean_name(model_name, field="modelName")
-    prices: dict[str, Any] = {
-        "input_token_cost_pico": to_pico(
-            parse_unit_price(input_token_cost, field="inputTokenCost")
-        ),
-        "output_token_cost_pico": to_pico(
-            parse_unit_price(output_token_cost, field="outputTokenCost")
-        ),
+    columns: dict[str, Any] = {
+        **prices.columns(),
         "model_name": model_name,
         "managed_by": PricingManager.ADMIN,
     }
-    key = model_key(model_name)
-    try:
-        return await _upsert_once(provider=provider, key=key, prices=prices, actor=actor)
-    except IntegrityError:
-        # Another request created the row after our look-up: now it exists, update it.
-        return await _upsert_once(provider=provider, key=key, prices=prices, actor=actor)
+    starts = require_aware(effective_from, field="effectiveFrom") if effective_from else now
+    return await save_version(
+        provider=provider,
+        key=model_key(model_name),
+        effective_from=starts,
+        columns=columns,
+        action=PricingAuditAction.UPSERT,
+        actor=actor,
+    )
 
 
-async def _upsert_once(
-    *, provider: Provider, key: str, prices: dict[str, Any], actor: Caller
+async def save_version(
+    *,
+    provider: Provider,
+    key: str,
+    effective_from: datetime,
+    columns: dict[str, Any],
+    action: PricingAuditAction,
+    actor: Caller,
 ) -> Pricing:
-    async with in_transaction() as connection:
-        row = await Pricing.filter(provider=provider, model_key=key).select_for_update().first()
-        if row is None:
-            row = await Pricing.create(provider=provider, model_key=key, **prices)
-            old_values = None
-        else:
-            old_values = pricing_values(row)
-            await row.update_from_dict(prices).save()
-        await record_pricing_change(
-            action=PricingAuditAction.UPSERT,
-            actor=actor,
-            row=row,
-            old_values=old_values,
-            new_values=pricing_values(row),
+    """Insert or replace the version starting at `effective_from`, audited, in one transaction."""
+    for attempt in range(2):
+        try:
+            async with in_transaction() as connection:
+                versions = await lock_versions(connection, provider, key)
+                return await write_version(
+                    connection, versions, provider, key, effective_from, columns, action, actor
+                )
+        except IntegrityError:
+            # Another request added this very version after our look-up: replace it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def lock_versions(
+    connection: BaseDBAsyncClient, provider: Provider, key: str
+) -> list[Pricing]:
+    return await (
+        Pricing.filter(provider=provider, model_key=key)
+        .select_for_update()
+        .order_by("effective_from")
+        .using_db(connection)
+    )
+
+
+async def write_version(  # noqa: PLR0917  (the versions come from lock_versions)
+    connection: BaseDBAsyncClient,
+    versions: list[Pricing],
+    provider: Provider,
+    key: str,
+    effective_from: datetime,
+    columns: dict[str, Any],
+    action: PricingAuditAction,
+    actor: Caller,
+) -> Pricing:
+    """Replace or insert one version, given the model's versions read in this transaction.
+
+    Inserting can still raise IntegrityError if a concurrent transaction added the same
+    version meanwhile; callers retry with a fresh read.
+    """
+    replaced = next((row for row in versions if row.effective_from == effective_from), None)
+    before = replaced or version_at(versions, effective_from)
+    old_values = pricing_values(before) if before is not None else None
+    if replaced is not None:
+        row = await replaced.update_from_dict(columns)
+        await row.save(using_db=connection)
+    else:
+        row = await Pricing.create(
+            using_db=connection,
+            provider=provider,
+            model_key=key,
+            effective_from=effective_from,
+            **columns,
         )
-        await bump_pricing_revision(connection)
+    await record_pricing_change(
+        action=action, actor=actor, row=row, old_values=old_values, new_values=pricing_values(row)
+    )
+    await bump_pricing_revision(connection)
     return row
 
 
-async def delete_pricing(*, provider: Provider, model_name: str, actor: Caller) -> None:
-    """Delete one pricing row; raise NotFoundError when there is none. Audited; logs kept."""
+async def delete_pricing(
+    *, provider: Provider, model_name: str, effective_from: datetime | None, actor: Caller
+) -> int:
+    """Delete a model's price versions (all, or the one starting at `effective_from`).
+
+    Return how many were deleted; raise NotFoundError when none matched. Audited; usage
+    logs keep the costs they were recorded with.
+    """
     model_name = clean_name(model_name, field="modelName")
+    query = Pricing.filter(provider=provider, model_key=model_key(model_name))
+    if effective_from is not None:
+        query = query.filter(effective_from=require_aware(effective_from, field="effectiveFrom"))
     async with in_transaction() as connection:
-        row = (
-            await Pricing.filter(provider=provider, model_key=model_key(model_name))
-            .select_for_update()
-            .first()
-        )
-        if row is None:
+        rows = await query.select_for_update().using_db(connection)
+        if not rows:
             raise NotFoundError(
                 f"no pricing for provider {provider.value} and model {model_name!r}",
                 field="modelName",
             )
-        await row.delete()
-        await record_pricing_change(
-            action=PricingAuditAction.DELETE,
-            actor=actor,
-            row=row,
-            old_values=pricing_values(row),
-            new_values=None,
-        )
+        for row in rows:
+            await row.delete(using_db=connection)
+            await record_pricing_change(
+                action=PricingAuditAction.DELETE,
+                actor=actor,
+                row=row,
+                old_values=pricing_values(row),
+                new_values=None,
+            )
         await bump_pricing_revision(connection)
+    return len(rows)
 
 
 async def initialize_default_pricing(
-    *, environment_prices: EnvironmentPrices, actor: Caller = SYSTEM
+    *, environment_prices: EnvironmentPrices, now: datetime, actor: Caller = SYSTEM
 ) -> PricingInitReport:
-    """Upsert the ENVIRONMENT-managed rows at the environment prices; report each row's fate.
+    """Keep the ENVIRONMENT-managed prices equal to the environment; report each one's fate.
 
-    Idempotent and safe when several workers run it at once: the unique constraint
-    decides who creates a row, and updates only touch rows still ENVIRONMENT-managed.
-    Creations and updates are audited.
+    A model with no price gets a first version from 1970 on (it prices usage of any
+    date); changed environment prices add a version from `now` on. A price an admin or a
+    catalog set is left alone. Idempotent, and safe when several workers run it at once.
     """
     report = PricingInitReport()
     wanted: dict[str, Any] = {
         "input_token_cost_pico": to_pico(environment_prices.input_token_cost),
         "output_token_cost_pico": to_pico(environment_prices.output_token_cost),
+        "cached_input_token_cost_pico": None,
+        "cache_write_token_cost_pico": None,
+        "reasoning_token_cost_pico": None,
     }
     for name in ENVIRONMENT_MANAGED_MODELS:
         key = model_key(name)
-        row = await Pricing.filter(provider=Provider.MISTRAL, model_key=key).first()
-        if row is None:
+        for attempt in range(2):
             try:
-                async with in_transaction() as connection:
-                    row = await Pricing.create(
-                        provider=Provider.MISTRAL,
-                        model_name=name,
-                        model_key=key,
-                        managed_by=PricingManager.ENVIRONMENT,
-                        **wanted,
-                    )
-                    await record_pricing_change(
-                        action=PricingAuditAction.INITIALIZE,
-                        actor=actor,
-                        row=row,
-                        old_values=None,
-                        new_values=pricing_values(row),
-                    )
-                    await bump_pricing_revision(connection)
+                outcome, row = await _initialize_one(name, key, wanted, now, actor)
+                break
             except IntegrityError:
-                row = await Pricing.get(provider=Provider.MISTRAL, model_key=key)
-            else:
-                report.created.append(row)
-                continue
-        if row.managed_by is PricingManager.ADMIN:
-            report.skipped.append(row)
-        elif all(getattr(row, column) == value for column, value in wanted.items()):
-            report.unchanged.append(row)
-        else:
-            (
-                report.updated
-                if await _apply_environment_prices(row, wanted, actor)
-                else report.skipped
-            ).append(row)
+                if attempt:  # a concurrent worker created it: look again once
+                    raise
+        getattr(report, outcome).append(row)
     return report
 
 
-async def _apply_environment_prices(row: Pricing, wanted: dict[str, Any], actor: Caller) -> bool:
-    """Update a row to the environment prices unless an admin took it over meanwhile."""
-    old_values = pricing_values(row)
+async def _initialize_one(
+    name: str, key: str, wanted: dict[str, Any], now: datetime, actor: Caller
+) -> tuple[str, Pricing]:
     async with in_transaction() as connection:
-        changed = await Pricing.filter(id=row.id, managed_by=PricingManager.ENVIRONMENT).update(
-            **wanted, updated_at=datetime.now(UTC)
+        versions = await lock_versions(connection, Provider.MISTRAL, key)
+        current = version_at(versions, now)
+        if current is not None and current.managed_by is not PricingManager.ENVIRONMENT:
+            return "skipped", current
+        if current is not None and all(
+            getattr(current, column) == value for column, value in wanted.items()
+        ):
+            return "unchanged", current
+        starts = BEGINNING_OF_TIME if current is None else now
+        row = await write_version(
+            connection,
+            versions,
+            Provider.MISTRAL,
+            key,
+            starts,
+            {**wanted, "model_name": name, "managed_by": PricingManager.ENVIRONMENT},
+            PricingAuditAction.INITIALIZE,
+            actor,
         )
-        await row.refresh_from_db()
-        if changed:
-            await record_pricing_change(
-                action=PricingAuditAction.INITIALIZE,
-                actor=actor,
-                row=row,
-                old_values=old_values,
-                new_values=pricing_values(row),
-            )
-            await bump_pricing_revision(connection)
-    return bool(changed)
+        return ("created" if current is None else "updated"), row

@@ -6,6 +6,8 @@ picks the smallest table that answers it exactly:
 
 - `usage_rollup_hourly` when no user is involved and every boundary (from, to, and the
   zone's bucket edges) falls on a whole UTC hour;
+- `usage_rollup_daily_user_total` when every boundary falls on a UTC midnight and no
+  provider, model or pricing source is grouped or filtered (top users);
 - `usage_rollup_daily_user` when every boundary falls on a UTC midnight;
 - the logs otherwise (e.g. a Europe/Berlin day grouped by user, or from=10:30).
 
@@ -24,13 +26,13 @@ from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import PICO_PER_USD
 from billgraph.services.errors import InvalidInputError
-from billgraph.services.rollups import DAILY_USER, HOURLY, RollupTable
+from billgraph.services.rollups import DAILY_USER, DAILY_USER_TOTAL, HOURLY, RollupTable
 from billgraph.services.sql import (
     Params,
     dialect_of_connection,
     epoch_seconds_sql,
-    floor_div_sql,
-    mod_sql,
+    exact_order_sql,
+    exact_sum_sql,
 )
 from billgraph.services.time_buckets import (
     SECONDS_PER_DAY,
@@ -231,7 +233,14 @@ async def _data_range(usage_filter: UsageFilter) -> tuple[int | None, int | None
 
 def _choose_source(plan: _Plan, usage_filter: UsageFilter) -> RollupTable | None:
     involves_user = UsageDimension.USER in plan.dimensions or usage_filter.user_id is not None
-    candidates = (DAILY_USER,) if involves_user else (HOURLY, DAILY_USER)
+    breaks_down = any(dimension in _COLUMN_OF for dimension in plan.dimensions) or any(
+        value is not None
+        for value in (usage_filter.provider, usage_filter.model, usage_filter.pricing_source)
+    )
+    if involves_user:
+        candidates = (DAILY_USER,) if breaks_down else (DAILY_USER_TOTAL, DAILY_USER)
+    else:
+        candidates = (HOURLY, DAILY_USER) if breaks_down else (HOURLY, DAILY_USER_TOTAL)
     for table in candidates:
         if _aligned(plan, table.bucket_seconds):
             return table
@@ -261,17 +270,22 @@ async def _run(
         if dimension in _COLUMN_OF:
             keys.append((dimension, _COLUMN_OF[dimension]))
         elif dimension is UsageDimension.USER:
-            keys.append((dimension, "user_key" if plan.source is DAILY_USER else "user_id"))
+            keys.append((dimension, "user_id" if plan.source is None else "user_key"))
         else:
             keys.append((dimension, _bucket_sql(plan, time_sql)))
+    estimated = (
+        "estimated_cost_total_pico"
+        if plan.source is not None and plan.source.carries_estimate
+        else (
+            f"CASE WHEN pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
+            "THEN cost_total_pico ELSE 0 END"
+        )
+    )
     amounts = {
         "cost_input": "cost_input_pico",
         "cost_output": "cost_output_pico",
         "cost_total": "cost_total_pico",
-        "estimated": (
-            f"CASE WHEN pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
-            "THEN cost_total_pico ELSE 0 END"
-        ),
+        "estimated": estimated,
     }
     selected = [f"{sql} AS k{index}" for index, (_, sql) in enumerate(keys)]
     selected += [
@@ -280,19 +294,17 @@ async def _run(
         "SUM(tokens_output) AS tokens_output",
     ]
     for name, sql in amounts.items():
-        selected.append(f"SUM({floor_div_sql(dialect, sql, PICO_PER_USD)}) AS {name}_usd")
-        selected.append(f"SUM({mod_sql(dialect, sql, PICO_PER_USD)}) AS {name}_rest")
-    # Ordering by the exact total without overflowing: whole dollars, then the remainder.
-    whole_dollars = f"SUM({floor_div_sql(dialect, 'cost_total_pico', PICO_PER_USD)})"
-    rest = f"SUM({mod_sql(dialect, 'cost_total_pico', PICO_PER_USD)})"
-    total_usd = f"({whole_dollars} + {floor_div_sql(dialect, rest, PICO_PER_USD)})"
-    total_rest = mod_sql(dialect, rest, PICO_PER_USD)
+        whole, rest = exact_sum_sql(dialect, sql)
+        selected.append(f"{whole} AS {name}_usd")
+        selected.append(f"{rest} AS {name}_rest")
     key_order = [f"k{index}" for index in range(len(keys))]
     if order is CostReportOrder.KEY_ASC:
         order_sql = key_order
     else:
         direction = "DESC" if order is CostReportOrder.COST_DESC else "ASC"
-        order_sql = [f"{total_usd} {direction}", f"{total_rest} {direction}", *key_order]
+        order_sql = [
+            f"{term} {direction}" for term in exact_order_sql(dialect, "cost_total_pico")
+        ] + key_order
     # Only identifiers and integers built here go into the text; values are parameters.
     sql = f"SELECT {', '.join(selected)} FROM {table}"  # noqa: S608
     if where:

@@ -4,13 +4,12 @@
 share of the rollups are committed together or not at all.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billgraph.models import UsageLog
+from billgraph.models import PricingSource, UsageLog
 from billgraph.services.sql import dialect_of_connection, epoch_seconds_sql
 from billgraph.services.time_buckets import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
 
@@ -32,10 +31,17 @@ class RollupTable:
     bucket_column: str
     bucket_seconds: int
     dimensions: tuple[str, ...]
+    # Tables without a pricing_source dimension carry the estimated part as a column.
+    carries_estimate: bool = False
 
     @property
     def key_columns(self) -> tuple[str, ...]:
         return (self.bucket_column, *self.dimensions)
+
+    @property
+    def sum_columns(self) -> tuple[str, ...]:
+        extra = ("estimated_cost_total_pico",) if self.carries_estimate else ()
+        return (*SUM_COLUMNS, *extra)
 
 
 HOURLY = RollupTable(
@@ -50,7 +56,17 @@ DAILY_USER = RollupTable(
     bucket_seconds=SECONDS_PER_DAY,
     dimensions=("user_key", "provider", "model", "pricing_source"),
 )
-ROLLUP_TABLES = (HOURLY, DAILY_USER)
+DAILY_USER_TOTAL = RollupTable(
+    name="usage_rollup_daily_user_total",
+    bucket_column="bucket_day",
+    bucket_seconds=SECONDS_PER_DAY,
+    dimensions=("user_key",),
+    carries_estimate=True,
+)
+ROLLUP_TABLES = (HOURLY, DAILY_USER, DAILY_USER_TOTAL)
+_ESTIMATED_SQL = (
+    "SUM(CASE WHEN pricing_source = 'BUILTIN_ESTIMATE' THEN cost_total_pico ELSE 0 END)"
+)
 
 
 def _log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
@@ -64,8 +80,8 @@ def _log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
     return (bucket, *(values[column] for column in table.dimensions))
 
 
-def _log_sums(log: UsageLog) -> tuple[int, ...]:
-    return (
+def _log_sums(table: RollupTable, log: UsageLog) -> tuple[int, ...]:
+    sums = (
         1,
         log.tokens_input,
         log.tokens_output,
@@ -73,32 +89,41 @@ def _log_sums(log: UsageLog) -> tuple[int, ...]:
         log.cost_output_pico,
         log.cost_total_pico,
     )
+    if not table.carries_estimate:
+        return sums
+    estimated = log.cost_total_pico if log.pricing_source is PricingSource.BUILTIN_ESTIMATE else 0
+    return (*sums, estimated)
 
 
-async def add_to_rollups(logs: Iterable[UsageLog], connection: BaseDBAsyncClient) -> None:
-    """Add new logs to every rollup table: one upsert per touched group."""
+async def add_to_rollups(
+    logs: Iterable[UsageLog], connection: BaseDBAsyncClient, *, sign: int = 1
+) -> None:
+    """Add logs to every rollup table (sign=-1 takes them out): one upsert per group."""
     logs = list(logs)
     dialect = dialect_of_connection(connection)
     for table in ROLLUP_TABLES:
-        groups: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0] * len(SUM_COLUMNS))
+        groups: dict[tuple[object, ...], list[int]] = {}
         for log in logs:
-            sums = groups[_log_key(table, log)]
-            for index, value in enumerate(_log_sums(log)):
-                sums[index] += value
+            sums = groups.setdefault(_log_key(table, log), [0] * len(table.sum_columns))
+            for index, value in enumerate(_log_sums(table, log)):
+                sums[index] += sign * value
         if groups:
             await connection.execute_many(
                 _upsert_sql(table, dialect), [[*key, *sums] for key, sums in groups.items()]
             )
+        if sign < 0:
+            # A group whose last log moved away must disappear, as if built from the logs.
+            await connection.execute_query(f"DELETE FROM {table.name} WHERE requests = 0")  # noqa: S608
 
 
 def _upsert_sql(table: RollupTable, dialect: str) -> str:
-    columns = (*table.key_columns, *SUM_COLUMNS)
+    columns = (*table.key_columns, *table.sum_columns)
     if dialect == "sqlite":
         placeholders = ", ".join("?" for _ in columns)
     else:
         placeholders = ", ".join(f"${index}" for index in range(1, len(columns) + 1))
     increments = ", ".join(
-        f"{column} = {table.name}.{column} + excluded.{column}" for column in SUM_COLUMNS
+        f"{column} = {table.name}.{column} + excluded.{column}" for column in table.sum_columns
     )
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
@@ -117,9 +142,13 @@ def _from_logs_sql(table: RollupTable, dialect: str) -> str:
     }
     keys = [bucket, *(dimension_sql[column] for column in table.dimensions)]
     sums = ["COUNT(*)", *(f"SUM({column})" for column in SUM_COLUMNS[1:])]
+    if table.carries_estimate:
+        sums.append(_ESTIMATED_SQL)
     selected = ", ".join(
         f"{expression} AS {name}"
-        for expression, name in zip([*keys, *sums], [*table.key_columns, *SUM_COLUMNS], strict=True)
+        for expression, name in zip(
+            [*keys, *sums], [*table.key_columns, *table.sum_columns], strict=True
+        )
     )
     group_by = ", ".join(str(position) for position in range(1, len(keys) + 1))
     return f"SELECT {selected} FROM api_usage_logs GROUP BY {group_by}"  # noqa: S608
@@ -138,7 +167,7 @@ async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference
     dialect = dialect_of_connection(connection)
     differences: list[RollupDifference] = []
     for table in ROLLUP_TABLES:
-        columns = ", ".join((*table.key_columns, *SUM_COLUMNS))
+        columns = ", ".join((*table.key_columns, *table.sum_columns))
         stored = _by_key(
             table,
             await connection.execute_query_dict(f"SELECT {columns} FROM {table.name}"),  # noqa: S608
@@ -161,7 +190,7 @@ def _by_key(
         tuple(
             int(row[column]) if column == table.bucket_column else row[column]  # type: ignore[call-overload]
             for column in table.key_columns
-        ): tuple(int(row[column]) for column in SUM_COLUMNS)  # type: ignore[call-overload]
+        ): tuple(int(row[column]) for column in table.sum_columns)  # type: ignore[call-overload]
         for row in rows
     }
 
@@ -170,7 +199,7 @@ async def rebuild_rollups(connection: BaseDBAsyncClient) -> None:
     """Recompute every rollup table from the logs; run it inside a transaction."""
     dialect = dialect_of_connection(connection)
     for table in ROLLUP_TABLES:
-        columns = ", ".join((*table.key_columns, *SUM_COLUMNS))
+        columns = ", ".join((*table.key_columns, *table.sum_columns))
         await connection.execute_script(f"DELETE FROM {table.name}")  # noqa: S608
         await connection.execute_query(
             f"INSERT INTO {table.name} ({columns}) {_from_logs_sql(table, dialect)}"

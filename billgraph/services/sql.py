@@ -44,3 +44,29 @@ def mod_sql(dialect: str, expression: str, divisor: int) -> str:
     if dialect == "sqlite":
         return f"(({expression}) % {divisor})"
     return f"mod({expression}, {divisor})"
+
+
+def exact_sum_sql(dialect: str, expression: str) -> tuple[str, str]:
+    """Return SQL for (whole dollars, remainder) sums of a pico-dollar expression.
+
+    The total is whole * 10^12 + remainder. SQLite's SUM raises on 64-bit overflow, so
+    there the amount is split before summing; PostgreSQL sums bigint into an exact
+    numeric, so it sums the amount whole (splitting costs a numeric division per row).
+    """
+    if dialect == "sqlite":
+        return (
+            f"SUM({floor_div_sql(dialect, expression, _PICO)})",
+            f"SUM({mod_sql(dialect, expression, _PICO)})",
+        )
+    return "0", f"SUM({expression})"
+
+
+def exact_order_sql(dialect: str, expression: str) -> list[str]:
+    """Return ORDER BY terms that sort groups by the exact sum of a pico-dollar expression."""
+    if dialect != "sqlite":
+        return [f"SUM({expression})"]
+    whole, rest = exact_sum_sql(dialect, expression)
+    return [f"({whole} + {floor_div_sql(dialect, rest, _PICO)})", mod_sql(dialect, rest, _PICO)]
+
+
+_PICO = 10**12

@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
-from billgraph.services.costs import compute_cost
+from billgraph.services.costs import check_token_counts, compute_cost
 from billgraph.services.errors import (
     BillingError,
     ConflictError,
@@ -19,8 +19,14 @@ from billgraph.services.errors import (
     InvalidInputError,
 )
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing import EnvironmentPrices, PricingCache, PricingSnapshot
+from billgraph.services.pricing import (
+    EnvironmentPrices,
+    PricingCache,
+    PricingSnapshot,
+    ResolvedPrice,
+)
 from billgraph.services.rollups import add_to_rollups
+from billgraph.services.times import require_aware
 from billgraph.services.usage_totals import UsageTotals, sum_usage
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -57,18 +63,6 @@ class UsagePage:
     has_next_page: bool
 
 
-def require_aware(value: datetime, *, field: str) -> datetime:
-    """Return `value` if it carries a UTC offset; naive times are ambiguous for billing."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInputError(
-            f"{field} must include a UTC offset, e.g. 2026-01-31T12:00:00Z", field=field
-        )
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # e.g. 9999-12-31T23:00-14:00 is past the end of the calendar
-        raise InvalidInputError(f"{field} is out of range", field=field) from None
-
-
 @dataclass(frozen=True, slots=True)
 class UsageInput:
     """One LLM call as a caller reports it."""
@@ -80,6 +74,9 @@ class UsageInput:
     request_id: str | None = None
     user_id: str | None = None
     occurred_at: datetime | None = None
+    tokens_cached_input: int = 0
+    tokens_cache_write: int = 0
+    tokens_reasoning: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +90,9 @@ class _Checked:
     request_id: str
     user_id: str | None
     occurred_at: datetime | None
+    tokens_cached_input: int
+    tokens_cache_write: int
+    tokens_reasoning: int
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -101,6 +101,9 @@ class _Checked:
             "model": self.model,
             "tokens_input": self.tokens_input,
             "tokens_output": self.tokens_output,
+            "tokens_cached_input": self.tokens_cached_input,
+            "tokens_cache_write": self.tokens_cache_write,
+            "tokens_reasoning": self.tokens_reasoning,
         }
 
 
@@ -177,10 +180,13 @@ def _check(usage: UsageInput, *, caller: Caller, now: datetime) -> _Checked:
             )
         if occurred_at < EARLIEST_OCCURRED_AT:
             raise InvalidInputError("occurredAt must be after 2000-01-01", field="occurredAt")
-    if usage.tokens_input < 0:
-        raise InvalidInputError("tokensInput must not be negative", field="tokensInput")
-    if usage.tokens_output < 0:
-        raise InvalidInputError("tokensOutput must not be negative", field="tokensOutput")
+    check_token_counts(
+        tokens_input=usage.tokens_input,
+        tokens_output=usage.tokens_output,
+        tokens_cached_input=usage.tokens_cached_input,
+        tokens_cache_write=usage.tokens_cache_write,
+        tokens_reasoning=usage.tokens_reasoning,
+    )
     user_id = usage.user_id
     if user_id is not None:
         user_id = clean_name(user_id, field="userId")
@@ -196,6 +202,9 @@ def _check(usage: UsageInput, *, caller: Caller, now: datetime) -> _Checked:
         ),
         user_id=_user_for_caller(user_id, caller),
         occurred_at=occurred_at,
+        tokens_cached_input=usage.tokens_cached_input,
+        tokens_cache_write=usage.tokens_cache_write,
+        tokens_reasoning=usage.tokens_reasoning,
     )
 
 
@@ -278,32 +287,55 @@ def _priced_log(
     environment_prices: EnvironmentPrices,
     index: int,
 ) -> UsageLog:
+    occurred_at = item.occurred_at or now
     price = snapshot.resolve(
-        provider=item.provider, model=item.model, environment_prices=environment_prices
+        provider=item.provider,
+        model=item.model,
+        environment_prices=environment_prices,
+        at=occurred_at,
     )
     try:
-        cost = compute_cost(
-            tokens_input=item.tokens_input,
-            tokens_output=item.tokens_output,
-            input_price_pico=price.input_price_pico,
-            output_price_pico=price.output_price_pico,
+        return UsageLog(
+            request_id=item.request_id,
+            occurred_at=occurred_at,
+            recorded_at=now,
+            **item.payload(),
+            **priced_columns(item.payload(), price),
         )
     except BillingError as error:
         raise BatchItemError(index, error) from None
-    return UsageLog(
-        request_id=item.request_id,
-        occurred_at=item.occurred_at or now,
-        recorded_at=now,
-        input_token_cost_pico=price.input_price_pico,
-        output_token_cost_pico=price.output_price_pico,
-        cost_input_pico=cost.input_pico,
-        cost_output_pico=cost.output_pico,
-        cost_total_pico=cost.total_pico,
-        pricing_source=price.source,
-        matched_model_name=price.matched_model_name,
-        pricing_id=price.pricing.id if price.pricing else None,
-        **item.payload(),
+
+
+def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, Any]:
+    """Return a log's price and cost columns for its token counts at `price`."""
+    cost = compute_cost(
+        tokens_input=tokens["tokens_input"],
+        tokens_output=tokens["tokens_output"],
+        tokens_cached_input=tokens["tokens_cached_input"],
+        tokens_cache_write=tokens["tokens_cache_write"],
+        tokens_reasoning=tokens["tokens_reasoning"],
+        input_price_pico=price.input_price_pico,
+        output_price_pico=price.output_price_pico,
+        cached_input_price_pico=price.cached_input_price_pico,
+        cache_write_price_pico=price.cache_write_price_pico,
+        reasoning_price_pico=price.reasoning_price_pico,
     )
+    return {
+        "input_token_cost_pico": price.input_price_pico,
+        "output_token_cost_pico": price.output_price_pico,
+        "cached_input_token_cost_pico": price.cached_input_price_pico,
+        "cache_write_token_cost_pico": price.cache_write_price_pico,
+        "reasoning_token_cost_pico": price.reasoning_price_pico,
+        "cost_input_pico": cost.input_pico,
+        "cost_output_pico": cost.output_pico,
+        "cost_cached_input_pico": cost.cached_input_pico,
+        "cost_cache_write_pico": cost.cache_write_pico,
+        "cost_reasoning_pico": cost.reasoning_pico,
+        "cost_total_pico": cost.total_pico,
+        "pricing_source": price.source,
+        "matched_model_name": price.matched_model_name,
+        "pricing_id": price.pricing.id if price.pricing else None,
+    }
 
 
 async def _insert(logs: list[UsageLog]) -> list[UsageLog]:

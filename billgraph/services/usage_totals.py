@@ -1,9 +1,10 @@
 """Exact sums over usage logs, on SQLite as on PostgreSQL.
 
 SQLite's SUM of 64-bit integers raises on overflow, and its decimal columns sum as
-floats. Each pico-dollar amount is therefore summed as two integer parts, whole
-dollars (amount / 1e12) and the remainder (amount % 1e12), which cannot overflow for
-any realistic total; the parts are recombined exactly in Python.
+floats. There each pico-dollar amount is summed as two integer parts, whole dollars
+(amount / 1e12) and the remainder (amount % 1e12), which cannot overflow for any
+realistic total; the parts are recombined exactly in Python. PostgreSQL sums bigint
+into an exact numeric, so it sums whole amounts.
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from tortoise.queryset import QuerySet
 
 from billgraph.models import PricingSource, UsageLog
 from billgraph.services.costs import PICO_PER_USD
+from billgraph.services.sql import dialect_of_connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +44,15 @@ _AMOUNTS = {
 }
 
 
-def _split_sums() -> dict[str, Any]:
+def _split_sums(dialect: str) -> dict[str, Any]:
     sums: dict[str, Any] = {}
     for name, expression in _AMOUNTS.items():
         # Sum accepts any expression at run time; its annotation names only F and str.
-        sums[f"{name}_usd"] = Sum(RawSQL(f"({expression}) / {PICO_PER_USD}"))  # type: ignore[arg-type]
-        sums[f"{name}_rest"] = Sum(RawSQL(f"({expression}) % {PICO_PER_USD}"))  # type: ignore[arg-type]
+        if dialect == "sqlite":
+            sums[f"{name}_usd"] = Sum(RawSQL(f"({expression}) / {PICO_PER_USD}"))  # type: ignore[arg-type]
+            sums[f"{name}_rest"] = Sum(RawSQL(f"({expression}) % {PICO_PER_USD}"))  # type: ignore[arg-type]
+        else:  # PostgreSQL sums bigint into an exact numeric
+            sums[f"{name}_rest"] = Sum(RawSQL(expression))  # type: ignore[arg-type]
     return sums
 
 
@@ -62,7 +67,7 @@ async def sum_usage(logs: QuerySet[UsageLog]) -> UsageTotals:
         "requests": Count("id"),
         "tokens_input": Sum("tokens_input"),
         "tokens_output": Sum("tokens_output"),
-        **_split_sums(),
+        **_split_sums(dialect_of_connection(UsageLog._meta.db)),
     }
     rows: list[dict[str, Any]] = await logs.annotate(**aggregates).values(*aggregates)
     row = rows[0] if rows else {}
