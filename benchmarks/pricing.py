@@ -19,6 +19,7 @@ import sys
 import time
 import timeit
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,11 @@ from billgraph.models import Pricing, PricingManager, Provider
 from billgraph.services.costs import Cost, compute_cost, format_decimal, from_pico, to_pico
 from billgraph.services.model_names import model_key
 from billgraph.services.pricing import EnvironmentPrices, PricingSnapshot
+from billgraph.services.pricing_chain import BEGINNING_OF_TIME
 
 TARGET_MICROSECONDS = 10
 ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
+AT = datetime(2026, 11, 27, tzinfo=UTC)  # any moment: every version starts in 1970
 # (provider, model as a caller sends it): which chain step prices it.
 CASES = {
     "exact": (Provider.OPENAI, "gpt-4o"),
@@ -60,13 +63,12 @@ def snapshot_of(rows: int) -> PricingSnapshot:
             model_key=model_key(name),
             input_token_cost_pico=to_pico(Decimal(input_cost)),
             output_token_cost_pico=to_pico(Decimal(output_cost)),
+            effective_from=BEGINNING_OF_TIME,
             managed_by=PricingManager.ADMIN,
         )
         for index, (provider, name, input_cost, output_cost) in enumerate(real + filler, 1)
     ]
-    return PricingSnapshot(
-        revision=1, rows={(row.provider, row.model_key): row for row in pricings}
-    )
+    return PricingSnapshot.of(1, pricings)
 
 
 def microseconds_per_call(call: Callable[[], object], number: int, repeat: int) -> dict[str, Any]:
@@ -87,7 +89,9 @@ def billgraph_calls(args: argparse.Namespace) -> dict[str, Any]:
     for case, (provider, model) in CASES.items():
 
         def price_one_call(provider: Provider = provider, model: str = model) -> Cost:
-            price = snapshot.resolve(provider=provider, model=model, environment_prices=ENVIRONMENT)
+            price = snapshot.resolve(
+                provider=provider, model=model, environment_prices=ENVIRONMENT, at=AT
+            )
             return compute_cost(
                 tokens_input=1000,
                 tokens_output=500,
@@ -95,7 +99,9 @@ def billgraph_calls(args: argparse.Namespace) -> dict[str, Any]:
                 output_price_pico=price.output_price_pico,
             )
 
-        price = snapshot.resolve(provider=provider, model=model, environment_prices=ENVIRONMENT)
+        price = snapshot.resolve(
+            provider=provider, model=model, environment_prices=ENVIRONMENT, at=AT
+        )
         results[case] = {
             "provider": provider.value,
             "model": model,
