@@ -1,9 +1,9 @@
 """The resolution chain: which price applies to a (provider, model) at a moment. No I/O."""
 
 from bisect import bisect_right
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from billgraph.models import Pricing, PricingSource, Provider
@@ -76,13 +76,23 @@ def choose_price(
     BUILTIN_ESTIMATE among `rows` (the pricing provider's versions in effect)."""
     pricing_provider = pricing_provider_for(provider)
     rows_by_key = {row.model_key: row for row in rows if row.provider is pricing_provider}
-    steps = (
-        (PricingSource.EXACT, model_key(model)),
-        (PricingSource.SHORT_NAME, short_model_key(model)),
-        (PricingSource.DEFAULT_ROW, DEFAULT_MODEL_KEY),
-    )
-    for source, key in steps:
-        row = rows_by_key.get(key)
+    return _first_hit(provider, pricing_provider, model, rows_by_key.get, environment_prices)
+
+
+_STEPS = (PricingSource.EXACT, PricingSource.SHORT_NAME, PricingSource.DEFAULT_ROW)
+
+
+def _first_hit(
+    provider: Provider,
+    pricing_provider: Provider,
+    model: str,
+    row_for: Callable[[str], Pricing | None],
+    environment_prices: EnvironmentPrices,
+) -> ResolvedPrice:
+    """Walk the chain: `row_for(key)` gives the row in effect for a model key, if any."""
+    keys = (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY)
+    for source, key in zip(_STEPS, keys, strict=True):
+        row = row_for(key)
         if row is not None:
             return ResolvedPrice(
                 provider=provider,
@@ -107,7 +117,7 @@ def choose_price(
         output_price = to_pico(environment_prices.output_token_cost)
     else:
         source = PricingSource.BUILTIN_ESTIMATE
-        input_price = output_price = to_pico(BUILTIN_ESTIMATE_PRICE)
+        input_price = output_price = _BUILTIN_ESTIMATE_PICO
     return ResolvedPrice(
         provider=provider,
         pricing_provider=pricing_provider,
@@ -121,6 +131,15 @@ def choose_price(
     )
 
 
+_BUILTIN_ESTIMATE_PICO = to_pico(BUILTIN_ESTIMATE_PRICE)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _microseconds(moment: datetime) -> int:
+    """Return exact microseconds since 1970-01-01T00:00Z."""
+    return (moment - BEGINNING_OF_TIME) // _MICROSECOND
+
+
 def _or(price: int | None, fallback: int) -> int:
     return fallback if price is None else price
 
@@ -131,13 +150,27 @@ class PricingSnapshot:
 
     revision: int
     versions: dict[tuple[Provider, str], list[Pricing]]  # sorted by effective_from
+    # The versions' start times as integer microseconds since the epoch, so a look-up is
+    # one bisect over ints (comparing aware datetimes computes their offsets every time).
+    starts: dict[tuple[Provider, str], list[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, revision: int, rows: Iterable[Pricing]) -> "PricingSnapshot":
         versions: dict[tuple[Provider, str], list[Pricing]] = {}
         for row in sorted(rows, key=lambda row: row.effective_from):
             versions.setdefault((row.provider, row.model_key), []).append(row)
-        return cls(revision=revision, versions=versions)
+        starts = {
+            key: [_microseconds(version.effective_from) for version in rows_of_key]
+            for key, rows_of_key in versions.items()
+        }
+        return cls(revision=revision, versions=versions, starts=starts)
+
+    def _at(self, key: tuple[Provider, str], at: int) -> Pricing | None:
+        versions = self.versions.get(key)
+        if not versions:
+            return None
+        index = bisect_right(self.starts[key], at)
+        return versions[index - 1] if index else None
 
     def resolve(
         self,
@@ -149,11 +182,11 @@ class PricingSnapshot:
     ) -> ResolvedPrice:
         """Return the price at `at` of an already cleaned model name; no I/O."""
         pricing_provider = pricing_provider_for(provider)
-        candidates = []
-        for key in (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY):
-            row = version_at(self.versions.get((pricing_provider, key), []), at)
-            if row is not None:
-                candidates.append(row)
-        return choose_price(
-            provider=provider, model=model, rows=candidates, environment_prices=environment_prices
+        moment = _microseconds(at)
+        return _first_hit(
+            provider,
+            pricing_provider,
+            model,
+            lambda key: self._at((pricing_provider, key), moment),
+            environment_prices,
         )
