@@ -34,8 +34,6 @@ EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
-__all__ = ["UsageTotals"]
-
 
 @dataclass(frozen=True, slots=True)
 class UsageFilter:
