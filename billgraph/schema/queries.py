@@ -151,7 +151,7 @@ class Query:
         info: RequestInfo,
         filter: UsageFilter | None = None,
     ) -> CostTotals:
-        totals = await usage.usage_totals(
+        totals = await reports.cost_summary(
             usage_filter=(filter or UsageFilter()).to_service(),
             caller=await info.context.caller(),
         )

@@ -147,6 +147,19 @@ async def cost_report(
     return CostReport(rows=rows, answered_from=_source_name(plan))
 
 
+async def cost_summary(*, usage_filter: UsageFilter, caller: Caller) -> UsageTotals:
+    """Return exact totals of the matching usage the caller may see: a report with no groups."""
+    report = await cost_report(
+        usage_filter=usage_filter,
+        group_by=[],
+        time_zone="UTC",
+        order=CostReportOrder.COST_DESC,
+        first=None,
+        caller=caller,
+    )
+    return report.rows[0].totals if report.rows else _ZERO
+
+
 @dataclass(frozen=True, slots=True)
 class SeriesPoint:
     bucket_start: datetime

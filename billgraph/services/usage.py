@@ -27,7 +27,6 @@ from billgraph.services.pricing import (
 )
 from billgraph.services.rollups import add_to_rollups
 from billgraph.services.times import require_aware
-from billgraph.services.usage_totals import UsageTotals, sum_usage
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -421,9 +420,3 @@ async def list_usage_logs(
         )
     logs = await query.order_by("-occurred_at", "-id").limit(first + 1)
     return UsagePage(logs=logs[:first], has_next_page=len(logs) > first)
-
-
-async def usage_totals(*, usage_filter: UsageFilter, caller: Caller) -> UsageTotals:
-    """Return exact request, token and cost totals of the matching logs the caller may see."""
-    usage_filter = checked_filter(narrow_to_caller(usage_filter, caller))
-    return await sum_usage(UsageLog.filter(filter_query(usage_filter)))
