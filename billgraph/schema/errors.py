@@ -12,6 +12,7 @@ import re
 from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
+from billgraph.http_errors import RETRYABLE_CODES
 from billgraph.services.errors import BillingError
 
 logger = logging.getLogger("billgraph.errors")
@@ -52,6 +53,8 @@ def with_code(
     extensions = dict(error.extensions or {})
     if isinstance(original, BillingError):
         extensions["code"] = original.code
+        if original.code in RETRYABLE_CODES:
+            extensions["retryable"] = True
         if original.field is not None:
             extensions["field"] = original.field
     else:

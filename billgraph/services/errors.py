@@ -32,3 +32,10 @@ class NotFoundError(BillingError):
 
 class ConflictError(BillingError):
     code = "CONFLICT"
+
+
+class UnavailableError(BillingError):
+    """A failure the caller should retry with the same request id: the database is
+    unreachable or overloaded, or a lock conflict outlived the service's own retries."""
+
+    code = "UNAVAILABLE"

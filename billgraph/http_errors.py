@@ -1,0 +1,52 @@
+"""One JSON error shape for every plain-HTTP answer, the same one GraphQL uses.
+
+`{"errors": [{"message": ..., "extensions": {"code": ..., ...}}]}`, with the HTTP
+status that fits the code. A retryable code (UNAVAILABLE) adds `"retryable": true` and
+the `Retry-After` header.
+"""
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from billgraph.services.errors import BillingError
+
+HTTP_STATUS_OF_CODE = {
+    "BAD_USER_INPUT": 400,
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "NOT_FOUND": 404,
+    "CONFLICT": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+}
+RETRYABLE_CODES = frozenset({"UNAVAILABLE"})
+RETRY_AFTER_SECONDS = 1
+
+
+def error_body(code: str, message: str, **extensions: Any) -> dict[str, Any]:
+    """Return the error document for one error with `code` and extra extensions."""
+    if code in RETRYABLE_CODES:
+        extensions["retryable"] = True
+    return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
+
+
+def error_response(
+    code: str, message: str, *, status: int | None = None, **extensions: Any
+) -> JSONResponse:
+    """Return a JSON error response; the status follows the code unless given."""
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code in RETRYABLE_CODES else None
+    return JSONResponse(
+        error_body(code, message, **extensions),
+        status_code=status or HTTP_STATUS_OF_CODE.get(code, 500),
+        headers=headers,
+    )
+
+
+def domain_error_response(error: BillingError, **extensions: Any) -> JSONResponse:
+    """Return the response for a domain error, naming its field when it has one."""
+    if error.field is not None:
+        extensions.setdefault("field", error.field)
+    return error_response(error.code, error.message, **extensions)
