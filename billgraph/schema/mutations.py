@@ -26,9 +26,16 @@ from billgraph.schema.types import (
 )
 from billgraph.services import api_keys, pricing, repricing, usage
 from billgraph.services.catalog import import_catalog, parse_catalog
-from billgraph.services.errors import InvalidInputError
+from billgraph.services.errors import BillingError, InvalidInputError
 
 RequestInfo = Info[Context, Any]
+
+
+def at_input_index(error: usage.BatchItemError) -> BillingError:
+    """Return a batch item's error with its GraphQL path, e.g. field `inputs[3].model`."""
+    inner, index = error.error, error.index
+    field = f"inputs[{index}].{inner.field}" if inner.field else f"inputs[{index}]"
+    return type(inner)(f"inputs[{index}]: {inner.message}", field=field)
 
 
 @strawberry.type
@@ -59,13 +66,16 @@ class Mutation:
         info: RequestInfo,
         inputs: list[RecordUsageInput],
     ) -> RecordUsageBatchResult:
-        result = await usage.record_usage_batch(
-            usages=[item.to_service() for item in inputs],
-            now=info.context.now(),
-            environment_prices=info.context.environment_prices,
-            cache=info.context.pricing_cache,
-            caller=await info.context.caller(),
-        )
+        try:
+            result = await usage.record_usage_batch(
+                usages=[item.to_service() for item in inputs],
+                now=info.context.now(),
+                environment_prices=info.context.environment_prices,
+                cache=info.context.pricing_cache,
+                caller=await info.context.caller(),
+            )
+        except usage.BatchItemError as error:
+            raise at_input_index(error) from None
         return RecordUsageBatchResult.from_service(result)
 
     @strawberry.mutation(

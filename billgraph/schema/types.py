@@ -331,16 +331,16 @@ class RecordUsageInput:
 class RecordUsageBatchResult:
     created: int = strawberry.field(description="Records written by this call.")
     replayed: int = strawberry.field(description="Records whose requestId was already stored.")
-    stored_logs: strawberry.Private[list[models.UsageLog]]
+    result: strawberry.Private[BatchResult]
 
     @strawberry.field(description="Every record's log, in input order.")
     def logs(self) -> list[UsageLog]:
         # Built only when selected: ingest clients usually ask for the counts alone.
-        return [UsageLog.from_model(log) for log in self.stored_logs]
+        return [UsageLog.from_model(log) for log in self.result.logs]
 
     @classmethod
     def from_service(cls, result: BatchResult) -> Self:
-        return cls(created=result.created, replayed=result.replayed, stored_logs=result.logs)
+        return cls(created=result.created, replayed=result.replayed, result=result)
 
 
 @strawberry.input(description="The per-token prices of one model. Send Decimals as strings.")

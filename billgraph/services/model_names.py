@@ -7,13 +7,22 @@ DEFAULT_MODEL_KEY = "default"
 
 
 def clean_name(value: str, *, field: str) -> str:
-    """Return `value` trimmed, or raise InvalidInputError when it is empty or too long."""
+    """Return `value` trimmed, or raise InvalidInputError when it is empty, too long or
+    not storable text."""
     cleaned = value.strip()
     if not cleaned:
         raise InvalidInputError(f"{field} must not be empty", field=field)
     if "\x00" in cleaned:
         # PostgreSQL text cannot hold NUL, and no real name contains one.
         raise InvalidInputError(f"{field} must not contain NUL characters", field=field)
+    if not cleaned.isascii():
+        try:
+            cleaned.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate ("\ud800") is valid JSON but not storable text.
+            raise InvalidInputError(
+                f"{field} must be valid Unicode text (it holds a lone surrogate)", field=field
+            ) from None
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidInputError(
             f"{field} must be at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})",

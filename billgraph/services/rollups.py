@@ -108,12 +108,18 @@ async def add_to_rollups(
             for index, value in enumerate(_log_sums(table, log)):
                 sums[index] += sign * value
         if groups:
+            # Sorted keys: every writer locks rollup rows in the same order (no deadlock).
             await connection.execute_many(
-                _upsert_sql(table, dialect), [[*key, *sums] for key, sums in groups.items()]
+                _upsert_sql(table, dialect),
+                [[*key, *groups[key]] for key in sorted(groups, key=_sort_key)],
             )
         if sign < 0:
             # A group whose last log moved away must disappear, as if built from the logs.
             await connection.execute_query(f"DELETE FROM {table.name} WHERE requests = 0")  # noqa: S608
+
+
+def _sort_key(key: tuple[object, ...]) -> tuple[str, ...]:
+    return tuple(f"{part:020d}" if isinstance(part, int) else str(part) for part in key)
 
 
 def _upsert_sql(table: RollupTable, dialect: str) -> str:
@@ -122,16 +128,53 @@ def _upsert_sql(table: RollupTable, dialect: str) -> str:
         placeholders = ", ".join("?" for _ in columns)
     else:
         placeholders = ", ".join(f"${index}" for index in range(1, len(columns) + 1))
-    increments = ", ".join(
-        f"{column} = {table.name}.{column} + excluded.{column}" for column in table.sum_columns
-    )
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(table.key_columns)}) DO UPDATE SET {increments}"
+        + _on_conflict_add(table, dialect)
     )
 
 
-def _from_logs_sql(table: RollupTable, dialect: str) -> str:
+_MAX_BIGINT = 2**63 - 1
+
+
+def _on_conflict_add(table: RollupTable, dialect: str) -> str:
+    """Return the ON CONFLICT clause that adds the new sums to the stored ones.
+
+    A sum past the 64-bit range must fail, not be stored wrong: PostgreSQL raises
+    "bigint out of range" by itself, SQLite would turn it into a float, so there the
+    overflowing sum becomes NULL and the NOT NULL constraint refuses it.
+    """
+
+    def add(column: str) -> str:
+        total = f"{table.name}.{column} + excluded.{column}"
+        if dialect != "sqlite":
+            return total
+        return (
+            f"CASE WHEN excluded.{column} > 0 AND {table.name}.{column} > "
+            f"{_MAX_BIGINT} - excluded.{column} THEN NULL ELSE {total} END"
+        )
+
+    increments = ", ".join(f"{column} = {add(column)}" for column in table.sum_columns)
+    return f"ON CONFLICT ({', '.join(table.key_columns)}) DO UPDATE SET {increments}"
+
+
+def add_from_logs_sql(table: RollupTable, dialect: str, *, source: str, where: str = "") -> str:
+    """Return an upsert adding the logs of `source` (a table or CTE of log rows) to `table`.
+
+    Groups are upserted in key order, so concurrent writers lock rows in one order.
+    """
+    columns = ", ".join((*table.key_columns, *table.sum_columns))
+    select = _from_logs_sql(table, dialect, source=source, where=where)
+    positions = ", ".join(str(position) for position in range(1, len(table.key_columns) + 1))
+    return (
+        f"INSERT INTO {table.name} ({columns}) {select} ORDER BY {positions} "
+        + _on_conflict_add(table, dialect)
+    )
+
+
+def _from_logs_sql(
+    table: RollupTable, dialect: str, *, source: str = "api_usage_logs", where: str = ""
+) -> str:
     """SELECT the rollup rows the logs add up to (same columns as the table)."""
     bucket = f"{epoch_seconds_sql(dialect, 'occurred_at')} / {table.bucket_seconds}"
     dimension_sql = {
@@ -151,7 +194,8 @@ def _from_logs_sql(table: RollupTable, dialect: str) -> str:
         )
     )
     group_by = ", ".join(str(position) for position in range(1, len(keys) + 1))
-    return f"SELECT {selected} FROM api_usage_logs GROUP BY {group_by}"  # noqa: S608
+    where_clause = f" WHERE {where}" if where else ""
+    return f"SELECT {selected} FROM {source}{where_clause} GROUP BY {group_by}"  # noqa: S608
 
 
 @dataclass(frozen=True)

@@ -1,35 +1,32 @@
 """Recording priced usage exactly once, and reading it back: pages and exact totals."""
 
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
-from billgraph.services.costs import check_token_counts, compute_cost
-from billgraph.services.errors import (
-    BillingError,
-    ConflictError,
-    ForbiddenError,
-    InvalidInputError,
-)
+from billgraph.services.costs import compute_cost
+from billgraph.services.errors import InvalidInputError
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing import (
-    EnvironmentPrices,
-    PricingCache,
-    PricingSnapshot,
-    ResolvedPrice,
-)
-from billgraph.services.rollups import add_to_rollups
+from billgraph.services.pricing import EnvironmentPrices, PricingCache, ResolvedPrice
 from billgraph.services.times import require_aware
+from billgraph.services.usage_batch import (
+    REQUEST_ID,
+    BatchItemError,
+    PricedBatch,
+    UsageInput,
+    price_batch,
+    user_for_caller,
+)
+from billgraph.services.usage_fields import LOG_COLUMNS
+from billgraph.services.usage_writer import Written, write_batch
 
-MAX_CLOCK_SKEW = timedelta(minutes=5)
-EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
+__all__ = ["BatchItemError", "UsageInput"]
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
@@ -61,61 +58,37 @@ class UsagePage:
 
 
 @dataclass(frozen=True, slots=True)
-class UsageInput:
-    """One LLM call as a caller reports it."""
-
-    provider: Provider
-    model: str
-    tokens_input: int
-    tokens_output: int
-    request_id: str | None = None
-    user_id: str | None = None
-    occurred_at: datetime | None = None
-    tokens_cached_input: int = 0
-    tokens_cache_write: int = 0
-    tokens_reasoning: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _Checked:
-    """A validated input: names cleaned, the request id and the user decided."""
-
-    provider: Provider
-    model: str
-    tokens_input: int
-    tokens_output: int
-    request_id: str
-    user_id: str | None
-    occurred_at: datetime | None
-    tokens_cached_input: int
-    tokens_cache_write: int
-    tokens_reasoning: int
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            "user_id": self.user_id,
-            "provider": self.provider,
-            "model": self.model,
-            "tokens_input": self.tokens_input,
-            "tokens_output": self.tokens_output,
-            "tokens_cached_input": self.tokens_cached_input,
-            "tokens_cache_write": self.tokens_cache_write,
-            "tokens_reasoning": self.tokens_reasoning,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class BatchResult:
-    logs: list[UsageLog]
+    """What a batch write did; `logs` (every item's log, in input order) is built on demand."""
+
     created: int
+    replayed: int
+    batch: PricedBatch
+    written: Written
+    recorded_at: datetime
 
     @property
-    def replayed(self) -> int:
-        return len(self.logs) - self.created
+    def logs(self) -> list[UsageLog]:
+        rows = [self._log(position) for position in range(len(self.batch.rows))]
+        return [rows[position] for position in self.batch.row_of_item]
+
+    def _log(self, position: int) -> UsageLog:
+        row = self.batch.rows[position]
+        request_id = row[REQUEST_ID]
+        stored = self.written.replayed.get(request_id)
+        if stored is not None:
+            return stored
+        log = UsageLog(
+            id=self.written.inserted_ids[request_id],
+            recorded_at=self.recorded_at,
+            **dict(zip(LOG_COLUMNS, row, strict=True)),
+        )
+        log._saved_in_db = True
+        return log
 
 
 MAX_BATCH_SIZE = 1000
-_INSERT_ATTEMPTS = 3
+MAX_HTTP_BATCH_SIZE = 10_000
 
 
 async def record_usage(
@@ -129,11 +102,8 @@ async def record_usage(
     """Price and store one call; return its log. A replay with the same request id and
     payload returns the original log; a different payload raises ConflictError.
     A key bound to a user records for that user only."""
-    checked = _check(usage, caller=caller, now=now)
     try:
-        result = await _record(
-            [checked], now=now, environment_prices=environment_prices, cache=cache
-        )
+        result = await _record([usage], now, environment_prices, cache, caller)
     except BatchItemError as error:
         raise error.error from None
     return result.logs[0]
@@ -141,166 +111,48 @@ async def record_usage(
 
 async def record_usage_batch(
     *,
-    usages: list[UsageInput],
+    usages: Sequence[UsageInput],
+    now: datetime,
+    environment_prices: EnvironmentPrices,
+    cache: PricingCache,
+    caller: Caller,
+    max_size: int = MAX_BATCH_SIZE,
+) -> BatchResult:
+    """Record up to `max_size` calls in one transaction, each exactly once, all or none.
+
+    A bad item rejects the whole batch with BatchItemError, which names its index.
+    """
+    if not 1 <= len(usages) <= max_size:
+        raise InvalidInputError(
+            f"a batch must hold 1 to {max_size} records (got {len(usages)})", field="inputs"
+        )
+    return await _record(usages, now, environment_prices, cache, caller)
+
+
+async def _record(
+    usages: Sequence[UsageInput],
     now: datetime,
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
     caller: Caller,
 ) -> BatchResult:
-    """Record up to 1000 calls in one transaction, each exactly once, all or none.
-
-    A bad item rejects the whole batch; its error names the item's index and field.
-    """
-    if not 1 <= len(usages) <= MAX_BATCH_SIZE:
-        raise InvalidInputError(
-            f"inputs must hold 1 to {MAX_BATCH_SIZE} records (got {len(usages)})", field="inputs"
-        )
-    checked = []
-    for index, usage in enumerate(usages):
-        try:
-            checked.append(_check(usage, caller=caller, now=now))
-        except BillingError as error:
-            raise _at_index(error, index) from None
-    try:
-        return await _record(checked, now=now, environment_prices=environment_prices, cache=cache)
-    except BatchItemError as error:
-        raise _at_index(error.error, error.index) from None
-
-
-def _check(usage: UsageInput, *, caller: Caller, now: datetime) -> _Checked:
-    occurred_at = usage.occurred_at
-    if occurred_at is not None:
-        occurred_at = require_aware(occurred_at, field="occurredAt")
-        if occurred_at > now + MAX_CLOCK_SKEW:
-            raise InvalidInputError(
-                "occurredAt must not be more than 5 minutes in the future", field="occurredAt"
-            )
-        if occurred_at < EARLIEST_OCCURRED_AT:
-            raise InvalidInputError("occurredAt must be after 2000-01-01", field="occurredAt")
-    check_token_counts(
-        tokens_input=usage.tokens_input,
-        tokens_output=usage.tokens_output,
-        tokens_cached_input=usage.tokens_cached_input,
-        tokens_cache_write=usage.tokens_cache_write,
-        tokens_reasoning=usage.tokens_reasoning,
-    )
-    user_id = usage.user_id
-    if user_id is not None:
-        user_id = clean_name(user_id, field="userId")
-    return _Checked(
-        provider=usage.provider,
-        model=clean_name(usage.model, field="model"),
-        tokens_input=usage.tokens_input,
-        tokens_output=usage.tokens_output,
-        request_id=(
-            clean_name(usage.request_id, field="requestId")
-            if usage.request_id is not None
-            else str(uuid.uuid4())
-        ),
-        user_id=_user_for_caller(user_id, caller),
-        occurred_at=occurred_at,
-        tokens_cached_input=usage.tokens_cached_input,
-        tokens_cache_write=usage.tokens_cache_write,
-        tokens_reasoning=usage.tokens_reasoning,
-    )
-
-
-class BatchItemError(Exception):
-    """A domain error about the item at `index` of a batch."""
-
-    def __init__(self, index: int, error: BillingError) -> None:
-        super().__init__(error.message)
-        self.index = index
-        self.error = error
-
-
-def _at_index(error: BillingError, index: int) -> BillingError:
-    field = f"inputs[{index}].{error.field}" if error.field else f"inputs[{index}]"
-    return type(error)(f"inputs[{index}]: {error.message}", field=field)
-
-
-async def _record(
-    items: list[_Checked],
-    *,
-    now: datetime,
-    environment_prices: EnvironmentPrices,
-    cache: PricingCache,
-) -> BatchResult:
-    """Store the items not stored yet; return every item's log, in input order."""
-    first_index: dict[str, int] = {}
-    for index, item in enumerate(items):
-        earlier = first_index.setdefault(item.request_id, index)
-        if earlier != index:
-            _raise_if_different(items[earlier], item, index)
     snapshot = await cache.snapshot()
-    for _attempt in range(_INSERT_ATTEMPTS):
-        stored = {
-            log.request_id: log for log in await UsageLog.filter(request_id__in=list(first_index))
-        }
-        for request_id, index in first_index.items():
-            if request_id in stored:
-                _raise_if_different(stored[request_id], items[index], index)
-        new_logs = [
-            _priced_log(
-                items[index],
-                snapshot=snapshot,
-                now=now,
-                environment_prices=environment_prices,
-                index=index,
-            )
-            for request_id, index in first_index.items()
-            if request_id not in stored
-        ]
-        try:
-            created = await _insert(new_logs)
-        except IntegrityError:
-            # Another request stored some of these ids meanwhile: look again.
-            continue
-        stored.update({log.request_id: log for log in created})
-        return BatchResult(logs=[stored[item.request_id] for item in items], created=len(created))
-    raise ConflictError("requestId is being recorded concurrently; retry", field="requestId")
-
-
-def _raise_if_different(original: UsageLog | _Checked, item: _Checked, index: int) -> None:
-    differing = [name for name, value in item.payload().items() if getattr(original, name) != value]
-    if item.occurred_at is not None and original.occurred_at not in (None, item.occurred_at):
-        differing.append("occurred_at")
-    if differing:
-        raise BatchItemError(
-            index,
-            ConflictError(
-                f"requestId {item.request_id!r} was already recorded with a different "
-                + ", ".join(_camel(name) for name in differing),
-                field="requestId",
-            ),
-        )
-
-
-def _priced_log(
-    item: _Checked,
-    *,
-    snapshot: PricingSnapshot,
-    now: datetime,
-    environment_prices: EnvironmentPrices,
-    index: int,
-) -> UsageLog:
-    occurred_at = item.occurred_at or now
-    price = snapshot.resolve(
-        provider=item.provider,
-        model=item.model,
+    batch = await price_batch(
+        usages,
+        caller=caller,
+        now=now,
+        snapshot=snapshot,
         environment_prices=environment_prices,
-        at=occurred_at,
     )
-    try:
-        return UsageLog(
-            request_id=item.request_id,
-            occurred_at=occurred_at,
-            recorded_at=now,
-            **item.payload(),
-            **priced_columns(item.payload(), price),
-        )
-    except BillingError as error:
-        raise BatchItemError(index, error) from None
+    written = await write_batch(batch, caller=caller, now=now)
+    created = len(written.inserted_ids)
+    return BatchResult(
+        created=created,
+        replayed=len(usages) - created,
+        batch=batch,
+        written=written,
+        recorded_at=now,
+    )
 
 
 def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, Any]:
@@ -335,37 +187,9 @@ def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, An
     }
 
 
-async def _insert(logs: list[UsageLog]) -> list[UsageLog]:
-    """Insert logs and their rollups in one transaction; return the logs with their ids."""
-    if not logs:
-        return []
-    async with in_transaction() as connection:
-        await UsageLog.bulk_create(logs, using_db=connection)
-        await add_to_rollups(logs, connection)
-        return await UsageLog.filter(request_id__in=[log.request_id for log in logs]).using_db(
-            connection
-        )
-
-
-def _user_for_caller(user_id: str | None, caller: Caller) -> str | None:
-    bound = caller.bound_user_id
-    if bound is None:
-        return user_id
-    if user_id is not None and user_id != bound:
-        raise ForbiddenError(
-            f"This API key may only use the usage of user {bound!r}", field="userId"
-        )
-    return bound
-
-
 def narrow_to_caller(usage_filter: UsageFilter, caller: Caller) -> UsageFilter:
     """Return the filter a caller may run: a user-bound key sees only its user's usage."""
-    return replace(usage_filter, user_id=_user_for_caller(usage_filter.user_id, caller))
-
-
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(part.title() for part in rest)
+    return replace(usage_filter, user_id=user_for_caller(usage_filter.user_id, caller))
 
 
 def checked_filter(usage_filter: UsageFilter) -> UsageFilter:

@@ -1,0 +1,57 @@
+"""The columns of a usage log, named once: token counts, unit prices and costs by part.
+
+Services use the domain (column) names; the API layers show the camelCase names from
+API_NAMES.
+"""
+
+TOKEN_COLUMNS = (
+    "tokens_input",
+    "tokens_output",
+    "tokens_cached_input",
+    "tokens_cache_write",
+    "tokens_reasoning",
+)
+UNIT_PRICE_COLUMNS = (
+    "input_token_cost_pico",
+    "output_token_cost_pico",
+    "cached_input_token_cost_pico",
+    "cache_write_token_cost_pico",
+    "reasoning_token_cost_pico",
+)
+COST_COLUMNS = (
+    "cost_input_pico",
+    "cost_output_pico",
+    "cost_cached_input_pico",
+    "cost_cache_write_pico",
+    "cost_reasoning_pico",
+    "cost_total_pico",
+)
+# What a caller sends about one call; a replay must repeat these exactly.
+PAYLOAD_COLUMNS = ("user_id", "provider", "model", *TOKEN_COLUMNS)
+# Every column the write path stores, in the order of its arrays and JSON rows
+# (`id` comes from the database, `recorded_at` is one value per write).
+LOG_COLUMNS = (
+    "request_id",
+    *PAYLOAD_COLUMNS,
+    *UNIT_PRICE_COLUMNS,
+    *COST_COLUMNS,
+    "pricing_source",
+    "matched_model_name",
+    "pricing_id",
+    "occurred_at",
+)
+TEXT_COLUMNS = frozenset(
+    {"request_id", "user_id", "provider", "model", "pricing_source", "matched_model_name"}
+)
+API_NAMES = {
+    "request_id": "requestId",
+    "user_id": "userId",
+    "provider": "provider",
+    "model": "model",
+    "occurred_at": "occurredAt",
+    "tokens_input": "tokensInput",
+    "tokens_output": "tokensOutput",
+    "tokens_cached_input": "tokensCachedInput",
+    "tokens_cache_write": "tokensCacheWrite",
+    "tokens_reasoning": "tokensReasoning",
+}

@@ -1,0 +1,145 @@
+"""Storing a priced batch exactly once: the write, replays and conflicts, retries.
+
+Rows whose request id is new are inserted with their rollups in one transaction. The
+request ids not inserted are looked up (one SELECT of only those): the same payload is
+a replay, a different one a CONFLICT that rolls the whole batch back. Lock conflicts
+are retried here, a bounded number of times; what still fails is UNAVAILABLE, so the
+caller retries with the same request ids.
+"""
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from billgraph.models import UsageLog
+from billgraph.services import usage_sql_postgres, usage_sql_sqlite
+from billgraph.services.api_keys import Caller
+from billgraph.services.db_failures import is_lock_conflict, is_numeric_overflow, is_unavailable
+from billgraph.services.errors import BillingError, InvalidInputError, UnavailableError
+from billgraph.services.sql import dialect_of_connection
+from billgraph.services.usage_batch import (
+    OCCURRED_AT,
+    REQUEST_ID,
+    BatchItemError,
+    PricedBatch,
+    conflict_error,
+    differing_columns,
+)
+from billgraph.services.usage_fields import LOG_COLUMNS
+
+ATTEMPTS = 6
+_FIRST_BACKOFF_SECONDS = 0.005
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What a write did: the ids of the rows it inserted, and the stored rows it replayed."""
+
+    inserted_ids: dict[str, int]
+    replayed: dict[str, UsageLog]
+
+
+async def write_batch(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
+    """Store the batch's new rows and their rollups, all or nothing; see the module doc."""
+    for attempt in range(ATTEMPTS):
+        try:
+            return await _write_once(batch, caller=caller, now=now)
+        except (BillingError, BatchItemError):
+            raise
+        except _RequestIdVanishedError:
+            continue  # the row we conflicted with was rolled back meanwhile: try again
+        except Exception as error:
+            if is_numeric_overflow(error):
+                raise BatchItemError(batch.first_item[0], _overflow_error()) from None
+            if is_lock_conflict(error) and attempt + 1 < ATTEMPTS:
+                # Jittered exponential backoff: the transactions that met meet less often.
+                await asyncio.sleep(_FIRST_BACKOFF_SECONDS * 2**attempt * (0.5 + random.random()))  # noqa: S311
+                continue
+            if is_unavailable(error):
+                raise UnavailableError(
+                    "The database is unavailable; retry with the same request ids"
+                ) from error
+            raise
+    raise UnavailableError("The usage could not be recorded now; retry with the same request ids")
+
+
+def _overflow_error() -> InvalidInputError:
+    return InvalidInputError(
+        "tokensInput: these tokens and their cost would take the usage totals of their "
+        "hour, day and model past the largest amount billgraph can add up",
+        field="tokensInput",
+    )
+
+
+async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
+    connection = connections.get(UsageLog._meta.default_connection or "default")
+    dialect = dialect_of_connection(connection)
+    if dialect == "postgres" and len(batch.rows) == 1:
+        # One statement is atomic by itself: no BEGIN/COMMIT round trips. When the id is
+        # taken nothing was written, so the replay check needs no transaction either.
+        inserted = await _insert(connection, dialect, batch.rows, now)
+        return await _with_replays(connection, batch, inserted, caller)
+    async with in_transaction(connection.connection_name) as transaction:
+        inserted = await _insert(transaction, dialect, batch.rows, now)
+        return await _with_replays(transaction, batch, inserted, caller)
+
+
+async def _insert(
+    connection: BaseDBAsyncClient, dialect: str, rows: Sequence[tuple[Any, ...]], now: datetime
+) -> dict[str, int]:
+    if dialect == "sqlite":
+        created = await usage_sql_sqlite.insert_rows(connection, rows, now)
+        return {request_id: log_id for log_id, request_id in created}
+    _, records = await connection.execute_query(
+        usage_sql_postgres.insert_statement(),
+        usage_sql_postgres.insert_parameters(rows, now),
+    )
+    return {record["request_id"]: record["id"] for record in records}
+
+
+async def _with_replays(
+    connection: BaseDBAsyncClient,
+    batch: PricedBatch,
+    inserted: dict[str, int],
+    caller: Caller,
+) -> Written:
+    if len(inserted) == len(batch.rows):
+        return Written(inserted_ids=inserted, replayed={})
+    taken = [row[REQUEST_ID] for row in batch.rows if row[REQUEST_ID] not in inserted]
+    stored = {
+        log.request_id: log
+        for log in await UsageLog.filter(request_id__in=taken).using_db(connection)
+    }
+    if len(stored) != len(taken):
+        raise _RequestIdVanishedError
+    for position, row in enumerate(batch.rows):
+        log = stored.get(row[REQUEST_ID])
+        if log is None:
+            continue
+        differing = differing_columns(
+            stored_row(log), row, compare_time=batch.time_given[position]
+        )
+        if differing:
+            # Raised inside the transaction: the rows inserted above are rolled back.
+            raise BatchItemError(
+                batch.first_item[position], conflict_error(row[REQUEST_ID], differing, caller)
+            )
+    return Written(inserted_ids=inserted, replayed=stored)
+
+
+class _RequestIdVanishedError(Exception):
+    """A request id was taken at the INSERT but is gone at the SELECT."""
+
+
+def stored_row(log: UsageLog) -> tuple[Any, ...]:
+    """Return a stored log as a row in LOG_COLUMNS order (enums as their values)."""
+    values = [getattr(log, column) for column in LOG_COLUMNS]
+    values[OCCURRED_AT] = log.occurred_at
+    return tuple(value.value if hasattr(value, "value") else value for value in values)
