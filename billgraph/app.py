@@ -14,6 +14,8 @@ from tortoise.contrib.fastapi import RegisterTortoise
 
 from billgraph.db import connection_name, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
+from billgraph.http.ingest import PATH as INGEST_PATH
+from billgraph.http.ingest import ingest_router
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.migrate import upgrade_database
 from billgraph.schema import build_schema
@@ -85,6 +87,14 @@ def create_app(settings: Settings) -> FastAPI:
         hide_suggestions=settings.is_production,
     )
     app.include_router(graphql, prefix="/graphql")
+    admin_key = settings.admin_api_key
+    app.include_router(
+        ingest_router(
+            admin_api_key=admin_key.get_secret_value() if admin_key else None,
+            environment_prices=environment_prices,
+            cache=pricing_cache,
+        )
+    )
     if development:
         app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
 
@@ -98,7 +108,11 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"status": "ok", "database": "up"})
 
     # Outermost last: the request id exists before anything else runs.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        path_limits={INGEST_PATH: (settings.max_ingest_request_bytes, "MAX_INGEST_REQUEST_BYTES")},
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

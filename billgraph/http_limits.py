@@ -35,19 +35,32 @@ class RequestIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, before the app reads them whole."""
+    """Refuse request bodies over `max_bytes` with 413, before the app reads them whole.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    `path_limits` gives some paths a limit of their own: {path: (bytes, setting name)}.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        path_limits: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes, setting = self.path_limits.get(
+            scope.get("path", ""), (self.max_bytes, "MAX_REQUEST_BYTES")
+        )
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(send, max_bytes, setting)
             return
         received = 0
 
@@ -56,25 +69,22 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLargeError
             return message
 
         try:
             await self.app(scope, counting_receive, send)
         except _BodyTooLargeError:
-            await self._refuse(send)
+            await self._refuse(send, max_bytes, setting)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int, setting: str) -> None:
         body = json.dumps(
             {
                 "errors": [
                     {
-                        "message": (
-                            f"The request body is larger than MAX_REQUEST_BYTES "
-                            f"({self.max_bytes} bytes)"
-                        ),
-                        "extensions": {"code": "BAD_USER_INPUT", "limit": "MAX_REQUEST_BYTES"},
+                        "message": f"The request body is larger than {setting} ({max_bytes} bytes)",
+                        "extensions": {"code": "BAD_USER_INPUT", "limit": setting},
                     }
                 ]
             }

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_query_aliases: Annotated[int, Field(ge=0, le=1000)] = 20
     max_query_tokens: Annotated[int, Field(ge=100, le=1_000_000)] = 5000
     max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
+    # POST /v1/usage takes up to 10,000 records (about 2.5 MB of JSON).
+    max_ingest_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 8 * 1024 * 1024
     cors_allow_origins: str = ""
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")

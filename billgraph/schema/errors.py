@@ -2,7 +2,8 @@
 
 Domain errors (billgraph.services.errors) keep their message and code. Errors that
 graphql-core raises before any resolver runs (syntax, validation, variable coercion)
-are the caller's: BAD_USER_INPUT. Anything else is a bug: the caller sees a generic
+are the caller's: BAD_USER_INPUT. A database that is unreachable, restarting or
+overloaded is UNAVAILABLE, marked retryable. Anything else is a bug: the caller sees a generic
 message with code INTERNAL and the request id, which the log shows with the traceback.
 """
 
@@ -13,6 +14,7 @@ from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
 from billgraph.http_errors import RETRYABLE_CODES
+from billgraph.services.db_failures import is_unavailable
 from billgraph.services.errors import BillingError
 
 logger = logging.getLogger("billgraph.errors")
@@ -40,6 +42,14 @@ def with_code(
     schema types, arguments and enum values that production does not disclose.
     """
     original = error.original_error
+    if is_unexpected(error) and original is not None and is_unavailable(original):
+        logger.warning("Database unavailable in request %s: %s", request_id, original)
+        return GraphQLError(
+            "The database is unavailable; retry (with the same request ids)",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "UNAVAILABLE", "retryable": True, "requestId": request_id},
+        )
     if is_unexpected(error):
         logger.error(
             "Unexpected error in request %s at %s", request_id, error.path, exc_info=original

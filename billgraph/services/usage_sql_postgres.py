@@ -14,9 +14,10 @@ from typing import Any
 from billgraph.services.rollups import ROLLUP_TABLES, add_from_logs_sql
 from billgraph.services.usage_fields import LOG_COLUMNS, TEXT_COLUMNS
 
-_ARRAY_TYPE = {
-    column: "text" if column in TEXT_COLUMNS else "int8" for column in LOG_COLUMNS
-} | {"pricing_id": "int4", "occurred_at": "timestamptz"}
+_ARRAY_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in LOG_COLUMNS} | {
+    "pricing_id": "int4",
+    "occurred_at": "timestamptz",
+}
 
 
 @cache

@@ -16,9 +16,7 @@ from billgraph.services.rollups import ROLLUP_TABLES, add_from_logs_sql
 from billgraph.services.usage_fields import LOG_COLUMNS
 
 _COLUMNS = ", ".join(LOG_COLUMNS)
-_CREATE_STAGING = (
-    f"CREATE TEMP TABLE IF NOT EXISTS usage_staging ({_COLUMNS})"
-)
+_CREATE_STAGING = f"CREATE TEMP TABLE IF NOT EXISTS usage_staging ({_COLUMNS})"
 _STAGE = (
     f"INSERT INTO temp.usage_staging ({_COLUMNS}) "  # noqa: S608
     f"VALUES ({', '.join('?' for _ in LOG_COLUMNS)})"

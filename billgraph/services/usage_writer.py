@@ -123,9 +123,7 @@ async def _with_replays(
         log = stored.get(row[REQUEST_ID])
         if log is None:
             continue
-        differing = differing_columns(
-            stored_row(log), row, compare_time=batch.time_given[position]
-        )
+        differing = differing_columns(stored_row(log), row, compare_time=batch.time_given[position])
         if differing:
             # Raised inside the transaction: the rows inserted above are rolled back.
             raise BatchItemError(

@@ -1,0 +1,124 @@
+"""Decoding a bulk ingest body (JSON array or NDJSON) into usage inputs, typed by msgspec.
+
+The body is first cut into one raw slice per record (a fast scan, no field decoding),
+then the records are decoded and type-checked slice by slice with a yield to the event
+loop between slices, so a 10,000-record body never holds the loop for long. Errors name
+the record's index and the field, camelCase as the client sent it.
+"""
+
+import asyncio
+import re
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from billgraph.models import Provider
+from billgraph.services.usage_batch import UsageInput
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+# Records decoded between two yields to the event loop.
+SLICE = 500
+
+
+class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """One record of POST /v1/usage: the fields of GraphQL RecordUsageInput."""
+
+    provider: Provider
+    model: str
+    tokens_input: int
+    tokens_output: int
+    request_id: str | None = None
+    user_id: str | None = None
+    occurred_at: datetime | None = None
+    tokens_cached_input: int = 0
+    tokens_cache_write: int = 0
+    tokens_reasoning: int = 0
+
+    def to_service(self) -> UsageInput:
+        return UsageInput(
+            provider=self.provider,
+            model=self.model,
+            tokens_input=self.tokens_input,
+            tokens_output=self.tokens_output,
+            request_id=self.request_id,
+            user_id=self.user_id,
+            occurred_at=self.occurred_at,
+            tokens_cached_input=self.tokens_cached_input,
+            tokens_cache_write=self.tokens_cache_write,
+            tokens_reasoning=self.tokens_reasoning,
+        )
+
+
+class DecodingError(Exception):
+    """The body or one record cannot be decoded; `index` is None for the body as a whole."""
+
+    def __init__(self, message: str, *, index: int | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.index = index
+        self.field = field
+
+
+_ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
+_RECORD = msgspec.json.Decoder(UsageRecord)
+_PATH = re.compile(r" - at `\$\.?([A-Za-z]*)[^`]*`$")
+_MISSING_OR_UNKNOWN = re.compile(r"field `([A-Za-z]+)`")
+
+
+def split_records(body: bytes, media_type: str) -> list[Any]:
+    """Return one raw slice per record of a JSON array or NDJSON body."""
+    if media_type == NDJSON:
+        return [line for line in body.split(b"\n") if line.strip()]
+    try:
+        return _ARRAY.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise DecodingError(f"The body is not a JSON array of records: {error}") from None
+
+
+async def decode_records(raw_records: list[Any]) -> list[UsageInput]:
+    """Return the records as usage inputs; raise DecodingError naming the first bad one."""
+    inputs: list[UsageInput] = []
+    for start in range(0, len(raw_records), SLICE):
+        if start:
+            await asyncio.sleep(0)
+        for index in range(start, min(start + SLICE, len(raw_records))):
+            try:
+                inputs.append(_RECORD.decode(raw_records[index]).to_service())
+            except (msgspec.ValidationError, msgspec.DecodeError) as error:
+                raise _record_error(index, error) from None
+    return inputs
+
+
+def _record_error(index: int, error: Exception) -> DecodingError:
+    text = str(error)
+    field = None
+    path = _PATH.search(text)
+    if path is not None:
+        field = path.group(1) or None
+        text = text[: path.start()]
+    else:
+        named = _MISSING_OR_UNKNOWN.search(text)
+        field = named.group(1) if named is not None else None
+    subject = f"record {index}" + (f" {field}" if field else "")
+    return DecodingError(f"{subject}: {text}", index=index, field=field)
+
+
+def record_json_schema() -> dict[str, Any]:
+    """Return the JSON schema of one record, self-contained (for the OpenAPI document)."""
+    (schema,), components = msgspec.json.schema_components(
+        [UsageRecord], ref_template="#/$defs/{name}"
+    )
+    return _inline(schema, components)
+
+
+def _inline(node: Any, components: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            return _inline(components[reference.rsplit("/", 1)[1]], components)
+        return {key: _inline(value, components) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, components) for item in node]
+    return node
