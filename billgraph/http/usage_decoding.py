@@ -7,6 +7,7 @@ the record's index and the field, camelCase as the client sent it.
 """
 
 import asyncio
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -64,7 +65,7 @@ class DecodingError(Exception):
 _ARRAY = msgspec.json.Decoder(list[msgspec.Raw])
 _RECORD = msgspec.json.Decoder(UsageRecord)
 _PATH = re.compile(r" - at `\$\.?([A-Za-z]*)[^`]*`$")
-_MISSING_OR_UNKNOWN = re.compile(r"field `([A-Za-z]+)`")
+_MISSING_OR_UNKNOWN = re.compile(r"field `([^`]+)`")
 
 
 def split_records(body: bytes, media_type: str) -> list[Any]:
@@ -74,7 +75,20 @@ def split_records(body: bytes, media_type: str) -> list[Any]:
     try:
         return _ARRAY.decode(body)
     except (msgspec.ValidationError, msgspec.DecodeError) as error:
-        raise DecodingError(f"The body is not a JSON array of records: {error}") from None
+        records = _python_json(body)
+        if not isinstance(records, list):
+            raise DecodingError(f"The body is not a JSON array of records: {error}") from None
+        return records
+
+
+def _python_json(text: bytes) -> Any:
+    # msgspec refuses a lone surrogate escape ("\ud800"), which is valid JSON; the slow
+    # decoder takes it, so the error can name the record and field (the service refuses
+    # the text itself).
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 async def decode_records(raw_records: list[Any]) -> list[UsageInput]:
@@ -85,10 +99,22 @@ async def decode_records(raw_records: list[Any]) -> list[UsageInput]:
             await asyncio.sleep(0)
         for index in range(start, min(start + SLICE, len(raw_records))):
             try:
-                inputs.append(_RECORD.decode(raw_records[index]).to_service())
+                inputs.append(_decode_record(raw_records[index]).to_service())
             except (msgspec.ValidationError, msgspec.DecodeError) as error:
                 raise _record_error(index, error) from None
     return inputs
+
+
+def _decode_record(raw: Any) -> UsageRecord:
+    if not isinstance(raw, msgspec.Raw | bytes):
+        return msgspec.convert(raw, UsageRecord)  # already decoded by _python_json
+    try:
+        return _RECORD.decode(raw)
+    except msgspec.DecodeError:
+        decoded = _python_json(bytes(raw))
+        if decoded is None:
+            raise
+        return msgspec.convert(decoded, UsageRecord)
 
 
 def _record_error(index: int, error: Exception) -> DecodingError:
@@ -98,7 +124,7 @@ def _record_error(index: int, error: Exception) -> DecodingError:
     if path is not None:
         field = path.group(1) or None
         text = text[: path.start()]
-    else:
+    if field is None:
         named = _MISSING_OR_UNKNOWN.search(text)
         field = named.group(1) if named is not None else None
     subject = f"record {index}" + (f" {field}" if field else "")
