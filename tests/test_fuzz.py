@@ -392,6 +392,26 @@ def problems_in(status_code: int, content: bytes) -> tuple[list[str], Any]:
     return list(dict.fromkeys(problems)), body
 
 
+INGEST_CODES = ALLOWED_CODES | {"UNSUPPORTED_MEDIA_TYPE"}
+
+
+def ingest_problems_in(status_code: int, content: bytes) -> tuple[list[str], Any]:
+    """Return what is wrong with one answer of POST /v1/usage, and its parsed body."""
+    if status_code >= 500:
+        return [f"HTTP {status_code}"], None
+    try:
+        body = json.loads(content)
+    except ValueError:
+        return [f"HTTP {status_code} with a body that is not JSON"], None
+    if status_code == 200:
+        counts = isinstance(body, dict) and {"created", "replayed"} == body.keys()
+        return ([] if counts else ["HTTP 200 without created and replayed"]), body
+    codes = codes_in(body)
+    if not codes:
+        return [f"HTTP {status_code} without errors"], body
+    return [f"extensions.code {code!r}" for code in codes if code not in INGEST_CODES], body
+
+
 def codes_in(body: Any) -> list[Any]:
     """Return the `extensions.code` of each error in a response (None where it has none)."""
     errors = body.get("errors") if isinstance(body, dict) else None
@@ -441,6 +461,7 @@ class Fuzzer:
     key: str
     family: str
     extra_check: Callable[[Any], list[str]] | None = None
+    judge: Callable[[int, bytes], tuple[list[str], Any]] = field(default=problems_in)
     session: requests.Session = field(default_factory=requests.Session)
     failures: list[Failure] = field(default_factory=list)
     codes: Counter[str] = field(default_factory=Counter)
@@ -468,7 +489,7 @@ class Fuzzer:
             self.server_down = True  # every later request would fail the same way
             self._record(case, request_id, None, f"no answer: {error!r}", "")
             return
-        problems, body = problems_in(response.status_code, response.content)
+        problems, body = self.judge(response.status_code, response.content)
         if not problems and self.extra_check is not None:
             problems = self.extra_check(body)
         self.codes.update(str(code) for code in codes_in(body))
@@ -630,3 +651,87 @@ def test_documents_cut_short_are_refused_with_a_code(server: Server, schema: Gra
         fuzzer.fuzz(strategy, examples)
     fuzzer.report(started)
     fuzzer.assert_no_failures()
+
+
+INGEST_REQUESTS = round(150 * SCALE)
+
+
+def test_fuzzing_the_ingest_endpoint_finds_no_server_error(server: Server) -> None:
+    schema = schemathesis.openapi.from_url(
+        f"{server.base_url}/openapi.json", headers=_auth(ADMIN_KEY), timeout=REQUEST_TIMEOUT
+    )
+    fuzzer = Fuzzer(server, ADMIN_KEY, "ingest", judge=ingest_problems_in)
+    started = time.monotonic()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path != "/v1/usage":
+            continue  # the GraphQL routes are fuzzed above, through introspection
+        # Positive mode only: the body is the endpoint's sole input, and schemathesis
+        # finds no way to break its schema that it can still send.
+        fuzzer.fuzz(operation.as_strategy(GenerationMode.POSITIVE), INGEST_REQUESTS)
+    fuzzer.report(started)
+    fuzzer.assert_no_failures()
+
+
+# Inputs that once reached INTERNAL: a lone surrogate (valid JSON, not storable text),
+# and two logs whose sum overflows a rollup column (9,000,000 tokens at $1 each, twice).
+LONE_SURROGATE = "\ud800"
+UPSERT_PRICING = """
+mutation ($input: PricingInput!) { upsertPricing(input: $input) { id } }"""
+
+
+def _post_json(server: Server, path: str, document: Any) -> requests.Response:
+    # json.dumps writes a lone surrogate as the escape "\ud800", as a client would.
+    return requests.post(
+        f"{server.base_url}{path}",
+        data=json.dumps(document).encode(),
+        headers={**_auth(ADMIN_KEY), "Content-Type": "application/json"},
+        timeout=REQUEST_TIMEOUT,
+    )
+
+
+def _bad_input_field(response: requests.Response) -> str:
+    assert response.status_code in {200, 400}, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    field_name: str = error["extensions"]["field"]
+    return field_name
+
+
+def test_regression_inputs_are_refused_as_bad_input_not_internal(server: Server) -> None:
+    base = {"provider": "OPENAI", "model": "gpt-4o", "tokensInput": 1, "tokensOutput": 1}
+    for name in ("model", "userId", "requestId"):
+        record = {**base, name: f"x{LONE_SURROGATE}"}
+        graphql = _post_json(
+            server, "/graphql", {"query": RECORD_USAGE, "variables": {"input": record}}
+        )
+        assert _bad_input_field(graphql) == name
+        assert _bad_input_field(_post_json(server, "/v1/usage", [record])) == name
+    graphql_data(
+        server,
+        UPSERT_PRICING,
+        {
+            "input": {
+                "provider": "OPENAI",
+                "modelName": "fuzz-dollar-a-token",
+                "inputTokenCost": "1",
+                "outputTokenCost": "1",
+                "effectiveFrom": "2001-01-01T00:00:00Z",
+            }
+        },
+    )
+    huge = {
+        "provider": "OPENAI",
+        "model": "fuzz-dollar-a-token",
+        "tokensInput": 9_000_000,
+        "tokensOutput": 0,
+        "occurredAt": "2024-02-01T10:00:00Z",
+    }
+    first = _post_json(server, "/v1/usage", [{**huge, "requestId": "fuzz-overflow-1"}])
+    assert first.status_code == 200, first.text
+    second = {**huge, "requestId": "fuzz-overflow-2"}
+    assert _bad_input_field(_post_json(server, "/v1/usage", [second])).endswith("tokensInput")
+    graphql = _post_json(
+        server, "/graphql", {"query": RECORD_USAGE, "variables": {"input": second}}
+    )
+    assert _bad_input_field(graphql) == "tokensInput"
