@@ -159,6 +159,8 @@ def check_token_counts(
     ):
         if value < 0:
             raise InvalidInputError(f"{field} must not be negative", field=field)
+        if value > MAX_STORED_PICO:
+            raise InvalidInputError(f"{field} must be at most {MAX_STORED_PICO}", field=field)
     if tokens_cached_input > tokens_input:
         raise InvalidInputError(
             "tokensCachedInput must not exceed tokensInput, which counts all prompt tokens",

@@ -135,6 +135,11 @@ _BUILTIN_ESTIMATE_PICO = to_pico(BUILTIN_ESTIMATE_PRICE)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+def microseconds_since_epoch(moment: datetime) -> int:
+    """Return exact microseconds since 1970-01-01T00:00Z."""
+    return _microseconds(moment)
+
+
 def _microseconds(moment: datetime) -> int:
     """Return exact microseconds since 1970-01-01T00:00Z."""
     return (moment - BEGINNING_OF_TIME) // _MICROSECOND
@@ -171,6 +176,15 @@ class PricingSnapshot:
             return None
         index = bisect_right(self.starts[key], at)
         return versions[index - 1] if index else None
+
+    def change_points(self, *, provider: Provider, model: str) -> list[int]:
+        """Return the sorted instants (epoch microseconds) at which the price of an already
+        cleaned model name can change: between two of them, resolve() answers the same."""
+        pricing_provider = pricing_provider_for(provider)
+        keys = (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY)
+        return sorted(
+            {start for key in keys for start in self.starts.get((pricing_provider, key), [])}
+        )
 
     def resolve(
         self,

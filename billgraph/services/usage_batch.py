@@ -6,6 +6,7 @@ The work is cut into slices with a yield to the event loop between them, so a ba
 
 import asyncio
 import uuid
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,12 @@ from billgraph.services.errors import (
     InvalidInputError,
 )
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing_chain import EnvironmentPrices, PricingSnapshot
+from billgraph.services.pricing_chain import (
+    EnvironmentPrices,
+    PricingSnapshot,
+    ResolvedPrice,
+    microseconds_since_epoch,
+)
 from billgraph.services.times import require_aware
 from billgraph.services.usage_fields import API_NAMES, LOG_COLUMNS, PAYLOAD_COLUMNS
 
@@ -83,19 +89,14 @@ async def price_batch(
 ) -> PricedBatch:
     """Return the priced rows of `usages`; raise BatchItemError for the first bad item."""
     batch = PricedBatch()
+    prices = _BatchPrices(snapshot, environment_prices)
     row_of_request: dict[str, int] = {}
     for start in range(0, len(usages), SLICE):
         if start:
             await asyncio.sleep(0)
         for index in range(start, min(start + SLICE, len(usages))):
             try:
-                row, time_given = _priced_row(
-                    usages[index],
-                    caller=caller,
-                    now=now,
-                    snapshot=snapshot,
-                    environment_prices=environment_prices,
-                )
+                row, time_given = _priced_row(usages[index], caller=caller, now=now, prices=prices)
             except BillingError as error:
                 raise BatchItemError(index, error) from None
             request_id = row[REQUEST_ID]
@@ -116,13 +117,35 @@ async def price_batch(
     return batch
 
 
+class _BatchPrices:
+    """The snapshot's prices, each resolved once per model and price period of a batch."""
+
+    def __init__(self, snapshot: PricingSnapshot, environment_prices: EnvironmentPrices):
+        self.snapshot = snapshot
+        self.environment_prices = environment_prices
+        self.change_points: dict[tuple[Provider, str], list[int]] = {}
+        self.resolved: dict[tuple[Provider, str, int], ResolvedPrice] = {}
+
+    def price(self, provider: Provider, model: str, at: datetime) -> ResolvedPrice:
+        points = self.change_points.get((provider, model))
+        if points is None:
+            points = self.snapshot.change_points(provider=provider, model=model)
+            self.change_points[provider, model] = points
+        period = bisect_right(points, microseconds_since_epoch(at))
+        price = self.resolved.get((provider, model, period))
+        if price is None:
+            price = self.snapshot.resolve(
+                provider=provider,
+                model=model,
+                environment_prices=self.environment_prices,
+                at=at,
+            )
+            self.resolved[provider, model, period] = price
+        return price
+
+
 def _priced_row(
-    usage: UsageInput,
-    *,
-    caller: Caller,
-    now: datetime,
-    snapshot: PricingSnapshot,
-    environment_prices: EnvironmentPrices,
+    usage: UsageInput, *, caller: Caller, now: datetime, prices: _BatchPrices
 ) -> tuple[tuple[Any, ...], bool]:
     occurred_at = usage.occurred_at
     if occurred_at is not None:
@@ -148,9 +171,7 @@ def _priced_row(
         else str(uuid.uuid4())
     )
     at = occurred_at or now
-    price = snapshot.resolve(
-        provider=usage.provider, model=model, environment_prices=environment_prices, at=at
-    )
+    price = prices.price(usage.provider, model, at)
     cost = compute_cost(
         tokens_input=usage.tokens_input,
         tokens_output=usage.tokens_output,

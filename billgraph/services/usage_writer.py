@@ -97,9 +97,10 @@ async def _insert(
     if dialect == "sqlite":
         created = await usage_sql_sqlite.insert_rows(connection, rows, now)
         return {request_id: log_id for log_id, request_id in created}
+    document = await usage_sql_postgres.encode_rows(rows)
     _, records = await connection.execute_query(
         usage_sql_postgres.insert_statement(),
-        usage_sql_postgres.insert_parameters(rows, now),
+        usage_sql_postgres.insert_parameters(document, now),
     )
     return {record["request_id"]: record["id"] for record in records}
 
