@@ -66,7 +66,7 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": _ERROR_SCHEMA}}}
 
 
-def _openapi() -> tuple[dict[Any, Any], dict[str, Any]]:
+def _openapi() -> tuple[dict[str, Any], dict[int | str, dict[str, Any]]]:
     record = record_json_schema()
     request_body = {
         "required": True,
@@ -86,7 +86,7 @@ def _openapi() -> tuple[dict[Any, Any], dict[str, Any]]:
             NDJSON: {"schema": {"type": "string", "description": "one JSON record per line"}},
         },
     }
-    responses: dict[Any, Any] = {
+    responses: dict[int | str, dict[str, Any]] = {
         200: {
             "description": "Every record is stored: created now, or replayed (already stored).",
             "content": {

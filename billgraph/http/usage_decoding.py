@@ -9,47 +9,17 @@ the record's index and the field, camelCase as the client sent it.
 import asyncio
 import json
 import re
-from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from billgraph.models import Provider
 from billgraph.services.usage_batch import UsageInput
+from billgraph.usage_record import UsageRecord
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 # Records decoded between two yields to the event loop.
 SLICE = 500
-
-
-class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    """One record of POST /v1/usage: the fields of GraphQL RecordUsageInput."""
-
-    provider: Provider
-    model: str
-    tokens_input: int
-    tokens_output: int
-    request_id: str | None = None
-    user_id: str | None = None
-    occurred_at: datetime | None = None
-    tokens_cached_input: int = 0
-    tokens_cache_write: int = 0
-    tokens_reasoning: int = 0
-
-    def to_service(self) -> UsageInput:
-        return UsageInput(
-            provider=self.provider,
-            model=self.model,
-            tokens_input=self.tokens_input,
-            tokens_output=self.tokens_output,
-            request_id=self.request_id,
-            user_id=self.user_id,
-            occurred_at=self.occurred_at,
-            tokens_cached_input=self.tokens_cached_input,
-            tokens_cache_write=self.tokens_cache_write,
-            tokens_reasoning=self.tokens_reasoning,
-        )
 
 
 class DecodingError(Exception):
@@ -136,7 +106,8 @@ def record_json_schema() -> dict[str, Any]:
     (schema,), components = msgspec.json.schema_components(
         [UsageRecord], ref_template="#/$defs/{name}"
     )
-    return _inline(schema, components)
+    inlined: dict[str, Any] = _inline(schema, components)
+    return inlined
 
 
 def _inline(node: Any, components: dict[str, Any]) -> Any:

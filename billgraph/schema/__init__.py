@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from billgraph.schema.bulk_variables import BulkInputExecutionContext
 from billgraph.schema.errors import log_nothing
 from billgraph.schema.limits import limit_rules
 from billgraph.schema.mutations import Mutation
@@ -51,6 +52,7 @@ def build_schema(settings: Settings) -> BillgraphSchema:
             disable_field_suggestions=settings.is_production,
         ),
         extensions=extensions,
+        execution_context_class=BulkInputExecutionContext,
     )
 
 

@@ -7,6 +7,7 @@ from strawberry.fastapi import BaseContext
 
 from billgraph.services.api_keys import Caller, authenticate
 from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.usage_batch import UsageInput
 from billgraph.settings import Settings
 
 
@@ -18,6 +19,8 @@ class Context(BaseContext):
     bearer_token: str | None
     request_id: str
     _caller: Caller | None = field(default=None, init=False)
+    # Set by schema.bulk_variables before execution: variable name -> checked records.
+    bulk_usage_inputs: dict[str, list[UsageInput]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         super().__init__()

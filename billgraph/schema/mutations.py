@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from billgraph.models import Provider
+from billgraph.schema.bulk_variables import bulk_inputs
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanIngest, IsAdmin
@@ -67,8 +68,9 @@ class Mutation:
         inputs: list[RecordUsageInput],
     ) -> RecordUsageBatchResult:
         try:
+            checked = bulk_inputs(info, "inputs")
             result = await usage.record_usage_batch(
-                usages=[item.to_service() for item in inputs],
+                usages=checked if checked is not None else [item.to_service() for item in inputs],
                 now=info.context.now(),
                 environment_prices=info.context.environment_prices,
                 cache=info.context.pricing_cache,

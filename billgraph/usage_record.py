@@ -1,0 +1,37 @@
+"""The wire shape of one usage record, as POST /v1/usage and GraphQL variables carry it."""
+
+from datetime import datetime
+
+import msgspec
+
+from billgraph.models import Provider
+from billgraph.services.usage_batch import UsageInput
+
+
+class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """One record of POST /v1/usage: the fields of GraphQL RecordUsageInput."""
+
+    provider: Provider
+    model: str
+    tokens_input: int
+    tokens_output: int
+    request_id: str | None = None
+    user_id: str | None = None
+    occurred_at: datetime | None = None
+    tokens_cached_input: int = 0
+    tokens_cache_write: int = 0
+    tokens_reasoning: int = 0
+
+    def to_service(self) -> UsageInput:
+        return UsageInput(
+            provider=self.provider,
+            model=self.model,
+            tokens_input=self.tokens_input,
+            tokens_output=self.tokens_output,
+            request_id=self.request_id,
+            user_id=self.user_id,
+            occurred_at=self.occurred_at,
+            tokens_cached_input=self.tokens_cached_input,
+            tokens_cache_write=self.tokens_cache_write,
+            tokens_reasoning=self.tokens_reasoning,
+        )
