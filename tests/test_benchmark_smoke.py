@@ -78,12 +78,20 @@ def test_reports_on_postgres() -> None:
 
 @pytest.mark.usefixtures("postgres")
 def test_ingest_on_postgres() -> None:
-    result = run_benchmark("ingest.py", "--batches", "3", "--clients", "2")
-    for run in ("billgraph_sequential", "billgraph_concurrent"):
-        assert result[run]["records"] == 3000
-        assert "records_per_second" in result[run]
-    assert result["raw_asyncpg_executemany"]["records"] == 3000
-    assert "raw_over_billgraph_sequential" in result
+    result = run_benchmark(
+        "ingest.py",
+        *("--requests", "2", "--http-batch-size", "500", "--batches", "2"),
+        *("--batch-size", "200", "--clients", "2", "--stall-size", "1000"),
+    )
+    for path in ("endpoint_postgres", "graphql_batch_postgres"):
+        for clients in ("clients_1", "clients_2"):
+            assert "records_per_second" in result[path][clients]
+    assert result["endpoint_postgres"]["clients_1"]["records"] == 1000
+    assert result["graphql_batch_postgres"]["clients_2"]["records"] == 400
+    assert result["endpoint_sqlite"]["clients_1"]["records"] == 1000
+    assert result["raw_asyncpg_executemany"]["records"] == 1000
+    assert result["event_loop_probe"]["records"] == 1000
+    assert "endpoint_sequential_over_raw_executemany" in result
 
 
 def test_pricing_in_process() -> None:

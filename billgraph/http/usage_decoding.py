@@ -19,7 +19,7 @@ from billgraph.usage_record import UsageRecord
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
 # Records decoded between two yields to the event loop.
-SLICE = 500
+SLICE = 250
 
 
 class DecodingError(Exception):

@@ -33,8 +33,8 @@ from billgraph.services.usage_fields import API_NAMES, LOG_COLUMNS, PAYLOAD_COLU
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
-# Items validated and priced between two yields to the event loop (about 2 ms of CPU).
-SLICE = 200
+# Items validated and priced between two yields to the event loop (about 1 ms of CPU).
+SLICE = 100
 _POSITION = {column: position for position, column in enumerate(LOG_COLUMNS)}
 REQUEST_ID = _POSITION["request_id"]
 OCCURRED_AT = _POSITION["occurred_at"]

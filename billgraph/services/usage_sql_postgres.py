@@ -28,7 +28,7 @@ _SQL_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in 
 _KEYS = tuple(f"c{position}" for position in range(len(LOG_COLUMNS)))
 _ENCODER = msgspec.json.Encoder()  # datetimes as RFC 3339, which timestamptz reads
 # Rows encoded between two yields to the event loop.
-_SLICE = 1000
+_SLICE = 500
 
 
 @cache
