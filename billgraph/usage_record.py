@@ -5,7 +5,6 @@ from datetime import datetime
 import msgspec
 
 from billgraph.models import Provider
-from billgraph.services.usage_batch import UsageInput
 
 
 class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -21,17 +20,3 @@ class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     tokens_cached_input: int = 0
     tokens_cache_write: int = 0
     tokens_reasoning: int = 0
-
-    def to_service(self) -> UsageInput:
-        return UsageInput(
-            provider=self.provider,
-            model=self.model,
-            tokens_input=self.tokens_input,
-            tokens_output=self.tokens_output,
-            request_id=self.request_id,
-            user_id=self.user_id,
-            occurred_at=self.occurred_at,
-            tokens_cached_input=self.tokens_cached_input,
-            tokens_cache_write=self.tokens_cache_write,
-            tokens_reasoning=self.tokens_reasoning,
-        )

@@ -13,7 +13,6 @@ from typing import Any
 
 import msgspec
 
-from billgraph.services.usage_batch import UsageInput
 from billgraph.usage_record import UsageRecord
 
 JSON = "application/json"
@@ -61,15 +60,15 @@ def _python_json(text: bytes) -> Any:
         return None
 
 
-async def decode_records(raw_records: list[Any]) -> list[UsageInput]:
-    """Return the records as usage inputs; raise DecodingError naming the first bad one."""
-    inputs: list[UsageInput] = []
+async def decode_records(raw_records: list[Any]) -> list[UsageRecord]:
+    """Return the records, typed; raise DecodingError naming the first bad one."""
+    inputs: list[UsageRecord] = []
     for start in range(0, len(raw_records), SLICE):
         if start:
             await asyncio.sleep(0)
         for index in range(start, min(start + SLICE, len(raw_records))):
             try:
-                inputs.append(_decode_record(raw_records[index]).to_service())
+                inputs.append(_decode_record(raw_records[index]))
             except (msgspec.ValidationError, msgspec.DecodeError) as error:
                 raise _record_error(index, error) from None
     return inputs

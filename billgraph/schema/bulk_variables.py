@@ -16,7 +16,6 @@ from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode, Variab
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
-from billgraph.services.usage_batch import UsageInput
 from billgraph.usage_record import UsageRecord
 
 BULK_TYPE = "[RecordUsageInput!]!"
@@ -60,7 +59,7 @@ class BulkInputExecutionContext(StrawberryGraphQLCoreExecutionContext):
 def _take_bulk_variables(
     document: DocumentNode, raw: dict[str, Any], context: Any
 ) -> dict[str, Any]:
-    taken: dict[str, list[UsageInput]] = {}
+    taken: dict[str, list[UsageRecord]] = {}
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
@@ -77,7 +76,7 @@ def _take_bulk_variables(
     return {**raw, **{name: [] for name in taken}}
 
 
-def _checked(value: Any) -> list[UsageInput] | None:
+def _checked(value: Any) -> list[UsageRecord] | None:
     if not isinstance(value, list) or not value:
         return None
     try:
@@ -87,12 +86,12 @@ def _checked(value: Any) -> list[UsageInput] | None:
     for record in records:
         if any(getattr(record, name) not in _GRAPHQL_INT for name in _INT_FIELDS):
             return None  # GraphQL Int is 32-bit: let graphql-core refuse it
-    return [record.to_service() for record in records]
+    return records
 
 
-def bulk_inputs(info: Info[Any, Any], argument: str) -> list[UsageInput] | None:
+def bulk_inputs(info: Info[Any, Any], argument: str) -> list[UsageRecord] | None:
     """Return the records the fast path took for `argument` of this field, if it did."""
-    taken: dict[str, list[UsageInput]] = info.context.bulk_usage_inputs
+    taken: dict[str, list[UsageRecord]] = info.context.bulk_usage_inputs
     if not taken:
         return None
     # strawberry's Info has no public field node; graphql-core's resolve info does.

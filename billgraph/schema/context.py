@@ -7,8 +7,8 @@ from strawberry.fastapi import BaseContext
 
 from billgraph.services.api_keys import Caller, authenticate
 from billgraph.services.pricing import EnvironmentPrices, PricingCache
-from billgraph.services.usage_batch import UsageInput
 from billgraph.settings import Settings
+from billgraph.usage_record import UsageRecord
 
 
 @dataclass
@@ -20,7 +20,7 @@ class Context(BaseContext):
     request_id: str
     _caller: Caller | None = field(default=None, init=False)
     # Set by schema.bulk_variables before execution: variable name -> checked records.
-    bulk_usage_inputs: dict[str, list[UsageInput]] = field(default_factory=dict, init=False)
+    bulk_usage_inputs: dict[str, list[UsageRecord]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         super().__init__()

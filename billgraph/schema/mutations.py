@@ -70,7 +70,7 @@ class Mutation:
         try:
             checked = bulk_inputs(info, "inputs")
             result = await usage.record_usage_batch(
-                usages=checked if checked is not None else [item.to_service() for item in inputs],
+                usages=checked or [item.to_service() for item in inputs],
                 now=info.context.now(),
                 environment_prices=info.context.environment_prices,
                 cache=info.context.pricing_cache,

@@ -19,6 +19,7 @@ from billgraph.services.usage_batch import (
     BatchItemError,
     PricedBatch,
     UsageInput,
+    UsageLike,
     price_batch,
     user_for_caller,
 )
@@ -111,7 +112,7 @@ async def record_usage(
 
 async def record_usage_batch(
     *,
-    usages: Sequence[UsageInput],
+    usages: Sequence[UsageLike],
     now: datetime,
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
@@ -130,7 +131,7 @@ async def record_usage_batch(
 
 
 async def _record(
-    usages: Sequence[UsageInput],
+    usages: Sequence[UsageLike],
     now: datetime,
     environment_prices: EnvironmentPrices,
     cache: PricingCache,

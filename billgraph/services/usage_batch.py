@@ -10,11 +10,11 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from billgraph.models import Provider
 from billgraph.services.api_keys import Caller
-from billgraph.services.costs import check_token_counts, compute_cost
+from billgraph.services.costs import compute_cost
 from billgraph.services.errors import (
     BillingError,
     ConflictError,
@@ -56,6 +56,31 @@ class UsageInput:
     tokens_reasoning: int = 0
 
 
+class UsageLike(Protocol):
+    """What a batch item must offer: UsageInput, or a decoded wire record with its fields."""
+
+    @property
+    def provider(self) -> Provider: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def tokens_input(self) -> int: ...
+    @property
+    def tokens_output(self) -> int: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def occurred_at(self) -> datetime | None: ...
+    @property
+    def tokens_cached_input(self) -> int: ...
+    @property
+    def tokens_cache_write(self) -> int: ...
+    @property
+    def tokens_reasoning(self) -> int: ...
+
+
 class BatchItemError(Exception):
     """A domain error about the item at `index` of a batch; nothing was written."""
 
@@ -80,7 +105,7 @@ class PricedBatch:
 
 
 async def price_batch(
-    usages: Sequence[UsageInput],
+    usages: Sequence[UsageLike],
     *,
     caller: Caller,
     now: datetime,
@@ -145,7 +170,7 @@ class _BatchPrices:
 
 
 def _priced_row(
-    usage: UsageInput, *, caller: Caller, now: datetime, prices: _BatchPrices
+    usage: UsageLike, *, caller: Caller, now: datetime, prices: _BatchPrices
 ) -> tuple[tuple[Any, ...], bool]:
     occurred_at = usage.occurred_at
     if occurred_at is not None:
@@ -156,13 +181,6 @@ def _priced_row(
             )
         if occurred_at < EARLIEST_OCCURRED_AT:
             raise InvalidInputError("occurredAt must be after 2000-01-01", field="occurredAt")
-    check_token_counts(
-        tokens_input=usage.tokens_input,
-        tokens_output=usage.tokens_output,
-        tokens_cached_input=usage.tokens_cached_input,
-        tokens_cache_write=usage.tokens_cache_write,
-        tokens_reasoning=usage.tokens_reasoning,
-    )
     user_id = clean_name(usage.user_id, field="userId") if usage.user_id is not None else None
     model = clean_name(usage.model, field="model")
     request_id = (
@@ -172,7 +190,7 @@ def _priced_row(
     )
     at = occurred_at or now
     price = prices.price(usage.provider, model, at)
-    cost = compute_cost(
+    cost = compute_cost(  # checks the token counts too
         tokens_input=usage.tokens_input,
         tokens_output=usage.tokens_output,
         tokens_cached_input=usage.tokens_cached_input,
