@@ -178,10 +178,11 @@ async def test_sums_past_the_rollup_range_are_bad_input_not_internal(api: Api) -
     await api.data(UPSERT, {"input": {**prices, "outputTokenCost": "1"}})
     huge = {"model": "pricey", "tokensInput": 9_000_000, "tokensOutput": 0}
     assert (await post(api, [record(0, **huge)]))[0] == 200
-    status, answer = await post(api, [record(1, **huge)])
+    status, answer = await post(api, [record(1), record(2), record(3, **huge)])
     assert status == 400
     assert answer["errors"][0]["extensions"]["field"] == "tokensInput"
-    error = await api.error(RECORD, {"input": record(2, **huge)})
+    assert answer["errors"][0]["extensions"]["index"] == 2
+    error = await api.error(RECORD, {"input": record(4, **huge)})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == "tokensInput"
     assert await requests_stored(api) == "1"

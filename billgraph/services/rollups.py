@@ -69,7 +69,7 @@ _ESTIMATED_SQL = (
 )
 
 
-def _log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
+def log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
     values = {
         "user_key": log.user_id or "",
         "provider": log.provider.value,
@@ -80,7 +80,7 @@ def _log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
     return (bucket, *(values[column] for column in table.dimensions))
 
 
-def _log_sums(table: RollupTable, log: UsageLog) -> tuple[int, ...]:
+def log_sums(table: RollupTable, log: UsageLog) -> tuple[int, ...]:
     sums = (
         1,
         log.tokens_input,
@@ -104,8 +104,8 @@ async def add_to_rollups(
     for table in ROLLUP_TABLES:
         groups: dict[tuple[object, ...], list[int]] = {}
         for log in logs:
-            sums = groups.setdefault(_log_key(table, log), [0] * len(table.sum_columns))
-            for index, value in enumerate(_log_sums(table, log)):
+            sums = groups.setdefault(log_key(table, log), [0] * len(table.sum_columns))
+            for index, value in enumerate(log_sums(table, log)):
                 sums[index] += sign * value
         if groups:
             # Sorted keys: every writer locks rollup rows in the same order (no deadlock).

@@ -33,6 +33,7 @@ from billgraph.services.usage_batch import (
     differing_columns,
 )
 from billgraph.services.usage_fields import LOG_COLUMNS
+from billgraph.services.usage_overflow import overflowing_item
 
 ATTEMPTS = 6
 _FIRST_BACKOFF_SECONDS = 0.005
@@ -57,7 +58,10 @@ async def write_batch(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
             continue  # the row we conflicted with was rolled back meanwhile: try again
         except Exception as error:
             if is_numeric_overflow(error):
-                raise BatchItemError(batch.first_item[0], _overflow_error()) from None
+                index = await overflowing_item(batch, _connection())
+                raise BatchItemError(
+                    batch.first_item[0] if index is None else index, _overflow_error()
+                ) from None
             if is_lock_conflict(error) and attempt + 1 < ATTEMPTS:
                 # Jittered exponential backoff: the transactions that met meet less often.
                 await asyncio.sleep(_FIRST_BACKOFF_SECONDS * 2**attempt * (0.5 + random.random()))  # noqa: S311
@@ -78,8 +82,13 @@ def _overflow_error() -> InvalidInputError:
     )
 
 
+def _connection() -> BaseDBAsyncClient:
+    connection: BaseDBAsyncClient = connections.get(UsageLog._meta.default_connection or "default")
+    return connection
+
+
 async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
-    connection = connections.get(UsageLog._meta.default_connection or "default")
+    connection = _connection()
     dialect = dialect_of_connection(connection)
     if dialect == "postgres" and len(batch.rows) == 1:
         # One statement is atomic by itself: no BEGIN/COMMIT round trips. When the id is
