@@ -249,3 +249,29 @@ async def test_the_openapi_schema_documents_the_endpoint(api: Api) -> None:
         record_schema["properties"]
     )
     assert {"200", "400", "401", "403", "409", "413", "415", "503"} <= set(operation["responses"])
+
+
+BATCH = """
+mutation ($inputs: [RecordUsageInput!]!) { recordUsageBatch(inputs: $inputs) { created } }"""
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"tokensInput": 2**31}, {"tokensInput": "5"}, {"provider": "NOPE"}, {"extra": 1}],
+)
+async def test_a_batch_variable_graphql_would_refuse_is_refused_as_before(
+    api: Api, bad: dict[str, Any]
+) -> None:
+    error = await api.error(BATCH, {"inputs": [record(0), {**record(1), **bad}]})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "$inputs" in error["message"]
+    assert await requests_stored(api) == "0"
+
+
+async def test_a_batch_written_inline_takes_the_ordinary_path(api: Api) -> None:
+    inline = """mutation { recordUsageBatch(inputs: [
+      {provider: OPENAI, model: "gpt-4o", tokensInput: 5, tokensOutput: 1, requestId: "i-1"},
+      {provider: OPENAI, model: "gpt-4o", tokensInput: 5, tokensOutput: 1, requestId: "i-1"}
+    ]) { created replayed } }"""
+    result = (await api.data(inline))["recordUsageBatch"]
+    assert result == {"created": 1, "replayed": 1}
