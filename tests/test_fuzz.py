@@ -653,7 +653,7 @@ def test_documents_cut_short_are_refused_with_a_code(server: Server, schema: Gra
     fuzzer.assert_no_failures()
 
 
-INGEST_REQUESTS = round(150 * SCALE)
+INGEST_REQUESTS = round(60 * SCALE)
 
 
 def test_fuzzing_the_ingest_endpoint_finds_no_server_error(server: Server) -> None:
