@@ -2,9 +2,9 @@
 
 Creates a PostgreSQL cluster of its own (`initdb` + `pg_ctl`, a temporary directory, a
 free port; see pg_cluster.py) and removes it afterwards, also on errors and Ctrl-C. On
-it: `billgraph db upgrade`, an INGEST key (`billgraph keys create`), exact prices for
-the models the clients use (`upsertPricing`, effective from 2000-01-01), then several
-`billgraph serve` processes on free ports.
+it: `billgraph db upgrade`, then several `billgraph serve` processes on free ports, an
+INGEST key (`createApiKey`, with an ADMIN_API_KEY the script sets) and exact prices for
+the models the clients use (`upsertPricing`, effective from 2000-01-01).
 
 For `--duration` seconds, concurrent clients (asyncio + httpx) send new records through
 every ingest path the server has: `POST /v1/usage` (JSON array and NDJSON; detected from
@@ -67,6 +67,8 @@ SINGLE_MUTATION = """
 mutation Record($input: RecordUsageInput!) {
   recordUsage(input: $input) { requestId costTotal }
 }"""
+KEY_MUTATION = """
+mutation Key { createApiKey(input: {name: "load-fault", scopes: [INGEST]}) { secret } }"""
 PRICING_MUTATION = """
 mutation Price($input: PricingInput!) { upsertPricing(input: $input) { id } }"""
 SUMMARY_QUERY = """
@@ -344,6 +346,7 @@ class Load:
         self.reported = Counter[str]()
         self.single_cost_mismatches = 0
         self.events: dict[str, float] = {}
+        self.faults_done = False
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -443,7 +446,7 @@ class Load:
     async def client_loop(self, client: httpx.AsyncClient, path: str, number: int) -> None:
         size = 1 if path == "graphql_single" else self.args.batch_size
         unit = 0
-        while time.monotonic() < self.load_until:
+        while time.monotonic() < self.load_until or not self.faults_done:
             records = self.new_records(path, number, unit, size)
             unit += 1
             await self.deliver(
@@ -482,7 +485,17 @@ class Load:
         await asyncio.gather(*(one(unit, index) for index, unit in enumerate(units)))
 
     async def faults(self, cluster: Cluster) -> None:
-        """SIGKILL server 0 and start it again; later restart PostgreSQL."""
+        """SIGKILL server 0 and start it again; later restart PostgreSQL.
+
+        The clients keep sending until both faults are over, and `--tail` seconds after.
+        """
+        try:
+            await self._inject_faults(cluster)
+            self.load_until = max(self.load_until, time.monotonic() + self.args.tail)
+        finally:
+            self.faults_done = True
+
+    async def _inject_faults(self, cluster: Cluster) -> None:
         args = self.args
         await asyncio.sleep(max(0.0, args.kill_at * args.duration - self.now()))
         self.events["server_killed"] = self.now()
@@ -500,8 +513,6 @@ class Load:
         self.events["db_up"] = self.now()
         down = self.events["db_up"] - self.events["db_restart_began"]
         log(f"PostgreSQL up again after {down:.2f} s")
-        # Keep the load on long enough after the restart to see the recovery.
-        self.load_until = max(self.load_until, time.monotonic() + args.tail)
 
     # --- what happened ---
 
@@ -721,10 +732,6 @@ async def run(
     args: argparse.Namespace, cluster: Cluster, database_url: str, fleet: Fleet, admin_key: str
 ) -> dict[str, Any]:
     log(billgraph_cli(database_url, "db", "upgrade").stdout.strip())
-    created = billgraph_cli(
-        database_url, "keys", "create", "--name", "load-fault", "--scope", "ingest"
-    )
-    ingest_key = created.stdout.split("secret (shown once):", 1)[1].split()[0]
     for index in range(len(fleet.ports)):
         fleet.start(index)
     for index in range(len(fleet.ports)):
@@ -734,6 +741,8 @@ async def run(
     timeout = httpx.Timeout(args.request_timeout, connect=5.0)
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         url = fleet.base_url(0)
+        created = await graphql(client, url, admin_key, KEY_MUTATION)
+        ingest_key = created["createApiKey"]["secret"]
         endpoint, how = await has_ingest_endpoint(client, url, ingest_key)
         paths = [path for path in PATHS if endpoint or path != "v1_usage"]
         log(f"POST /v1/usage: {'used' if endpoint else 'not used'} ({how})")
