@@ -31,6 +31,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -239,24 +240,46 @@ class Fleet:
     def tail(self, index: int) -> str:
         return self.log_file(index).read_text(errors="replace")[-3000:]
 
-    def log_counts(self) -> dict[str, int]:
-        """Count lines of interest in every server's log (all starts)."""
-        text = "".join(
+    def logs(self) -> str:
+        return "".join(
             self.log_file(index).read_text(errors="replace")
             for index in range(len(self.ports))
             if self.log_file(index).exists()
         )
+
+    def log_counts(self) -> dict[str, int]:
+        """Count lines of interest in every server's log (all starts)."""
+        text = self.logs()
         return {pattern: text.count(pattern) for pattern in SERVER_LOG_PATTERNS}
+
+    def logged_exceptions(self) -> dict[str, int]:
+        """Count the exceptions the servers' tracebacks end with (first 200 characters)."""
+        exceptions = Counter[str]()
+        in_traceback = False
+        for line in self.logs().splitlines():
+            if line.startswith("Traceback (most recent call last):"):
+                in_traceback = True
+            elif in_traceback and line and not line[0].isspace():
+                exceptions[line[:200]] += 1
+                in_traceback = False
+        return dict(exceptions.most_common())
 
 
 @contextmanager
-def fleet_of(database_url: str, admin_key: str, count: int) -> Iterator[Fleet]:
+def fleet_of(
+    database_url: str, admin_key: str, count: int, keep_logs: Path | None
+) -> Iterator[Fleet]:
     with tempfile.TemporaryDirectory(prefix="billgraph-loadfault-") as log_dir:
         fleet = Fleet(database_url, admin_key, count, Path(log_dir))
         try:
             yield fleet
         finally:
             fleet.stop_all()
+            if keep_logs is not None:
+                keep_logs.mkdir(parents=True, exist_ok=True)
+                for index in range(count):
+                    if fleet.log_file(index).exists():
+                        shutil.copy(fleet.log_file(index), keep_logs)
 
 
 def billgraph_cli(
@@ -424,8 +447,8 @@ class Load:
                 return True
             if not outcome.retryable:
                 break
-            wait = max(delay, min(outcome.retry_after or 0.0, MAX_BACKOFF_SECONDS))
-            await asyncio.sleep(wait * self.random.uniform(0.5, 1.0))
+            hint = min(outcome.retry_after or 0.0, MAX_BACKOFF_SECONDS)
+            await asyncio.sleep(max(delay * self.random.uniform(0.5, 1.0), hint))
             delay = min(delay * 2, MAX_BACKOFF_SECONDS)
         self.unsettled.extend(records)
         return False
@@ -826,6 +849,7 @@ async def run(
         "by_path": load.path_report(),
         "faults": {**load.fault_report(), "error": fault_error},
         "server_log_counts": fleet.log_counts(),
+        "server_exceptions": fleet.logged_exceptions(),
     }
 
 
@@ -847,6 +871,7 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
+    parser.add_argument("--keep-logs", type=Path, help="copy the servers' logs to this directory")
     args = parser.parse_args()
     if args.servers < 1 or args.clients < 1 or args.duration <= 0:
         parser.error("--servers, --clients and --duration must be positive")
@@ -866,7 +891,7 @@ def main() -> int:
         with own_cluster() as cluster:
             log(f"own PostgreSQL cluster in {cluster.root} on port {cluster.port}")
             database_url = asyncio.run(create_database(cluster))
-            with fleet_of(database_url, admin_key, args.servers) as fleet:
+            with fleet_of(database_url, admin_key, args.servers, args.keep_logs) as fleet:
                 result = asyncio.run(run(args, cluster, database_url, fleet, admin_key))
     except KeyboardInterrupt:
         log("interrupted: servers stopped, cluster removed")
