@@ -39,7 +39,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -540,10 +540,16 @@ class Load:
     # --- what happened ---
 
     def failures_by_kind(self, start: float = 0.0, end: float = float("inf")) -> dict[str, int]:
-        """Failed attempts that started in [start, end], by kind."""
-        kinds = Counter(
-            a.kind for a in self.attempts if a.kind != "ok" and start <= a.started <= end
-        )
+        """Failed attempts in flight at some moment of [start, end], by kind."""
+        return self._count(a for a in self.attempts if a.started <= end and a.ended >= start)
+
+    def failures_started(self, start: float, end: float) -> dict[str, int]:
+        """Failed attempts that started in (start, end], by kind."""
+        return self._count(a for a in self.attempts if start < a.started <= end)
+
+    @staticmethod
+    def _count(attempts: Iterable[Attempt]) -> dict[str, int]:
+        kinds = Counter(attempt.kind for attempt in attempts if attempt.kind != "ok")
         return dict(sorted(kinds.items()))
 
     def first_success_after(self, moment: float) -> float | None:
@@ -573,7 +579,7 @@ class Load:
                 "recovery_s": round(recovered - up, 2) if recovered is not None else None,
                 "recovery_from_restart_s": round(recovered - began, 2) if recovered else None,
                 "clients_saw_while_it_was_down": self.failures_by_kind(began, up),
-                "clients_saw_until_first_success": self.failures_by_kind(
+                "clients_saw_after_it_was_up_until_first_success": self.failures_started(
                     up, recovered if recovered is not None else float("inf")
                 ),
             }
