@@ -376,11 +376,12 @@ def test_refusals_are_not_retried_and_name_the_field(bg: BillgraphClient) -> Non
 
 
 def test_a_wrong_key_is_unauthenticated(server: BillgraphServer) -> None:
-    with BillgraphClient(server.url, api_key="wrong-key-0123456789", ingest="graphql") as client:
-        with pytest.raises(BillgraphError) as raised:
-            client.record(
-                UsageRecord(provider="OPENAI", model="m", tokens_input=1, tokens_output=1)
-            )
+    record = UsageRecord(provider="OPENAI", model="m", tokens_input=1, tokens_output=1)
+    with (
+        BillgraphClient(server.url, api_key="wrong-key-0123456789", ingest="graphql") as client,
+        pytest.raises(BillgraphError) as raised,
+    ):
+        client.record(record)
     assert raised.value.code == "UNAUTHENTICATED"
 
 
@@ -437,9 +438,11 @@ def test_bulk_endpoint_refusal_names_the_item(server: BillgraphServer, bg: Billg
     bad = UsageRecord(
         provider="OPENAI", model="gpt-4o", tokens_input=-1, tokens_output=6, user_id=user
     )
-    with BillgraphClient(server.url, api_key=ADMIN_KEY, retry=FAST, ingest="bulk") as client:
-        with pytest.raises(BillgraphError) as raised:
-            client.record_many([good, bad])
+    with (
+        BillgraphClient(server.url, api_key=ADMIN_KEY, retry=FAST, ingest="bulk") as client,
+        pytest.raises(BillgraphError) as raised,
+    ):
+        client.record_many([good, bad])
     assert (raised.value.code, raised.value.index, raised.value.status) == (
         "BAD_USER_INPUT",
         1,
