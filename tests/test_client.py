@@ -363,6 +363,67 @@ def test_retries_resend_the_same_request_and_store_it_once(server: BillgraphServ
         assert log["requestId"] == record.request_id
 
 
+class AsyncFlakyTransport(httpx.AsyncBaseTransport):
+    """The async twin of FlakyTransport."""
+
+    def __init__(self, failures: list[str]) -> None:
+        self.failures = failures
+        self.inner = httpx.AsyncHTTPTransport()
+        self.bodies: list[bytes] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append(await request.aread())
+        failure = self.failures.pop(0) if self.failures else None
+        if failure == "timeout":
+            raise httpx.ReadTimeout("timed out", request=request)
+        response = await self.inner.handle_async_request(request)
+        if failure == "answer lost":
+            await response.aread()
+            await response.aclose()
+            raise httpx.ReadError("connection reset", request=request)
+        return response
+
+
+async def test_async_retries_store_once(server: BillgraphServer) -> None:
+    transport = AsyncFlakyTransport(["answer lost", "timeout"])
+    user = new_user()
+    async with AsyncBillgraphClient(
+        server.url, api_key=ADMIN_KEY, retry=FAST, ingest="graphql", transport=transport
+    ) as client:
+        records = [
+            UsageRecord(
+                provider="XAI", model="grok-4", tokens_input=2, tokens_output=3, user_id=user
+            )
+            for _ in range(3)
+        ]
+        result = await client.record_many(records)
+        assert (result.created, result.replayed, client.attempts) == (0, 3, 3)
+        assert len(set(transport.bodies)) == 1
+        data = await client.graphql(
+            "query ($f: UsageFilter) { costSummary(filter: $f) { requests } }",
+            {"f": {"userId": user}},
+        )
+    assert data["costSummary"]["requests"] == "3"
+
+
+def test_a_mutation_whose_answer_was_lost_is_not_resent(server: BillgraphServer) -> None:
+    transport = FlakyTransport(["answer lost"])
+    with BillgraphClient(server.url, api_key=ADMIN_KEY, retry=FAST, transport=transport) as client:
+        with pytest.raises(BillgraphError) as raised:
+            client.graphql(
+                'mutation { createApiKey(input: {name: "once", scopes: [READ]}) { secret } }'
+            )
+        assert (raised.value.code, raised.value.retryable, client.attempts) == (
+            "CONNECTION",
+            True,
+            1,
+        )
+        # A query is safe to resend.
+        transport.failures = ["answer lost"]
+        assert client.graphql("{ apiKeys { name } }")["apiKeys"]
+        assert client.attempts == 3
+
+
 def test_refusals_are_not_retried_and_name_the_field(bg: BillgraphClient) -> None:
     good = UsageRecord(provider="OPENAI", model="gpt-4o", tokens_input=5, tokens_output=6)
     bad = UsageRecord(provider="OPENAI", model="gpt-4o", tokens_input=-1, tokens_output=6)

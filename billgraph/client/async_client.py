@@ -57,11 +57,11 @@ class AsyncBillgraphClient:
     ) -> dict[str, Any]:
         """Send one GraphQL operation and return its `data`; raise BillgraphError on errors.
 
-        Retryable failures are retried; a lost answer only when `idempotent` (or the
-        document is a query), since a mutation may have been applied.
+        Retryable failures are retried; a lost answer only when `idempotent` or the
+        document has no mutation, since a mutation may have been applied.
         """
         body = protocol.graphql_body(query, variables)
-        idempotent = idempotent or not query.lstrip().startswith("mutation")
+        idempotent = idempotent or not protocol.has_mutation(query)
 
         async def send() -> dict[str, Any]:
             return protocol.graphql_data(await self._post(protocol.GRAPHQL_PATH, body))

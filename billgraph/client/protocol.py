@@ -1,5 +1,6 @@
 """The wire format, shared by the sync and async clients: what to send, what came back."""
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -19,6 +20,14 @@ RECORD_BATCH = """
 mutation RecordUsageBatch($inputs: [RecordUsageInput!]!) {
   recordUsageBatch(inputs: $inputs) { created replayed }
 }"""
+
+
+_MUTATION = re.compile(r"\bmutation\b")
+
+
+def has_mutation(query: str) -> bool:
+    """Return whether a document may hold a mutation (erring on the side of yes)."""
+    return _MUTATION.search(query) is not None
 
 
 def headers(api_key: str | None) -> dict[str, str]:
