@@ -22,7 +22,6 @@ import openai
 import pytest
 from tortoise.context import TortoiseContext
 
-from billgraph.app import create_app
 from billgraph.client import (
     AsyncBillgraphClient,
     AsyncBufferedRecorder,
@@ -34,20 +33,12 @@ from billgraph.client import (
     record_stream,
 )
 from billgraph.db import tortoise_config
-from billgraph.settings import load_settings
 from tests.conftest import ADMIN_KEY, Database, empty_tables
 from tests.live_server import BillgraphServer, FakeLlmServer, free_port, serve_fake_llm
 
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 GUIDE_MODEL = "openai/gpt-oss-120b:groq"
 
-
-def _has_bulk_endpoint() -> bool:
-    app = create_app(load_settings(database_url="sqlite://:memory:"))
-    return any(getattr(route, "path", None) == "/v1/usage" for route in app.routes)
-
-
-needs_bulk = pytest.mark.skipif(not _has_bulk_endpoint(), reason="needs POST /v1/usage (issue 8)")
 
 LOGS = """
 query ($filter: UsageFilter) {
@@ -463,12 +454,11 @@ def test_auto_ingest_uses_the_bulk_endpoint_or_falls_back_to_graphql(
     with BillgraphClient(server.url, api_key=ADMIN_KEY, retry=FAST) as client:
         first = client.record_many(records)
         again = client.record_many(records)
-        assert client.ingest == ("auto" if _has_bulk_endpoint() else "graphql")
+        assert client.ingest == "auto"  # the bulk endpoint answered: no fallback
     assert (first.created, first.replayed, again.created, again.replayed) == (3, 0, 0, 3)
     assert [log["costTotal"] for log in logs_of(bg, user)] == ["0.0025"] * 3
 
 
-@needs_bulk
 def test_bulk_endpoint_records_and_replays(server: BillgraphServer, bg: BillgraphClient) -> None:
     user = new_user()
     records = [
@@ -490,7 +480,6 @@ def test_bulk_endpoint_records_and_replays(server: BillgraphServer, bg: Billgrap
     assert [log["costTotal"] for log in logs_of(bg, user)] == ["0.0025"] * 5
 
 
-@needs_bulk
 def test_bulk_endpoint_refusal_names_the_item(server: BillgraphServer, bg: BillgraphClient) -> None:
     user = new_user()
     good = UsageRecord(
@@ -512,7 +501,6 @@ def test_bulk_endpoint_refusal_names_the_item(server: BillgraphServer, bg: Billg
     assert logs_of(bg, user) == []
 
 
-@needs_bulk
 def test_buffered_bulk_recording_across_a_restart(
     server: BillgraphServer, bg: BillgraphClient
 ) -> None:
