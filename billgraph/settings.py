@@ -33,6 +33,20 @@ class Settings(BaseSettings):
     max_query_tokens: Annotated[int, Field(ge=100, le=1_000_000)] = 5000
     max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
     cors_allow_origins: str = ""
+    # Running it for real: see README "Running in production" and docs/scaling.md.
+    database_read_url: str | None = None
+    migrate_on_startup: bool = True
+    database_pool_min_size: Annotated[int, Field(ge=1, le=1000)] = 1
+    database_pool_max_size: Annotated[int, Field(ge=1, le=1000)] = 10
+    database_pool_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 2.0
+    database_connect_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
+    statement_timeout_seconds: Annotated[float, Field(ge=0, le=86400)] = 30.0
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    price_settle_seconds: Annotated[float, Field(ge=0, le=3600)] = 2.0
+    metrics_enabled: bool = True
+    metrics_public: bool | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] | None = None
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod
@@ -57,6 +71,30 @@ class Settings(BaseSettings):
             raise ValueError("names no database")
         return value
 
+    @field_validator("database_read_url")
+    @classmethod
+    def _read_replica(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.startswith("postgresql://"):
+            value = "postgres://" + value.removeprefix("postgresql://")
+        if not value.startswith(("postgres://", "asyncpg://")):
+            raise ValueError("must be a postgres:// URL (a read replica of DATABASE_URL)")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _blank_format(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("cors_allow_origins")
     @classmethod
     def _origins(cls, value: str) -> str:
@@ -68,6 +106,16 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def metrics_are_public(self) -> bool:
+        """Return True when /metrics answers without an ADMIN key (default: not in production)."""
+        return not self.is_production if self.metrics_public is None else self.metrics_public
+
+    @property
+    def log_as_json(self) -> bool:
+        """Return True for JSON log lines (default: in production)."""
+        return self.is_production if self.log_format is None else self.log_format == "json"
 
     @property
     def cors_origins(self) -> list[str]:

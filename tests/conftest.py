@@ -113,7 +113,13 @@ async def orm(database: Database) -> AsyncIterator[Database]:
 
 
 def make_settings(database: Database, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": database.url, "admin_api_key": ADMIN_KEY}
+    # Prices set without effectiveFrom take effect at once here (no settle delay), as the
+    # tests of a single app expect; tests/test_workers.py covers the delay across workers.
+    values: dict[str, Any] = {
+        "database_url": database.url,
+        "admin_api_key": ADMIN_KEY,
+        "price_settle_seconds": 0,
+    }
     values.update(overrides)
     return load_settings(**values)
 

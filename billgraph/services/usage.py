@@ -9,6 +9,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from billgraph import metrics
+from billgraph.db import read_connection
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import check_token_counts, compute_cost
@@ -257,8 +259,19 @@ async def _record(
             # Another request stored some of these ids meanwhile: look again.
             continue
         stored.update({log.request_id: log for log in created})
+        metrics.records_recorded(created=len(created), replayed=len(items) - len(created))
+        metrics.cost_priced(_cost_by_source(created))
         return BatchResult(logs=[stored[item.request_id] for item in items], created=len(created))
     raise ConflictError("requestId is being recorded concurrently; retry", field="requestId")
+
+
+def _cost_by_source(logs: list[UsageLog]) -> dict[str, int]:
+    costs: dict[str, int] = {}
+    for log in logs:
+        costs[log.pricing_source.value] = (
+            costs.get(log.pricing_source.value, 0) + log.cost_total_pico
+        )
+    return costs
 
 
 def _raise_if_different(original: UsageLog | _Checked, item: _Checked, index: int) -> None:
@@ -266,6 +279,7 @@ def _raise_if_different(original: UsageLog | _Checked, item: _Checked, index: in
     if item.occurred_at is not None and original.occurred_at not in (None, item.occurred_at):
         differing.append("occurred_at")
     if differing:
+        metrics.records_recorded(conflicting=1)
         raise BatchItemError(
             index,
             ConflictError(
@@ -418,5 +432,9 @@ async def list_usage_logs(
             Q(occurred_at__lt=after.occurred_at)
             | Q(occurred_at=after.occurred_at, id__lt=after.log_id)
         )
-    logs = await query.order_by("-occurred_at", "-id").limit(first + 1)
+    logs = (
+        await query.order_by("-occurred_at", "-id")
+        .limit(first + 1)
+        .using_db(read_connection(UsageLog._meta.db))
+    )
     return UsagePage(logs=logs[:first], has_next_page=len(logs) > first)

@@ -1,0 +1,1 @@
+"""Plain HTTP beside GraphQL: health, readiness, metrics, and the request edge."""
