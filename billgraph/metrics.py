@@ -65,6 +65,10 @@ PRICING_RELOADS = Counter(
     "Pricing cache reloads by reason (revision, notify, reconnect)",
     ["reason"],
 )
+PRICING_NOTIFICATIONS = Counter(
+    "billgraph_pricing_notifications_total",
+    "Price change notifications heard (each marks the pricing cache stale)",
+)
 POOL_IN_USE = Gauge(
     "billgraph_db_pool_in_use",
     "Requests holding one of the process's database slots (DATABASE_POOL_MAX_SIZE each)",
@@ -141,6 +145,11 @@ def cost_priced(costs_pico_by_source: dict[str, int]) -> None:
 def pricing_cache_reloaded(reason: str) -> None:
     """Count one reload of a pricing cache."""
     PRICING_RELOADS.labels(reason).inc()
+
+
+def pricing_notification_heard() -> None:
+    """Count one price change notification heard by this process."""
+    PRICING_NOTIFICATIONS.inc()
 
 
 def request_rejected(reason: str) -> None:

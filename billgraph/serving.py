@@ -20,6 +20,7 @@ from billgraph.metrics import MULTIPROCESS_DIR_VARIABLE, empty_multiprocess_dir
 from billgraph.settings import Settings
 
 APP_FACTORY = "billgraph.app:create_app_from_env"
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -58,6 +59,9 @@ def run(settings: Settings, *, workers: int, on_serving: Callable[[], None]) -> 
         log_config=None,  # the factory configures logging (LOG_LEVEL, LOG_FORMAT)
         access_log=False,  # billgraph logs each request itself, with its request id
         timeout_graceful_shutdown=int(settings.request_timeout_seconds),
+        # A new worker imports the whole CLI before it can answer the supervisor's
+        # first health ping; uvicorn's 5 s default killed workers on a busy machine.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

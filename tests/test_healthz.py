@@ -52,7 +52,7 @@ async def test_readyz_answers_503_once_the_postgres_database_is_gone_healthz_200
             alive = await client.get("/healthz")
 
             assert ready.status_code == 503
-            assert ready.json()["problem"] == f"database 127.0.0.1:5432/{name} does not exist"
+            assert ready.json()["problem"].endswith(f"/{name} does not exist")
             assert alive.status_code == 200
     finally:
         await postgres_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

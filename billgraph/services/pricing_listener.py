@@ -13,6 +13,7 @@ import logging
 
 import asyncpg
 
+from billgraph import metrics
 from billgraph.services.pricing import PRICING_CHANNEL, PricingCache
 
 logger = logging.getLogger("billgraph.pricing")
@@ -69,3 +70,4 @@ class PricingListener:
 
     def _heard(self, *_: object) -> None:
         self._cache.invalidate("notify")
+        metrics.pricing_notification_heard()
