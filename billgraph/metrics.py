@@ -23,6 +23,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 
 MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
@@ -163,7 +164,9 @@ def replica_fell_back() -> None:
 
 
 def is_multiprocess() -> bool:
-    return MULTIPROCESS_DIR_VARIABLE in os.environ
+    """Return True when this process writes its metrics to PROMETHEUS_MULTIPROC_DIR."""
+    # Decided once, when prometheus_client was imported, from the environment then.
+    return values.ValueClass is not values.MutexValue and MULTIPROCESS_DIR_VARIABLE in os.environ
 
 
 def empty_multiprocess_dir(directory: str | Path) -> None:
