@@ -10,11 +10,17 @@ from billgraph import metrics
 access_logger = logging.getLogger("billgraph.access")
 
 
+KNOWN_ENDPOINTS = frozenset({"/graphql", "/v1/usage", "/healthz", "/readyz", "/metrics", "/"})
+
+
 def endpoint_of(scope: Scope) -> str:
-    """Return the route template a request matched (bounded label), or "unmatched"."""
+    """Return a bounded label for the endpoint: the matched route's template, or "other"."""
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) and path else "unmatched"
+    if isinstance(path, str) and path:
+        return path
+    requested: str = scope["path"]
+    return requested if requested in KNOWN_ENDPOINTS else "other"
 
 
 class ObserveMiddleware:
