@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.contrib.fastapi import RegisterTortoise
 
-from billgraph.db import dialect_of, tortoise_config
+from billgraph.db import dialect_of, read_replica, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
 from billgraph.http.backpressure import BackpressureMiddleware
 from billgraph.http.health import health_router
@@ -96,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
             listener.start()
         config = tortoise_config(settings.database_url, settings)
         try:
-            async with RegisterTortoise(app, config=config):
+            async with RegisterTortoise(app, config=config), read_replica(settings):
                 report = await initialize_default_pricing(
                     environment_prices=environment_prices, now=datetime.now(UTC)
                 )

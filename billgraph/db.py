@@ -1,10 +1,14 @@
 """Tortoise configuration built from settings, and where reads go. aerich imports
 `TORTOISE_ORM` from here."""
 
+import importlib
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import asyncpg
 from tortoise import connections
@@ -44,18 +48,11 @@ def tortoise_config(database_url: str, settings: Settings | None = None) -> dict
     """Return the Tortoise config for one database, with UTC-aware datetimes.
 
     With `settings`, PostgreSQL connections get the pool sizes and time limits of the
-    settings, and DATABASE_READ_URL (if set) becomes a second, read-only connection.
+    settings.
     """
     name = connection_name(database_url)
-    connections_config: dict[str, str | dict[str, Any]] = {
-        name: _connection_config(database_url, settings)
-    }
-    if settings is not None and settings.database_read_url and dialect_of(database_url) != "sqlite":
-        connections_config[name + READ_SUFFIX] = _connection_config(
-            settings.database_read_url, settings
-        )
     return {
-        "connections": connections_config,
+        "connections": {name: _connection_config(database_url, settings)},
         "apps": {APP_LABEL: {"models": MODEL_MODULES, "default_connection": name}},
         "use_tz": True,
         "timezone": "UTC",
@@ -105,6 +102,34 @@ _CONNECTION_ERRORS = (
 )
 
 
+# The replica client of each primary client (per app; Tortoise itself knows only the
+# primary, so `in_transaction()` and the models keep their single default connection).
+_replicas: "WeakKeyDictionary[BaseDBAsyncClient, BaseDBAsyncClient]" = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def read_replica(settings: Settings) -> AsyncIterator[None]:
+    """Route reports and listings to DATABASE_READ_URL while open (no-op when unset)."""
+    if not settings.database_read_url or dialect_of(settings.database_url) != "postgres":
+        yield
+        return
+    primary = connections.get(connection_name(settings.database_url))
+    config = expand_db_url(settings.database_read_url)
+    replica_config = _connection_config(settings.database_read_url, settings)
+    if isinstance(replica_config, dict):
+        config = replica_config
+    client_class = importlib.import_module(config["engine"]).client_class
+    replica: BaseDBAsyncClient = client_class(
+        connection_name=primary.connection_name + READ_SUFFIX, **config["credentials"]
+    )
+    _replicas[primary] = replica
+    try:
+        yield
+    finally:
+        _replicas.pop(primary, None)
+        await replica.close()
+
+
 def read_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:
     """Return where reports, summaries and log listings read: DATABASE_READ_URL if set.
 
@@ -113,12 +138,12 @@ def read_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:
     When the replica fails, the read is repeated on the primary with a warning, and
     reads stay there for REPLICA_RETRY_SECONDS.
     """
-    replica_name = primary.connection_name + READ_SUFFIX
-    if replica_name not in connections.db_config:
+    replica = _replicas.get(primary)
+    if replica is None:
         return primary
-    if _replica_down_until.get(replica_name, 0.0) > time.monotonic():
+    if _replica_down_until.get(replica.connection_name, 0.0) > time.monotonic():
         return primary
-    return _ReplicaWithFallback(connections.get(replica_name), primary)  # type: ignore[return-value]
+    return _ReplicaWithFallback(replica, primary)  # type: ignore[return-value]
 
 
 class _ReplicaWithFallback:

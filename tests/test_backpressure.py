@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from billgraph.http.backpressure import BackpressureMiddleware
+from billgraph.models import UsageLog
 from tests.conftest import Database, make_settings, running_app
 
 
@@ -52,7 +53,11 @@ async def test_a_request_finding_every_slot_busy_gets_a_quick_retryable_503() ->
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "1"
     error = refused.json()["errors"][0]
-    assert error["extensions"] == {"code": "UNAVAILABLE", "retryable": True, "reason": "pool_exhausted"}
+    assert error["extensions"] == {
+        "code": "UNAVAILABLE",
+        "retryable": True,
+        "reason": "pool_exhausted",
+    }
     assert health.status_code == 200  # never queued behind the busy slot
     assert served.status_code == 200
 
@@ -102,8 +107,6 @@ async def test_postgres_statements_carry_the_time_limit(database: Database) -> N
         pytest.skip("statement_timeout is a PostgreSQL setting")
     settings = make_settings(database, statement_timeout_seconds=1.5, database_pool_max_size=3)
     async with running_app(settings):
-        from billgraph.models import UsageLog  # the app's ORM context is active here
-
         rows = await UsageLog._meta.db.execute_query_dict("SHOW statement_timeout")
 
     assert rows == [{"statement_timeout": "1500ms"}]

@@ -76,7 +76,12 @@ async def test_json_logs_carry_request_id_key_and_operation_on_every_line_and_no
             json={
                 "query": RECORD,
                 "variables": {
-                    "input": {"provider": "OPENAI", "model": "m", "tokensInput": 1, "tokensOutput": 1}
+                    "input": {
+                        "provider": "OPENAI",
+                        "model": "m",
+                        "tokensInput": 1,
+                        "tokensOutput": 1,
+                    }
                 },
             },
             headers={"Authorization": f"Bearer {secret}", "X-Request-ID": "log-test-1"},
