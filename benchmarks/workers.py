@@ -103,7 +103,8 @@ async def phase(
         async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as client:
             while time.monotonic() < deadline:
                 started = time.perf_counter()
-                units += await call(client)
+                done = await call(client)  # `units += await ...` would lose updates
+                units += done
                 latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()

@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from billgraph.services.costs import parse_unit_price
@@ -82,6 +82,20 @@ class Settings(BaseSettings):
         if not value.startswith(("postgres://", "asyncpg://")):
             raise ValueError("must be a postgres:// URL (a read replica of DATABASE_URL)")
         return value
+
+    @field_validator("metrics_public", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _pool_sizes(self) -> "Settings":
+        if self.database_pool_min_size > self.database_pool_max_size:
+            raise ValueError(
+                "DATABASE_POOL_MIN_SIZE must not exceed DATABASE_POOL_MAX_SIZE "
+                f"({self.database_pool_min_size} > {self.database_pool_max_size})"
+            )
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod
