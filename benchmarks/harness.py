@@ -84,9 +84,12 @@ async def postgres_facts(database_url: str) -> dict[str, str]:
 
 
 def billgraph_cli(database_url: str, *args: str) -> str:
-    """Run `billgraph ARGS` against a database; return its stdout (progress to stderr)."""
+    """Run `billgraph ARGS` against a database; return its stdout (progress to stderr).
+
+    The database may be a new SQLite file, which only some commands create unasked.
+    """
     result = subprocess.run(  # noqa: S603  (our own console script, arguments we built)
-        [str(BILLGRAPH), *args],
+        [str(BILLGRAPH), "--create-database", *args],
         env={**os.environ, "DATABASE_URL": database_url},
         stdout=subprocess.PIPE,
         stderr=sys.stderr,
