@@ -69,6 +69,7 @@ class PricingCache:
         self._snapshot = PricingSnapshot(revision=-1, versions={})
         self._generation = 0  # moves on every notification or (re)connect
         self._loaded_generation = -1
+        self._loaded_local = -1
         self._reason = "startup"
         self.listening = False
 
@@ -97,6 +98,15 @@ _REVISION_ROW = 1
 PRICING_CHANNEL = "billgraph_pricing"
 
 
+class _LocalChanges:
+    """How many pricing changes this process has written (its caches reload on a move)."""
+
+    count = 0
+
+
+_changes_made_here = _LocalChanges()
+
+
 async def _current_revision() -> int:
     current = await PricingRevision.get_or_none(id=_REVISION_ROW)
     return current.revision if current is not None else 0
@@ -108,6 +118,7 @@ async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
         "INSERT INTO pricing_revision (id, revision) VALUES (1, 1) "
         "ON CONFLICT (id) DO UPDATE SET revision = pricing_revision.revision + 1"
     )
+    _changes_made_here.count += 1
     if connection.capabilities.dialect == "postgres":
         # Delivered to every listener when (and only if) the transaction commits.
         await connection.execute_query(f"NOTIFY {PRICING_CHANNEL}")
