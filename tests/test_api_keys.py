@@ -338,7 +338,7 @@ def cli(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli
     base["DATABASE_URL"] = sqlite_url
 
     def invoke(*args: str, **environment: str) -> Result:
-        return runner.invoke(cli_app, list(args), env={**base, **environment})
+        return runner.invoke(cli_app, ["--create-database", *args], env={**base, **environment})
 
     return invoke
 
