@@ -31,7 +31,7 @@ DEFAULT_POSTGRES_SERVER = os.environ.get(
     "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
 )
 ADMIN_KEY = "bench-admin-key-" + uuid.uuid4().hex
-SERVER_START_TIMEOUT = 60.0
+SERVER_START_TIMEOUT = 180.0  # several workers on a busy machine take a while
 LOAD_AT_START = os.getloadavg()[0]  # other work on the machine skews timings: report it
 
 
@@ -84,9 +84,12 @@ async def postgres_facts(database_url: str) -> dict[str, str]:
 
 
 def billgraph_cli(database_url: str, *args: str) -> str:
-    """Run `billgraph ARGS` against a database; return its stdout (progress to stderr)."""
+    """Run `billgraph ARGS` against a database; return its stdout (progress to stderr).
+
+    The database may be a new SQLite file, which only some commands create unasked.
+    """
     result = subprocess.run(  # noqa: S603  (our own console script, arguments we built)
-        [str(BILLGRAPH), *args],
+        [str(BILLGRAPH), "--create-database", *args],
         env={**os.environ, "DATABASE_URL": database_url},
         stdout=subprocess.PIPE,
         stderr=sys.stderr,
@@ -121,7 +124,7 @@ class Server:
 
 
 @contextmanager
-def billgraph_server(database_url: str) -> Iterator[Server]:
+def billgraph_server(database_url: str, *, workers: int = 1) -> Iterator[Server]:
     """Start `billgraph serve` on a free port; wait for /healthz; stop it afterwards."""
     port = free_port()
     env = {
@@ -132,7 +135,10 @@ def billgraph_server(database_url: str) -> Iterator[Server]:
     }
     with tempfile.TemporaryFile() as server_log:  # its tail goes into any error
         process = subprocess.Popen(  # noqa: S603  (our own console script)
-            [str(BILLGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                *(str(BILLGRAPH), "serve", "--host", "127.0.0.1", "--port", str(port)),
+                *("--workers", str(workers)),
+            ],
             env=env,
             stdout=server_log,
             stderr=subprocess.STDOUT,

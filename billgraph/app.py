@@ -1,23 +1,31 @@
-"""The FastAPI application: database lifecycle, GraphQL endpoint, health check."""
+"""The FastAPI application: database lifecycle, GraphQL endpoint, health and metrics.
+
+`create_app(settings)` builds the app; `create_app_from_env()` is the factory for
+process managers (`uvicorn billgraph.app:create_app_from_env --factory --workers 4`).
+"""
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from tortoise import connections
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.contrib.fastapi import RegisterTortoise
 
-from billgraph.db import connection_name, tortoise_config
+from billgraph.db import dialect_of, read_replica, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
+from billgraph.http.backpressure import BackpressureMiddleware
+from billgraph.http.health import health_router
 from billgraph.http.ingest import PATH as INGEST_PATH
 from billgraph.http.ingest import ingest_router
+from billgraph.http.observe import ObserveMiddleware
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
-from billgraph.migrate import upgrade_database
+from billgraph.logs import configure_logging
+from billgraph.migrate import asyncpg_dsn, upgrade_database
+from billgraph.readiness import DatabaseProblemError, applied_migrations, schema_status
 from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
 from billgraph.schema.router import BillgraphRouter
@@ -26,9 +34,14 @@ from billgraph.services.pricing import (
     PricingCache,
     initialize_default_pricing,
 )
-from billgraph.settings import Settings
+from billgraph.services.pricing_listener import PricingListener
+from billgraph.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("billgraph")
+
+
+class StartupRefusedError(Exception):
+    """The server must not serve; the message is the one line an operator needs."""
 
 
 def environment_prices_of(settings: Settings) -> EnvironmentPrices:
@@ -39,28 +52,68 @@ def environment_prices_of(settings: Settings) -> EnvironmentPrices:
     )
 
 
+async def prepare_database(settings: Settings) -> list[str]:
+    """Bring the database to the code's schema (if MIGRATE_ON_STARTUP) or check it is there.
+
+    Return the migrations applied. Raise StartupRefusedError with one line when the
+    database is unreachable or missing, or its schema is behind or ahead of the code.
+    """
+    url = settings.database_url
+    timeout = settings.database_connect_timeout_seconds
+    try:
+        if dialect_of(url) == "postgres" or not settings.migrate_on_startup:
+            await applied_migrations(url, timeout_seconds=timeout)  # reachable, exists
+        applied: list[str] = []
+        if settings.migrate_on_startup:
+            # On PostgreSQL under an advisory lock: workers and hosts starting together
+            # apply each migration once; the others wait, then find nothing to do.
+            applied = await upgrade_database(url)
+        status = await schema_status(url, timeout_seconds=timeout)
+    except DatabaseProblemError as problem:
+        raise StartupRefusedError(str(problem)) from None
+    mismatch = status.problem()
+    if mismatch is not None:
+        raise StartupRefusedError(mismatch)
+    return applied
+
+
 def create_app(settings: Settings) -> FastAPI:
-    """Return the app. Its lifespan brings the database to head and initializes pricing."""
+    """Return the app. Its lifespan prepares the database and initializes pricing."""
     environment_prices = environment_prices_of(settings)
     pricing_cache = PricingCache()
+    settle = timedelta(seconds=settings.price_settle_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        applied = await upgrade_database(settings.database_url)
+        applied = await prepare_database(settings)
         if applied:
             logger.info("Applied migrations: %s", ", ".join(applied))
-        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            report = await initialize_default_pricing(
-                environment_prices=environment_prices, now=datetime.now(UTC)
+        listener = None
+        if dialect_of(settings.database_url) == "postgres":
+            listener = PricingListener(
+                dsn=asyncpg_dsn(settings.database_url),
+                cache=pricing_cache,
+                connect_timeout=settings.database_connect_timeout_seconds,
             )
-            logger.info(
-                "Default pricing: %d created, %d updated, %d unchanged, %d skipped (admin)",
-                len(report.created),
-                len(report.updated),
-                len(report.unchanged),
-                len(report.skipped),
-            )
-            yield
+            listener.start()
+        config = tortoise_config(settings.database_url, settings)
+        try:
+            async with RegisterTortoise(app, config=config), read_replica(settings):
+                report = await initialize_default_pricing(
+                    environment_prices=environment_prices, now=datetime.now(UTC)
+                )
+                logger.info(
+                    "Default pricing: %d created, %d updated, %d unchanged, %d skipped (admin)",
+                    len(report.created),
+                    len(report.updated),
+                    len(report.unchanged),
+                    len(report.skipped),
+                )
+                logger.info("Ready to serve")
+                yield
+        finally:
+            if listener is not None:
+                await listener.stop()
 
     async def get_context(request: Request) -> Context:
         return Context(
@@ -69,6 +122,7 @@ def create_app(settings: Settings) -> FastAPI:
             pricing_cache=pricing_cache,
             bearer_token=bearer_token_from(request.headers.get("authorization")),
             request_id=request.state.request_id,
+            price_settle=settle,
         )
 
     development = not settings.is_production
@@ -95,17 +149,9 @@ def create_app(settings: Settings) -> FastAPI:
             cache=pricing_cache,
         )
     )
+    app.include_router(health_router(settings))
     if development:
         app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> JSONResponse:
-        try:
-            await connections.get(connection_name(settings.database_url)).execute_query("SELECT 1")
-        except Exception:
-            logger.exception("Health check: the database does not answer")
-            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
 
     # Outermost last: the request id exists before anything else runs.
     app.add_middleware(
@@ -121,5 +167,49 @@ def create_app(settings: Settings) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID"],
         )
+    app.add_middleware(
+        BackpressureMiddleware,
+        slots=settings.database_pool_max_size,
+        slot_timeout=settings.database_pool_timeout_seconds,
+        request_timeout=settings.request_timeout_seconds,
+    )
+    app.add_middleware(ObserveMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(OneLineStartupFailure)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Return the app configured from the environment (and `.env`): the factory for
+    `uvicorn --factory` and gunicorn's uvicorn workers."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise SystemExit(f"billgraph: {error}") from None
+    configure_logging(level=settings.log_level, as_json=settings.log_as_json)
+    return create_app(settings)
+
+
+class OneLineStartupFailure:
+    """Report a refused startup as its one line, not as a traceback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_one_line(message: Message) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                marker = f"{StartupRefusedError.__name__}: "
+                last_line = message.get("message", "").rstrip().rpartition("\n")[2]
+                if marker in last_line:
+                    message = {
+                        **message,
+                        "message": "billgraph: cannot start: " + last_line.partition(marker)[2],
+                    }
+            await send(message)
+
+        await self.app(scope, receive, send_one_line)

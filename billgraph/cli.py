@@ -1,7 +1,6 @@
 """The `billgraph` command: serve, db upgrade, pricing init/list, cost."""
 
 import asyncio
-import logging
 import subprocess
 import sys
 import tempfile
@@ -9,20 +8,22 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import asyncpg
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
-from billgraph.app import create_app, environment_prices_of
-from billgraph.db import dialect_of, tortoise_config
+from billgraph import serving
+from billgraph.app import StartupRefusedError, environment_prices_of, prepare_database
+from billgraph.db import dialect_of, sqlite_path, tortoise_config
+from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
 from billgraph.services import api_keys, catalog, demo, pricing, rollups
@@ -48,12 +49,60 @@ CLI_ACTOR = api_keys.Caller(
 )
 
 
-def _settings(**overrides: object) -> Settings:
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"billgraph {package_version('billgraph')}")
+        raise typer.Exit
+
+
+_options = {"create_database": False}
+
+
+@app.callback()
+def _global_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    create_database: Annotated[
+        bool,
+        typer.Option(
+            "--create-database",
+            help="Let any command create the SQLite database file if it does not exist.",
+        ),
+    ] = False,
+) -> None:
+    """billgraph: exact billing for LLM API usage."""
+    _options["create_database"] = create_database
+
+
+def _settings(*, creates_database: bool = False, **overrides: object) -> Settings:
+    """Return the settings; say which database is used, and refuse to create a stray one.
+
+    Only `serve`, `db upgrade` and `pricing init` (or --create-database) may create a
+    SQLite file: any other command run from the wrong folder would otherwise leave an
+    empty database behind and report on it.
+    """
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except SettingsError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
+    typer.echo(f"billgraph: database {_describe_database(settings.database_url)}", err=True)
+    path = (
+        sqlite_path(settings.database_url)
+        if dialect_of(settings.database_url) == "sqlite"
+        else None
+    )
+    allowed = creates_database or _options["create_database"]
+    if path is not None and not path.exists() and not allowed:
+        typer.echo(
+            f"billgraph: the SQLite database {path} does not exist; run this where it is, set "
+            "DATABASE_URL, or create it with `billgraph db upgrade` (or --create-database)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
 
 
 def _run(work: Callable[[], Awaitable[T]]) -> T:
@@ -87,17 +136,38 @@ async def _database_as_served(settings: Settings) -> AsyncIterator[None]:
 def serve(
     host: Annotated[str | None, typer.Option(help="Overrides HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Overrides PORT.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
 ) -> None:
     """Serve GraphQL (and GraphiQL) over HTTP."""
     flags = {"host": host, "port": port}
-    settings = _settings(**{name: value for name, value in flags.items() if value is not None})
-    page = "GraphQL" if settings.is_production else "GraphQL and GraphiQL"
-    typer.echo(f"billgraph: {page} at http://{settings.host}:{settings.port}/graphql")
-    typer.echo(f"billgraph: database {_describe_database(settings.database_url)}")
+    settings = _settings(
+        creates_database=True,
+        **{name: value for name, value in flags.items() if value is not None},
+    )
+    configure_logging(level=settings.log_level, as_json=settings.log_as_json)
+    try:
+        applied = asyncio.run(prepare_database(settings))
+    except StartupRefusedError as refusal:
+        _refuse(str(refusal))
+    if applied:
+        typer.echo(f"billgraph: applied migrations: {', '.join(applied)}", err=True)
+    problem = serving.port_problem(settings.host, settings.port)
+    if problem is not None:
+        _refuse(problem)
     if _is_embedded_development(settings):
         _offer_development_key(settings)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    page = "GraphQL" if settings.is_production else "GraphQL and GraphiQL"
+    plural = "s" if workers > 1 else ""
+    banner = (
+        f"billgraph: serving {page} at http://{settings.host}:{settings.port}/graphql "
+        f"({workers} worker{plural})"
+    )
+    serving.run(settings, workers=workers, on_serving=lambda: typer.echo(banner))
+
+
+def _refuse(problem: str) -> NoReturn:
+    typer.echo(f"billgraph: cannot start: {problem}", err=True)
+    raise typer.Exit(1)
 
 
 def _is_embedded_development(settings: Settings) -> bool:
@@ -126,6 +196,9 @@ def _offer_development_key(settings: Settings) -> None:
 
 
 def _describe_database(database_url: str) -> str:
+    if dialect_of(database_url) == "sqlite":
+        path = sqlite_path(database_url)
+        return f"sqlite://{path}" if path is not None else database_url
     scheme, _, rest = database_url.partition("://")
     location = rest.rpartition("@")[2]  # never print a password
     return f"{scheme}://{location}"
@@ -133,8 +206,8 @@ def _describe_database(database_url: str) -> str:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply the migrations the database lacks."""
-    settings = _settings()
+    """Apply the migrations the database lacks (the release step before new code serves)."""
+    settings = _settings(creates_database=True)
     applied = _run(lambda: upgrade_database(settings.database_url))
     typer.echo(f"applied: {', '.join(applied)}" if applied else "database already at head")
 
@@ -190,7 +263,7 @@ async def _scratch_postgres(server_url: str) -> AsyncIterator[str]:
 @pricing_app.command("init")
 def pricing_init() -> None:
     """Bring the database to head, then upsert the environment-managed prices."""
-    settings = _settings()
+    settings = _settings(creates_database=True)
 
     async def initialize() -> pricing.PricingInitReport:
         async with _database_at_head(settings):

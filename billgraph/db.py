@@ -1,10 +1,22 @@
-"""Tortoise configuration built from settings. aerich imports `TORTOISE_ORM` from here."""
+"""Tortoise configuration built from settings, and where reads go. aerich imports
+`TORTOISE_ORM` from here."""
 
+import importlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
+import asyncpg
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import DBConnectionError
 
+from billgraph import metrics
 from billgraph.settings import Settings
 
 MODEL_MODULES = ["billgraph.models", "aerich.models"]
@@ -26,9 +38,31 @@ def connection_name(database_url: str) -> str:
     return dialect_of(database_url)
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """Return the Tortoise config for one database, with UTC-aware datetimes."""
+def sqlite_path(database_url: str) -> Path | None:
+    """Return the file of a SQLite URL, or None for an in-memory database."""
+    location = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    return None if location in {"", ":memory:"} else Path(location).resolve()
+
+
+def tortoise_config(database_url: str, settings: Settings | None = None) -> dict[str, Any]:
+    """Return the Tortoise config for one database, with UTC-aware datetimes.
+
+    With `settings`, PostgreSQL connections get the pool sizes and time limits of the
+    settings.
+    """
     name = connection_name(database_url)
+    return {
+        "connections": {name: _connection_config(database_url, settings)},
+        "apps": {APP_LABEL: {"models": MODEL_MODULES, "default_connection": name}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+READ_SUFFIX = "_read"
+
+
+def _connection_config(database_url: str, settings: Settings | None) -> str | dict[str, Any]:
     connection: str | dict[str, Any] = database_url
     if dialect_of(database_url) == "postgres":
         connection = expand_db_url(database_url)
@@ -37,14 +71,113 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         # grows fast, that plan went stale: `request_id IN (...)` became a sequential scan
         # and batch ingest slowed from 0.25 s to 2.5 s per 1000 records within 50 batches
         # (benchmarks/README.md). Custom plans cost a little planning time per query.
-        settings = connection["credentials"].setdefault("server_settings", {})
-        settings.setdefault("plan_cache_mode", "force_custom_plan")
-    return {
-        "connections": {name: connection},
-        "apps": {APP_LABEL: {"models": MODEL_MODULES, "default_connection": name}},
-        "use_tz": True,
-        "timezone": "UTC",
-    }
+        credentials = connection["credentials"]
+        server_settings = credentials.setdefault("server_settings", {})
+        server_settings.setdefault("plan_cache_mode", "force_custom_plan")
+        if settings is not None:
+            credentials["minsize"] = settings.database_pool_min_size
+            credentials["maxsize"] = settings.database_pool_max_size
+            credentials["timeout"] = settings.database_connect_timeout_seconds  # to connect
+            if settings.statement_timeout_seconds:
+                # A statement (lock waits included) that outlives a client's patience
+                # only holds locks and a connection: the server stops it.
+                milliseconds = str(int(settings.statement_timeout_seconds * 1000))
+                server_settings["statement_timeout"] = milliseconds
+                server_settings["idle_in_transaction_session_timeout"] = milliseconds
+    return connection
+
+
+# How long reads stay on the primary after the replica failed, before it is tried again.
+REPLICA_RETRY_SECONDS = 5.0
+_replica_down_until: dict[str, float] = {}
+logger = logging.getLogger("billgraph.db")
+_CONNECTION_ERRORS = (
+    OSError,
+    TimeoutError,
+    DBConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+)
+
+
+# The replica client of each primary client (per app; Tortoise itself knows only the
+# primary, so `in_transaction()` and the models keep their single default connection).
+_replicas: "WeakKeyDictionary[BaseDBAsyncClient, BaseDBAsyncClient]" = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def read_replica(settings: Settings) -> AsyncIterator[None]:
+    """Route reports and listings to DATABASE_READ_URL while open (no-op when unset)."""
+    if not settings.database_read_url or dialect_of(settings.database_url) != "postgres":
+        yield
+        return
+    primary = connections.get(connection_name(settings.database_url))
+    config = expand_db_url(settings.database_read_url)
+    replica_config = _connection_config(settings.database_read_url, settings)
+    if isinstance(replica_config, dict):
+        config = replica_config
+    client_class = importlib.import_module(config["engine"]).client_class
+    replica: BaseDBAsyncClient = client_class(
+        connection_name=primary.connection_name + READ_SUFFIX, **config["credentials"]
+    )
+    _replicas[primary] = replica
+    try:
+        yield
+    finally:
+        _replicas.pop(primary, None)
+        await replica.close()
+
+
+def read_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:
+    """Return where reports, summaries and log listings read: DATABASE_READ_URL if set.
+
+    `primary` is the connection the models use. The replica may lag the primary by a
+    moment, so a read that must see the caller's own write uses `primary` directly.
+    When the replica fails, the read is repeated on the primary with a warning, and
+    reads stay there for REPLICA_RETRY_SECONDS.
+    """
+    replica = _replicas.get(primary)
+    if replica is None:
+        return primary
+    if _replica_down_until.get(replica.connection_name, 0.0) > time.monotonic():
+        return primary
+    return _ReplicaWithFallback(replica, primary)  # type: ignore[return-value]
+
+
+class _ReplicaWithFallback:
+    """The replica's client, whose queries fall back to the primary when the replica fails."""
+
+    def __init__(self, replica: BaseDBAsyncClient, primary: BaseDBAsyncClient) -> None:
+        self._replica = replica
+        self._primary = primary
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._replica, name)
+
+    async def execute_query(self, query: str, values: list[Any] | None = None) -> Any:
+        try:
+            return await self._replica.execute_query(query, values)
+        except _CONNECTION_ERRORS as error:
+            self._fell_back(error)
+            return await self._primary.execute_query(query, values)
+
+    async def execute_query_dict(self, query: str, values: list[Any] | None = None) -> Any:
+        try:
+            return await self._replica.execute_query_dict(query, values)
+        except _CONNECTION_ERRORS as error:
+            self._fell_back(error)
+            return await self._primary.execute_query_dict(query, values)
+
+    def _fell_back(self, error: BaseException) -> None:
+        name = self._replica.connection_name
+        _replica_down_until[name] = time.monotonic() + REPLICA_RETRY_SECONDS
+        metrics.replica_fell_back()
+        logger.warning(
+            "The read replica (DATABASE_READ_URL) failed (%s); reading from the primary",
+            str(error) or type(error).__name__,
+        )
 
 
 def migrations_location(dialect: str) -> Path:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
+from billgraph import metrics
 from billgraph.services.errors import BillingError
 
 HTTP_STATUS_OF_CODE = {
@@ -37,6 +38,7 @@ def error_response(
     code: str, message: str, *, status: int | None = None, **extensions: Any
 ) -> JSONResponse:
     """Return a JSON error response; the status follows the code unless given."""
+    metrics.errors_answered([code])
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code in RETRYABLE_CODES else None
     return JSONResponse(
         error_body(code, message, **extensions),

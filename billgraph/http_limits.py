@@ -6,6 +6,8 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from billgraph.logs import bind_request
+
 REQUEST_ID_HEADER = "x-request-id"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -23,6 +25,7 @@ class RequestIdMiddleware:
         sent = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = sent if _SAFE_REQUEST_ID.match(sent) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        bind_request(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":

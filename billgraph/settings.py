@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from billgraph.services.costs import parse_unit_price
@@ -35,6 +35,20 @@ class Settings(BaseSettings):
     # POST /v1/usage takes up to 10,000 records (about 2.5 MB of JSON).
     max_ingest_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 8 * 1024 * 1024
     cors_allow_origins: str = ""
+    # Running it for real: see README "Running in production" and docs/scaling.md.
+    database_read_url: str | None = None
+    migrate_on_startup: bool = True
+    database_pool_min_size: Annotated[int, Field(ge=1, le=1000)] = 1
+    database_pool_max_size: Annotated[int, Field(ge=1, le=1000)] = 10
+    database_pool_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 2.0
+    database_connect_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
+    statement_timeout_seconds: Annotated[float, Field(ge=0, le=86400)] = 30.0
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    price_settle_seconds: Annotated[float, Field(ge=0, le=3600)] = 2.0
+    metrics_enabled: bool = True
+    metrics_public: bool | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["text", "json"] | None = None
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod
@@ -59,6 +73,44 @@ class Settings(BaseSettings):
             raise ValueError("names no database")
         return value
 
+    @field_validator("database_read_url")
+    @classmethod
+    def _read_replica(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if value.startswith("postgresql://"):
+            value = "postgres://" + value.removeprefix("postgresql://")
+        if not value.startswith(("postgres://", "asyncpg://")):
+            raise ValueError("must be a postgres:// URL (a read replica of DATABASE_URL)")
+        return value
+
+    @field_validator("metrics_public", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _pool_sizes(self) -> "Settings":
+        if self.database_pool_min_size > self.database_pool_max_size:
+            raise ValueError(
+                "DATABASE_POOL_MIN_SIZE must not exceed DATABASE_POOL_MAX_SIZE "
+                f"({self.database_pool_min_size} > {self.database_pool_max_size})"
+            )
+        return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _blank_format(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("cors_allow_origins")
     @classmethod
     def _origins(cls, value: str) -> str:
@@ -70,6 +122,16 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def metrics_are_public(self) -> bool:
+        """Return True when /metrics answers without an ADMIN key (default: not in production)."""
+        return not self.is_production if self.metrics_public is None else self.metrics_public
+
+    @property
+    def log_as_json(self) -> bool:
+        """Return True for JSON log lines (default: in production)."""
+        return self.is_production if self.log_format is None else self.log_format == "json"
 
     @property
     def cors_origins(self) -> list[str]:

@@ -113,7 +113,16 @@ async def orm(database: Database) -> AsyncIterator[Database]:
 
 
 def make_settings(database: Database, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"database_url": database.url, "admin_api_key": ADMIN_KEY}
+    # Prices set without effectiveFrom take effect at once here (no settle delay), as the
+    # tests of a single app expect; tests/test_workers.py covers the delay across workers.
+    # Requests wait for a slot as long as a busy test machine may need; the quick 503 of
+    # backpressure has tests of its own (tests/test_backpressure.py).
+    values: dict[str, Any] = {
+        "database_url": database.url,
+        "admin_api_key": ADMIN_KEY,
+        "price_settle_seconds": 0,
+        "database_pool_timeout_seconds": 120,
+    }
     values.update(overrides)
     return load_settings(**values)
 

@@ -338,7 +338,7 @@ def cli(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli
     base["DATABASE_URL"] = sqlite_url
 
     def invoke(*args: str, **environment: str) -> Result:
-        return runner.invoke(cli_app, list(args), env={**base, **environment})
+        return runner.invoke(cli_app, ["--create-database", *args], env={**base, **environment})
 
     return invoke
 
@@ -347,7 +347,7 @@ def cli(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli
 def served(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Make `billgraph serve` record that it would serve instead of starting a server."""
     calls: list[object] = []
-    monkeypatch.setattr("billgraph.cli.uvicorn.run", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr("billgraph.serving.uvicorn.run", lambda *args, **kwargs: calls.append(args))
     return calls
 
 

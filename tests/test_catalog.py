@@ -468,7 +468,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     }
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(cli_app, list(args), env=environment)
+        return runner.invoke(cli_app, ["--create-database", *args], env=environment)
 
     return invoke
 

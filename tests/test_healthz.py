@@ -1,4 +1,5 @@
-"""GET /healthz: 200 while the database answers, 503 once it does not."""
+"""GET /healthz: the process answers (no database); GET /readyz: the database answers,
+at this code's schema."""
 
 import os
 import uuid
@@ -11,11 +12,14 @@ from billgraph.migrate import asyncpg_dsn
 from tests.conftest import DEFAULT_SERVER_URL, Api, Database, make_settings, running_app
 
 
-async def test_healthz_answers_ok_while_the_database_answers(api: Api) -> None:
-    response = await api.http.get("/healthz")
+async def test_healthz_and_readyz_answer_ok_while_the_database_answers(api: Api) -> None:
+    alive = await api.http.get("/healthz")
+    ready = await api.http.get("/readyz")
 
-    assert response.status_code == 200
-    assert response.json()["status"] == "ok"
+    assert alive.status_code == 200
+    assert alive.json()["status"] == "ok"
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "up"}
 
 
 @pytest.fixture
@@ -32,7 +36,7 @@ async def postgres_admin() -> AsyncIterator[asyncpg.Connection]:
     await connection.close()
 
 
-async def test_healthz_answers_503_once_the_postgres_database_is_gone(
+async def test_readyz_answers_503_once_the_postgres_database_is_gone_healthz_200(
     postgres_admin: asyncpg.Connection,
 ) -> None:
     server_url = os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER_URL)
@@ -41,12 +45,14 @@ async def test_healthz_answers_503_once_the_postgres_database_is_gone(
     database = Database("postgres", server_url.rsplit("/", 1)[0] + f"/{name}")
     try:
         async with running_app(make_settings(database)) as client:
-            assert (await client.get("/healthz")).status_code == 200
+            assert (await client.get("/readyz")).status_code == 200
 
             await postgres_admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            response = await client.get("/healthz")
+            ready = await client.get("/readyz")
+            alive = await client.get("/healthz")
 
-            assert response.status_code == 503
-            assert response.json()["status"] != "ok"
+            assert ready.status_code == 503
+            assert ready.json()["problem"].endswith(f"/{name} does not exist")
+            assert alive.status_code == 200
     finally:
         await postgres_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -158,7 +158,9 @@ def test_every_command_refuses_to_start_on_an_invalid_setting(
     command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     served: list[object] = []
-    monkeypatch.setattr("billgraph.cli.uvicorn.run", lambda *args, **kwargs: served.append(args))
+    monkeypatch.setattr(
+        "billgraph.serving.uvicorn.run", lambda *args, **kwargs: served.append(args)
+    )
     database = tmp_path / "refused.sqlite3"
 
     result = CliRunner().invoke(

@@ -1,1 +1,1 @@
-"""Plain HTTP endpoints beside GraphQL."""
+"""Plain HTTP beside GraphQL: bulk ingest, health, readiness, metrics, and the request edge."""

@@ -19,6 +19,7 @@ from billgraph.schema.bulk_variables import BulkInputExecutionContext
 from billgraph.schema.errors import log_nothing
 from billgraph.schema.limits import limit_rules
 from billgraph.schema.mutations import Mutation
+from billgraph.schema.observe import ObserveOperation
 from billgraph.schema.queries import Query
 from billgraph.schema.scalars import DecimalScalar, Int64, Int64Scalar
 from billgraph.settings import Settings
@@ -35,6 +36,7 @@ def build_schema(settings: Settings) -> BillgraphSchema:
     # Classes or factories: strawberry builds fresh extension instances for every request.
     rules = limit_rules(max_depth=settings.max_query_depth, max_aliases=settings.max_query_aliases)
     extensions: list[Callable[[], SchemaExtension]] = [
+        ObserveOperation,
         # Limits run at validation, before any resolver; each names itself when hit.
         partial(AddValidationRules, rules),
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),

@@ -1,10 +1,11 @@
 """The typed per-request context: settings, the request id, and the caller behind the key."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from strawberry.fastapi import BaseContext
 
+from billgraph.logs import note_key
 from billgraph.services.api_keys import Caller, authenticate
 from billgraph.services.pricing import EnvironmentPrices, PricingCache
 from billgraph.settings import Settings
@@ -18,6 +19,8 @@ class Context(BaseContext):
     pricing_cache: PricingCache
     bearer_token: str | None
     request_id: str
+    # How long after a price change commits its default effectiveFrom lies (PRICE_SETTLE_SECONDS).
+    price_settle: timedelta = timedelta(0)
     _caller: Caller | None = field(default=None, init=False)
     # Set by schema.bulk_variables before execution: variable name -> checked records.
     bulk_usage_inputs: dict[str, list[UsageRecord]] = field(default_factory=dict, init=False)
@@ -38,6 +41,7 @@ class Context(BaseContext):
                 admin_api_key=admin_key.get_secret_value() if admin_key else None,
                 now=self.now(),
             )
+            note_key(self._caller.key_id if self._caller.key_id is not None else "admin-key")
         return self._caller
 
 

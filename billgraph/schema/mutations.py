@@ -94,8 +94,10 @@ class Mutation:
 
     @strawberry.mutation(
         description=(
-            "Set a model's prices from effectiveFrom (default now) on, as an ADMIN-managed "
-            "version; usage before that keeps its prices (admin)."
+            "Set a model's prices from effectiveFrom on, as an ADMIN-managed version; usage "
+            "before that keeps its prices (admin). Without effectiveFrom the version starts "
+            "just after the change commits (PRICE_SETTLE_SECONDS later), a moment every "
+            "worker honours."
         ),
         permission_classes=[IsAdmin],
     )
@@ -107,6 +109,7 @@ class Mutation:
             effective_from=input.effective_from,
             now=info.context.now(),
             actor=await info.context.caller(),
+            settle=info.context.price_settle,
         )
         return Pricing.from_model(row)
 

@@ -7,6 +7,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from billgraph import metrics
 from billgraph.graphiql import graphiql_html
 from billgraph.schema.context import Context
 from billgraph.schema.errors import with_code
@@ -35,4 +36,7 @@ class BillgraphRouter(GraphQLRouter[Context, None]):
                 with_code(error, request_id=request_id, hide_suggestions=self.hide_suggestions)
                 for error in result.errors
             ]
+            metrics.errors_answered(
+                str((error.extensions or {}).get("code", "INTERNAL")) for error in result.errors
+            )
         return await super().process_result(request, result)

@@ -1,13 +1,14 @@
 """Price versions in the database: the cache, admin changes, and default initialization."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from billgraph import metrics
 from billgraph.models import (
     Pricing,
     PricingAuditAction,
@@ -18,7 +19,7 @@ from billgraph.models import (
 from billgraph.services.api_keys import SYSTEM, Caller
 from billgraph.services.audit import pricing_values, record_pricing_change
 from billgraph.services.costs import Cost, compute_cost, parse_unit_price, to_pico
-from billgraph.services.errors import InvalidInputError, NotFoundError
+from billgraph.services.errors import InvalidInputError, NotFoundError, UnavailableError
 from billgraph.services.model_names import DEFAULT_MODEL_KEY, clean_name, model_key
 from billgraph.services.pricing_chain import (
     BEGINNING_OF_TIME,
@@ -56,25 +57,59 @@ class PricingInitReport:
 
 
 class PricingCache:
-    """All price versions in memory, reloaded when the pricing revision moves.
+    """All price versions in memory, reloaded when prices change.
 
-    Every pricing change bumps `pricing_revision` in its transaction, so one small
-    query tells each worker whether its copy is current.
+    Every pricing change bumps `pricing_revision` in its transaction and, on PostgreSQL,
+    sends a notification on commit. While a listener (services/pricing_listener.py) is
+    connected, the cache trusts the notifications and prices without a query; otherwise
+    one small query of the revision tells whether its copy is current (the backstop).
     """
 
     def __init__(self) -> None:
         self._snapshot = PricingSnapshot(revision=-1, versions={})
+        self._generation = 0  # moves on every notification or (re)connect
+        self._loaded_generation = -1
+        self._loaded_local = -1
+        self._reason = "startup"
+        self.listening = False
+
+    def invalidate(self, reason: str) -> None:
+        """Make the next snapshot reload every version (a notification came, or a reconnect)."""
+        self._generation += 1
+        self._reason = reason
 
     async def snapshot(self) -> PricingSnapshot:
-        """Return the versions as of the current revision (one query, two when it moved)."""
-        current = await PricingRevision.get_or_none(id=_REVISION_ROW)
-        revision = current.revision if current is not None else 0
+        """Return the current versions (no query while listening, else one or two)."""
+        if self.listening:
+            if self._loaded_generation != self._generation:
+                generation = self._generation
+                self._snapshot = PricingSnapshot.of(await _current_revision(), await Pricing.all())
+                self._loaded_generation = generation
+                metrics.pricing_cache_reloaded(self._reason)
+            return self._snapshot
+        revision = await _current_revision()
         if revision != self._snapshot.revision:
             self._snapshot = PricingSnapshot.of(revision, await Pricing.all())
+            metrics.pricing_cache_reloaded("revision")
         return self._snapshot
 
 
 _REVISION_ROW = 1
+PRICING_CHANNEL = "billgraph_pricing"
+
+
+class _LocalChanges:
+    """How many pricing changes this process has written (its caches reload on a move)."""
+
+    count = 0
+
+
+_changes_made_here = _LocalChanges()
+
+
+async def _current_revision() -> int:
+    current = await PricingRevision.get_or_none(id=_REVISION_ROW)
+    return current.revision if current is not None else 0
 
 
 async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
@@ -83,6 +118,10 @@ async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
         "INSERT INTO pricing_revision (id, revision) VALUES (1, 1) "
         "ON CONFLICT (id) DO UPDATE SET revision = pricing_revision.revision + 1"
     )
+    _changes_made_here.count += 1
+    if connection.capabilities.dialect == "postgres":
+        # Delivered to every listener when (and only if) the transaction commits.
+        await connection.execute_query(f"NOTIFY {PRICING_CHANNEL}")
 
 
 async def resolve_pricing(
@@ -196,9 +235,13 @@ async def upsert_pricing(
     effective_from: datetime | None,
     now: datetime,
     actor: Caller,
+    settle: timedelta | None = None,
 ) -> Pricing:
-    """Set a model's prices from `effective_from` (default now) on; ADMIN-managed. Audited.
+    """Set a model's prices from `effective_from` on; ADMIN-managed. Audited.
 
+    Without `effective_from` the version starts at `now`, or, given `settle`, at the
+    moment of writing plus `settle`: a start after the commit that every worker's cache
+    has heard of by then, so no call at or after it is priced by the previous version.
     A version with that exact start is replaced; otherwise a new version is added, so
     usage before it keeps the prices it had.
     """
@@ -209,7 +252,10 @@ async def upsert_pricing(
         "model_name": model_name,
         "managed_by": PricingManager.ADMIN,
     }
-    starts = require_aware(effective_from, field="effectiveFrom") if effective_from else now
+    if effective_from is not None:
+        starts: datetime | timedelta = require_aware(effective_from, field="effectiveFrom")
+    else:
+        starts = settle or now
     return await save_version(
         provider=provider,
         key=model_key(model_name),
@@ -224,24 +270,52 @@ async def save_version(
     *,
     provider: Provider,
     key: str,
-    effective_from: datetime,
+    effective_from: datetime | timedelta,
     columns: dict[str, Any],
     action: PricingAuditAction,
     actor: Caller,
 ) -> Pricing:
-    """Insert or replace the version starting at `effective_from`, audited, in one transaction."""
-    for attempt in range(2):
+    """Insert or replace the version starting at `effective_from`, audited, in one transaction.
+
+    A timedelta means "that long after the moment of writing"; the transaction is
+    retried if it could not commit before that moment.
+    """
+    for attempt in range(_SAVE_ATTEMPTS):
         try:
             async with in_transaction() as connection:
                 versions = await lock_versions(connection, provider, key)
-                return await write_version(
-                    connection, versions, provider, key, effective_from, columns, action, actor
+                starts = (
+                    datetime.now(UTC) + effective_from
+                    if isinstance(effective_from, timedelta)
+                    else effective_from
                 )
-        except IntegrityError:
-            # Another request added this very version after our look-up: replace it.
-            if attempt:
+                row = await write_version(
+                    connection, versions, provider, key, starts, columns, action, actor
+                )
+                _check_settled(effective_from, starts)
+                return row
+        except (IntegrityError, _SettleMissedError) as error:
+            # Another request added this very version after our look-up (replace it), or
+            # the write was too slow to start its version after its commit (write again).
+            if attempt == _SAVE_ATTEMPTS - 1:
+                if isinstance(error, _SettleMissedError):
+                    raise UnavailableError(
+                        "The price change could not commit before its start; retry"
+                    ) from None
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_SAVE_ATTEMPTS = 3
+
+
+class _SettleMissedError(Exception):
+    """The transaction reached its version's start before committing."""
+
+
+def _check_settled(effective_from: datetime | timedelta, starts: datetime) -> None:
+    if isinstance(effective_from, timedelta) and datetime.now(UTC) >= starts:
+        raise _SettleMissedError
 
 
 async def lock_versions(

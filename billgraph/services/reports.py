@@ -22,6 +22,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from billgraph.db import read_connection
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import PICO_PER_USD
@@ -236,7 +237,7 @@ def _seconds(moment: datetime | None) -> int | None:
 
 
 async def _data_range(usage_filter: UsageFilter) -> tuple[int | None, int | None]:
-    query = UsageLog.filter(filter_query(usage_filter))
+    query = UsageLog.filter(filter_query(usage_filter)).using_db(read_connection(UsageLog._meta.db))
     earliest = await query.order_by("occurred_at").first().values_list("occurred_at", flat=True)
     latest = await query.order_by("-occurred_at").first().values_list("occurred_at", flat=True)
     if earliest is None or latest is None:
@@ -274,7 +275,7 @@ def _aligned(plan: _Plan, width: int) -> bool:
 async def _run(
     plan: _Plan, usage_filter: UsageFilter, *, order: CostReportOrder, limit: int
 ) -> list[ReportRow]:
-    connection = UsageLog._meta.db
+    connection = read_connection(UsageLog._meta.db)
     dialect = dialect_of_connection(connection)
     params = Params(dialect)
     table, where, time_sql, requests_sql = _source_sql(plan, usage_filter, params, dialect)

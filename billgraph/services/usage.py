@@ -7,10 +7,12 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from billgraph import metrics
+from billgraph.db import read_connection
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import compute_cost
-from billgraph.services.errors import InvalidInputError
+from billgraph.services.errors import ConflictError, InvalidInputError
 from billgraph.services.model_names import clean_name
 from billgraph.services.pricing import EnvironmentPrices, PricingCache, ResolvedPrice
 from billgraph.services.times import require_aware
@@ -145,8 +147,15 @@ async def _record(
         snapshot=snapshot,
         environment_prices=environment_prices,
     )
-    written = await write_batch(batch, caller=caller, now=now)
+    try:
+        written = await write_batch(batch, caller=caller, now=now)
+    except BatchItemError as error:
+        if isinstance(error.error, ConflictError):
+            metrics.records_recorded(conflicting=1)
+        raise
     created = len(written.inserted_ids)
+    metrics.records_recorded(created=created, replayed=len(usages) - created)
+    metrics.cost_priced(_cost_by_source(batch, written))
     return BatchResult(
         created=created,
         replayed=len(usages) - created,
@@ -154,6 +163,20 @@ async def _record(
         written=written,
         recorded_at=now,
     )
+
+
+def _cost_by_source(batch: PricedBatch, written: Written) -> dict[str, int]:
+    """Return the cost of the newly inserted rows, in pico-dollars by PricingSource."""
+    costs: dict[str, int] = {}
+    for row in batch.rows:
+        if row[REQUEST_ID] in written.inserted_ids:
+            source = str(row[_PRICING_SOURCE])
+            costs[source] = costs.get(source, 0) + row[_COST_TOTAL]
+    return costs
+
+
+_PRICING_SOURCE = LOG_COLUMNS.index("pricing_source")
+_COST_TOTAL = LOG_COLUMNS.index("cost_total_pico")
 
 
 def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, Any]:
@@ -243,5 +266,9 @@ async def list_usage_logs(
             Q(occurred_at__lt=after.occurred_at)
             | Q(occurred_at=after.occurred_at, id__lt=after.log_id)
         )
-    logs = await query.order_by("-occurred_at", "-id").limit(first + 1)
+    logs = (
+        await query.order_by("-occurred_at", "-id")
+        .limit(first + 1)
+        .using_db(read_connection(UsageLog._meta.db))
+    )
     return UsagePage(logs=logs[:first], has_next_page=len(logs) > first)
