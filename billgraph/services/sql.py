@@ -1,8 +1,18 @@
-"""The little SQL that differs between SQLite and PostgreSQL, and a parameter collector."""
+"""The little SQL that differs between SQLite and PostgreSQL, a parameter collector, and
+the one function through which report queries reach the database."""
 
+import asyncio
+import sqlite3
+import threading
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
+import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
+
+from billgraph.models import UsageLog
+from billgraph.services.report_limits import report_timeout
 
 
 def dialect_of_connection(connection: BaseDBAsyncClient) -> str:
@@ -70,3 +80,62 @@ def exact_order_sql(dialect: str, expression: str) -> list[str]:
 
 
 _PICO = 10**12
+
+
+async def run_report_query(
+    sql: str, values: list[object], *, timeout_seconds: float
+) -> list[dict[str, Any]]:
+    """Run one read-only report statement; return its rows as dicts.
+
+    Every report and summary query goes through here (the one place to route them, e.g.
+    to a replica). It runs under a time limit enforced by the database itself, and when
+    the calling task is cancelled (the client went away) the statement is stopped in the
+    database too: asyncpg sends PostgreSQL a cancel request, and SQLite's progress
+    handler interrupts the statement.
+    """
+    connection = UsageLog._meta.db
+    if dialect_of_connection(connection) == "sqlite":
+        return await _run_on_sqlite(connection, sql, values, timeout_seconds)
+    return await _run_on_postgres(connection, sql, values, timeout_seconds)
+
+
+async def _run_on_postgres(
+    connection: BaseDBAsyncClient, sql: str, values: list[object], timeout_seconds: float
+) -> list[dict[str, Any]]:
+    milliseconds = max(1, int(timeout_seconds * 1000))
+    try:
+        async with connection.acquire_connection() as raw, raw.transaction(readonly=True):
+            await raw.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+            rows = await raw.fetch(sql, *values)
+    except asyncpg.QueryCanceledError:
+        raise report_timeout(timeout_seconds) from None
+    return [dict(row) for row in rows]
+
+
+async def _run_on_sqlite(
+    connection: BaseDBAsyncClient, sql: str, values: list[object], timeout_seconds: float
+) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout_seconds
+    stop = threading.Event()
+
+    def progress() -> int:
+        # Runs in the database thread every few thousand virtual machine steps.
+        return 1 if stop.is_set() or time.monotonic() > deadline else 0
+
+    async with connection.acquire_connection() as raw:
+        await raw.set_progress_handler(progress, _SQLITE_PROGRESS_STEPS)
+        try:
+            rows = await raw.execute_fetchall(sql, values)
+        except sqlite3.OperationalError as error:
+            if "interrupted" in str(error):
+                raise report_timeout(timeout_seconds) from None
+            raise
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+        finally:
+            await raw.set_progress_handler(None, 0)
+    return [dict(row) for row in rows]
+
+
+_SQLITE_PROGRESS_STEPS = 10_000
