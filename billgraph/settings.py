@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     max_query_tokens: Annotated[int, Field(ge=100, le=1_000_000)] = 5000
     max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
     cors_allow_origins: str = ""
+    # Reports: what one request may spend, all its report fields (aliases) together.
+    report_buckets_per_request: Annotated[int, Field(ge=1, le=100_000)] = 6000
+    reports_per_request: Annotated[int, Field(ge=1, le=1000)] = 20
+    report_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod

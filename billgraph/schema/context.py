@@ -7,6 +7,7 @@ from strawberry.fastapi import BaseContext
 
 from billgraph.services.api_keys import Caller, authenticate
 from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.report_limits import ReportBudget
 from billgraph.settings import Settings
 
 
@@ -18,9 +19,16 @@ class Context(BaseContext):
     bearer_token: str | None
     request_id: str
     _caller: Caller | None = field(default=None, init=False)
+    report_budget: ReportBudget = field(init=False)
 
     def __post_init__(self) -> None:
         super().__init__()
+        # One budget for every report field of the request, aliases included.
+        self.report_budget = ReportBudget(
+            max_buckets=self.settings.report_buckets_per_request,
+            max_reports=self.settings.reports_per_request,
+            timeout_seconds=self.settings.report_timeout_seconds,
+        )
 
     def now(self) -> datetime:
         """Return the current time in UTC (one place to read the clock)."""

@@ -154,6 +154,7 @@ class Query:
         totals = await reports.cost_summary(
             usage_filter=(filter or UsageFilter()).to_service(),
             caller=await info.context.caller(),
+            budget=info.context.report_budget,
         )
         return CostTotals.from_service(totals)
 
@@ -180,6 +181,7 @@ class Query:
             order=order_by,
             first=first,
             caller=await info.context.caller(),
+            budget=info.context.report_budget,
         )
         return [CostReportRow.from_service(row) for row in report.rows]
 
@@ -202,6 +204,7 @@ class Query:
             granularity=granularity,
             time_zone=time_zone,
             caller=await info.context.caller(),
+            budget=info.context.report_budget,
         )
         return [TimeSeriesPoint.from_service(point) for point in points]
 
