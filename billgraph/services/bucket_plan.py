@@ -8,14 +8,14 @@ grow with the range or with the zone's offset changes.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from billgraph.services.time_buckets import Granularity, local_ordinal, next_bucket_at
 from billgraph.services.zone_offsets import offset_at, offset_segments
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):  # a tuple: plans make thousands of them
     """[start, end) in epoch seconds (None: unbounded), all in bucket `ordinal`."""
 
     start: int | None
@@ -31,25 +31,37 @@ class BucketPlan:
     ordinals: range  # every bucket the range touches, in order (range(1) with no buckets)
 
 
-def count_buckets(start: int, end: int, granularity: Granularity, zone: ZoneInfo) -> int:
-    """Return how many buckets [start, end) touches, from its two ends only."""
+def bucket_range(start: int, end: int, granularity: Granularity, zone: ZoneInfo) -> range:
+    """Return the ordinals of the buckets [start, end) touches, from its two ends only."""
     if start >= end:
-        return 0
+        return range(0)
     first = local_ordinal(start, offset_at(zone, start), granularity)
     last = local_ordinal(end - 1, offset_at(zone, end - 1), granularity)
-    return max(last - first + 1, 1)
+    return range(first, max(last, first) + 1)
 
 
 def plan_buckets(
-    start: int | None, end: int | None, granularity: Granularity | None, zone: ZoneInfo
+    start: int | None,
+    end: int | None,
+    granularity: Granularity | None,
+    zone: ZoneInfo,
+    *,
+    ordinals: range | None = None,
+    read: tuple[int, int] | None = None,
 ) -> BucketPlan:
-    """Return the pieces of [start, end); count_buckets must have bounded it first."""
+    """Return the pieces of [start, end), bounded first by `bucket_range` (`ordinals`).
+
+    `read` narrows the pieces to where there is data (the buckets stay those of the
+    whole range): a range of 250 years over 90 days of logs reads 90 days.
+    """
     if granularity is None:
         return BucketPlan(None, zone, (Piece(start, end, 0),), range(1))
-    if start is None or end is None:
-        raise ValueError("a time dimension needs both ends of the range")
+    if start is None or end is None or ordinals is None:
+        raise ValueError("a time dimension needs both ends of the range, bounded")
+    if read is not None:
+        start, end = max(start, read[0]), min(end, read[1])
     if start >= end:
-        return BucketPlan(granularity, zone, (), range(0))
+        return BucketPlan(granularity, zone, (), ordinals)
     segments = offset_segments(zone, start, end)
     pieces: list[Piece] = []
     for index, segment in enumerate(segments):
@@ -63,8 +75,7 @@ def plan_buckets(
             else:
                 pieces.append(Piece(moment, piece_end, ordinal))
             moment = piece_end
-    ordinals = [piece.ordinal for piece in pieces]
-    return BucketPlan(granularity, zone, tuple(pieces), range(min(ordinals), max(ordinals) + 1))
+    return BucketPlan(granularity, zone, tuple(pieces), ordinals)
 
 
 def split_for_rollup(pieces: tuple[Piece, ...], width: int) -> tuple[list[Piece], list[Piece]]:

@@ -28,7 +28,7 @@ from billgraph.services.api_keys import Caller
 from billgraph.services.bucket_plan import (
     BucketPlan,
     Piece,
-    count_buckets,
+    bucket_range,
     plan_buckets,
     split_for_rollup,
 )
@@ -50,7 +50,7 @@ from billgraph.services.time_buckets import (
     from_epoch_seconds,
     parse_zone,
 )
-from billgraph.services.usage import UsageFilter, checked_filter, filter_query, narrow_to_caller
+from billgraph.services.usage import UsageFilter, checked_filter, narrow_to_caller
 from billgraph.services.usage_totals import UsageTotals
 
 MAX_REPORT_ROWS = 10_000
@@ -190,14 +190,14 @@ async def cost_time_series(
     usage_filter = checked_filter(narrow_to_caller(usage_filter, caller))
     budget = budget if budget is not None else ReportBudget()
     plan = await _plan(usage_filter, [dimension], time_zone, budget)
-    rows = await _run(
+    rows = await _run_raw(
         plan, usage_filter, order=CostReportOrder.KEY_ASC, limit=MAX_BUCKETS + 1, budget=budget
     )
-    by_start = {row.key.bucket_start: row.totals for row in rows}
+    by_ordinal = {int(row["k0"]): _totals(row) for row in rows}
     points = []
     for index, ordinal in enumerate(plan.buckets.ordinals):
         start = bucket_start(ordinal, granularity, plan.buckets.zone)
-        points.append(SeriesPoint(start, by_start.get(start, _ZERO)))
+        points.append(SeriesPoint(start, by_ordinal.get(ordinal, _ZERO)))
         if index % _YIELD_EVERY == _YIELD_EVERY - 1:
             await asyncio.sleep(0)
     return points
@@ -234,23 +234,30 @@ async def _plan(
     granularity = _TIME_DIMENSIONS[time_dimensions[0]] if time_dimensions else None
     start = _seconds(usage_filter.occurred_from)
     end = _seconds(usage_filter.occurred_to)
-    buckets = 1
-    if granularity is not None:
-        if start is None or end is None:
-            data_start, data_end = await _data_range(usage_filter)
-            start = start if start is not None else data_start
-            end = end if end is not None else data_end
-        if start is None or end is None:  # no matching logs: an empty report
+    if granularity is None:
+        budget.charge(buckets=1)
+        bucket_plan = plan_buckets(start, end, None, zone)
+    else:
+        data = await _data_range() if start is None or end is None else None
+        if data is not None:
+            start = start if start is not None else data[0]
+            end = end if end is not None else data[1]
+        if start is None or end is None:  # no logs at all: an empty report
             start = end = 0
-        buckets = count_buckets(start, end, granularity, zone)
-        if buckets > MAX_BUCKETS:
+        ordinals = bucket_range(start, end, granularity, zone)
+        if len(ordinals) > MAX_BUCKETS:
             raise InvalidInputError(
-                f"{buckets} {granularity.value.lower()} buckets between from and to; "
+                f"{len(ordinals)} {granularity.value.lower()} buckets between from and to; "
                 f"at most {MAX_BUCKETS}: narrow the range or use a coarser granularity",
                 field="to",
             )
-    budget.charge(buckets=max(buckets, 1))
-    bucket_plan = plan_buckets(start, end, granularity, zone)
+        budget.charge(buckets=max(len(ordinals), 1))
+        if data is None and len(ordinals) > _CLIP_ABOVE_BUCKETS:
+            data = await _data_range()
+        read = None
+        if data is not None:
+            read = (0, 0) if data[0] is None or data[1] is None else (data[0], data[1])
+        bucket_plan = plan_buckets(start, end, granularity, zone, ordinals=ordinals, read=read)
     rollup = _rollup_for(dimensions, usage_filter)
     rollup_pieces, log_pieces = split_for_rollup(bucket_plan.pieces, rollup.bucket_seconds)
     return _Plan(dimensions, bucket_plan, rollup, rollup_pieces, log_pieces)
@@ -260,13 +267,29 @@ def _seconds(moment: datetime | None) -> int | None:
     return epoch_seconds(moment) if moment is not None else None
 
 
-async def _data_range(usage_filter: UsageFilter) -> tuple[int | None, int | None]:
-    query = UsageLog.filter(filter_query(usage_filter))
-    earliest = await query.order_by("occurred_at").first().values_list("occurred_at", flat=True)
-    latest = await query.order_by("-occurred_at").first().values_list("occurred_at", flat=True)
+async def _data_range() -> tuple[int, int] | tuple[None, None]:
+    """Return [earliest, latest + 1 s] of all logs: two index look-ups."""
+    rows = await run_report_query(
+        "SELECT (SELECT MIN(occurred_at) FROM api_usage_logs) AS earliest, "
+        "(SELECT MAX(occurred_at) FROM api_usage_logs) AS latest",
+        [],
+        timeout_seconds=_DATA_RANGE_SECONDS,
+    )
+    earliest, latest = rows[0]["earliest"], rows[0]["latest"]
     if earliest is None or latest is None:
         return None, None
-    return epoch_seconds(earliest), epoch_seconds(latest) + 1  # type: ignore[arg-type]
+    return _stored_seconds(earliest), _stored_seconds(latest) + 1
+
+
+def _stored_seconds(value: datetime | str) -> int:
+    # SQLite returns the stored ISO 8601 text, PostgreSQL a datetime.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return epoch_seconds(moment)
+
+
+# Wider ranges than this are cut down to where logs exist before they are planned.
+_CLIP_ABOVE_BUCKETS = 400
+_DATA_RANGE_SECONDS = 5.0
 
 
 def _rollup_for(dimensions: tuple[UsageDimension, ...], usage_filter: UsageFilter) -> RollupTable:
@@ -294,12 +317,8 @@ async def _run(
     limit: int,
     budget: ReportBudget,
 ) -> list[ReportRow]:
-    if not plan.rollup_pieces and not plan.log_pieces:
-        return []
-    dialect = dialect_of_connection(UsageLog._meta.db)
-    sql, values = _report_sql(plan, usage_filter, dialect, order=order, limit=limit)
-    rows = await run_report_query(sql, values, timeout_seconds=budget.seconds_left())
-    keys = _key_names(plan)
+    rows = await _run_raw(plan, usage_filter, order=order, limit=limit, budget=budget)
+    keys = list(plan.dimensions)
     converted = []
     for index, row in enumerate(rows):
         if keys or row["requests"]:
@@ -309,8 +328,19 @@ async def _run(
     return converted
 
 
-def _key_names(plan: _Plan) -> list[UsageDimension]:
-    return list(plan.dimensions)
+async def _run_raw(
+    plan: _Plan,
+    usage_filter: UsageFilter,
+    *,
+    order: CostReportOrder,
+    limit: int,
+    budget: ReportBudget,
+) -> list[dict[str, Any]]:
+    if not plan.rollup_pieces and not plan.log_pieces:
+        return []
+    dialect = dialect_of_connection(UsageLog._meta.db)
+    sql, values = _report_sql(plan, usage_filter, dialect, order=order, limit=limit)
+    return await run_report_query(sql, values, timeout_seconds=budget.seconds_left())
 
 
 def _report_sql(
@@ -490,10 +520,15 @@ def _row(plan: _Plan, keys: list[UsageDimension], row: dict[str, Any]) -> Report
                 raise ValueError("a time dimension was grouped without a granularity")
             values["bucket_start"] = bucket_start(int(value), granularity, plan.buckets.zone)
 
+    totals = _totals(row)
+    return ReportRow(key=ReportKey(**values), totals=totals)  # type: ignore[arg-type]
+
+
+def _totals(row: dict[str, Any]) -> UsageTotals:
     def amount(name: str) -> int:
         return _int(row[f"{name}_usd"]) * PICO_PER_USD + _int(row[f"{name}_rest"])
 
-    totals = UsageTotals(
+    return UsageTotals(
         requests=_int(row["requests"]),
         tokens_input=_int(row["tokens_input"]),
         tokens_output=_int(row["tokens_output"]),
@@ -502,7 +537,6 @@ def _row(plan: _Plan, keys: list[UsageDimension], row: dict[str, Any]) -> Report
         cost_total_pico=amount("cost_total"),
         estimated_cost_total_pico=amount("estimated"),
     )
-    return ReportRow(key=ReportKey(**values), totals=totals)  # type: ignore[arg-type]
 
 
 def _int(value: Any) -> int:

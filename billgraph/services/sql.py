@@ -2,9 +2,11 @@
 the one function through which report queries reach the database."""
 
 import asyncio
+import math
 import sqlite3
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,15 +117,13 @@ async def _run_on_postgres(
 async def _run_on_sqlite(
     connection: BaseDBAsyncClient, sql: str, values: list[object], timeout_seconds: float
 ) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout_seconds
-    stop = threading.Event()
-
-    def progress() -> int:
-        # Runs in the database thread every few thousand virtual machine steps.
-        return 1 if stop.is_set() or time.monotonic() > deadline else 0
-
     async with connection.acquire_connection() as raw:
-        await raw.set_progress_handler(progress, _SQLITE_PROGRESS_STEPS)
+        guard = _SQLITE_GUARDS.get(raw)
+        if guard is None:
+            guard = _SQLITE_GUARDS[raw] = _Guard()
+            await raw.set_progress_handler(guard.stop_now, _SQLITE_PROGRESS_STEPS)
+        # The connection runs one statement at a time (its lock is held here).
+        guard.arm(timeout_seconds)
         try:
             rows = await raw.execute_fetchall(sql, values)
         except sqlite3.OperationalError as error:
@@ -131,11 +131,38 @@ async def _run_on_sqlite(
                 raise report_timeout(timeout_seconds) from None
             raise
         except asyncio.CancelledError:
-            stop.set()
+            guard.cancel()
+            # Queued behind the statement in the database thread, so once this returns
+            # the statement has stopped and the flag can no longer stop anything else.
+            await asyncio.shield(raw.set_progress_handler(guard.stop_now, _SQLITE_PROGRESS_STEPS))
             raise
         finally:
-            await raw.set_progress_handler(None, 0)
+            guard.disarm()
     return [dict(row) for row in rows]
 
 
+class _Guard:
+    """Tells SQLite's progress handler (one per connection, installed once) when to stop."""
+
+    def __init__(self) -> None:
+        self._deadline = math.inf
+        self._cancelled = threading.Event()
+
+    def arm(self, timeout_seconds: float) -> None:
+        self._cancelled.clear()
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def disarm(self) -> None:
+        self._deadline = math.inf
+        self._cancelled.clear()
+
+    def stop_now(self) -> int:
+        # Runs in the database thread every few thousand virtual machine steps.
+        return 1 if self._cancelled.is_set() or time.monotonic() > self._deadline else 0
+
+
+_SQLITE_GUARDS: "weakref.WeakKeyDictionary[Any, _Guard]" = weakref.WeakKeyDictionary()
 _SQLITE_PROGRESS_STEPS = 10_000
