@@ -17,18 +17,18 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from billgraph.models import PricingSource, UsageLog, UsageRepricing
+from billgraph.models import PricingSource, Provider, UsageLog, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import InvalidInputError, UnavailableError
 from billgraph.services.pricing import EnvironmentPrices, PricingCache, PricingSnapshot
 from billgraph.services.rollups import ROLLUP_TABLES, RollupTable
 from billgraph.services.sql import Params, dialect_of_connection
-from billgraph.services.time_buckets import epoch_seconds
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
 
 DEFAULT_CHUNK = 500
@@ -94,68 +94,97 @@ async def reprice_usage(
     """Recompute the matching logs at the prices in effect when each occurred, chunk by chunk."""
     if not 1 <= chunk_size <= MAX_CHUNK:
         raise InvalidInputError(f"chunkSize must be between 1 and {MAX_CHUNK}", field="chunkSize")
-    query = UsageLog.filter(filter_query(checked_filter(usage_filter))).order_by("id")
+    usage_filter = checked_filter(usage_filter)
     snapshot = await cache.snapshot()
     report = RepricingReport(dry_run, 0, 0, 0, 0, after_id)
     while True:
-        logs = await query.filter(id__gt=report.last_id or 0).limit(chunk_size)
+        logs = await _chunk_of_logs(usage_filter, after_id=report.last_id or 0, size=chunk_size)
         if not logs:
             return report
         moved = _reprice(logs, snapshot, environment_prices)
         if not dry_run and moved:
-            await _apply_chunk(moved, snapshot, environment_prices, actor)
+            await _apply_chunk(moved, actor)
+        before = sum(log["cost_total_pico"] for log in logs)
         report = RepricingReport(
             dry_run=dry_run,
             logs=report.logs + len(logs),
             changed=report.changed + len(moved),
-            cost_total_before_pico=report.cost_total_before_pico
-            + sum(log.cost_total_pico for log in logs),
+            cost_total_before_pico=report.cost_total_before_pico + before,
             cost_total_after_pico=report.cost_total_after_pico
-            + sum(log.cost_total_pico for log in logs)
-            + sum(columns["cost_total_pico"] - log.cost_total_pico for log, columns in moved),
-            last_id=logs[-1].id,
+            + before
+            + sum(columns["cost_total_pico"] - log["cost_total_pico"] for log, columns in moved),
+            last_id=logs[-1]["id"],
         )
         on_chunk(report)
         await asyncio.sleep(0)  # pricing a chunk is CPU work: let other requests in
 
 
+Log = dict[str, Any]  # one log's columns, as read by _chunk_of_logs
+_READ_COLUMNS = ("id", "provider", "model", "user_id", "occurred_at", *_TOKEN_COLUMNS)
+
+
+async def _chunk_of_logs(usage_filter: UsageFilter, *, after_id: int, size: int) -> list[Log]:
+    """Return the next `size` matching logs after `after_id`, by id: one plain read."""
+    connection = UsageLog._meta.db
+    params = Params(dialect_of_connection(connection))
+    where = [f"id > {params.add(after_id)}"]
+    for column, value in (
+        ("provider", usage_filter.provider),
+        ("model", usage_filter.model),
+        ("pricing_source", usage_filter.pricing_source),
+        ("user_id", usage_filter.user_id),
+    ):
+        if value is not None:
+            where.append(f"{column} = {params.add(_plain(value))}")
+    if usage_filter.occurred_from is not None:
+        where.append(f"occurred_at >= {params.add(usage_filter.occurred_from)}")
+    if usage_filter.occurred_to is not None:
+        where.append(f"occurred_at < {params.add(usage_filter.occurred_to)}")
+    columns = ", ".join((*_READ_COLUMNS, *_PRICED_COLUMNS))
+    rows = await connection.execute_query_dict(
+        f"SELECT {columns} FROM api_usage_logs WHERE {' AND '.join(where)} "  # noqa: S608
+        f"ORDER BY id LIMIT {int(size)}",
+        params.values,
+    )
+    for row in rows:
+        row["provider"] = Provider(row["provider"])
+        moment = row["occurred_at"]
+        # SQLite returns the stored ISO 8601 text, PostgreSQL a datetime.
+        row["occurred_at"] = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return rows
+
+
 def _reprice(
-    logs: Sequence[UsageLog], snapshot: PricingSnapshot, environment_prices: EnvironmentPrices
-) -> list[tuple[UsageLog, dict[str, Any]]]:
+    logs: Sequence[Log], snapshot: PricingSnapshot, environment_prices: EnvironmentPrices
+) -> list[tuple[Log, dict[str, Any]]]:
     """Return the logs whose priced columns change, each with its new columns."""
     moved = []
     for log in logs:
         price = snapshot.resolve(
-            provider=log.provider,
-            model=log.model,
+            provider=log["provider"],
+            model=log["model"],
             environment_prices=environment_prices,
-            at=log.occurred_at,
+            at=log["occurred_at"],
         )
-        columns = priced_columns({name: getattr(log, name) for name in _TOKEN_COLUMNS}, price)
-        if any(getattr(log, name) != value for name, value in columns.items()):
+        columns = priced_columns({name: log[name] for name in _TOKEN_COLUMNS}, price)
+        if any(_plain(log[name]) != _plain(value) for name, value in columns.items()):
             moved.append((log, columns))
     return moved
 
 
-async def _apply_chunk(
-    moved: list[tuple[UsageLog, dict[str, Any]]],
-    snapshot: PricingSnapshot,
-    environment_prices: EnvironmentPrices,
-    actor: Caller,
-) -> None:
+async def _apply_chunk(moved: list[tuple[Log, dict[str, Any]]], actor: Caller) -> None:
     """Rewrite one chunk's changed logs in its own transaction, retried on lock conflicts."""
-    ids = [log.id for log, _ in moved]
+    ids = [log["id"] for log, _ in moved]
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             async with in_transaction() as connection:
-                # Re-read under lock: another run may have re-priced some of them meanwhile.
-                current = (
-                    await UsageLog.filter(id__in=ids)
-                    .order_by("id")
-                    .select_for_update()
-                    .using_db(connection)
-                )
-                still_moving = _reprice(current, snapshot, environment_prices)
+                current = await _lock_priced_columns(ids, connection)
+                # Another run may have re-priced some of them since they were read.
+                still_moving = [
+                    (log, columns)
+                    for log, columns in moved
+                    if current.get(log["id"]) == _priced_tuple(log)
+                ]
                 if still_moving:
                     await _update_logs(still_moving, connection)
                     await _move_rollups(still_moving, connection)
@@ -164,7 +193,7 @@ async def _apply_chunk(
                         using_db=connection,
                     )
         except Exception as error:
-            if _sqlstate(error) not in _RETRYABLE_STATES:
+            if _sqlstate(error) not in _RETRYABLE_STATES and "database is locked" not in str(error):
                 raise
             if attempt == _ATTEMPTS:
                 raise UnavailableError(
@@ -174,6 +203,31 @@ async def _apply_chunk(
             await asyncio.sleep(0.05 * attempt)
         else:
             return
+
+
+async def _lock_priced_columns(
+    ids: list[int], connection: BaseDBAsyncClient
+) -> dict[int, tuple[Any, ...]]:
+    """Lock the logs (in id order) and return their priced columns as they are now."""
+    columns = ", ".join(("id", *_PRICED_COLUMNS))
+    if dialect_of_connection(connection) == "sqlite":
+        # Take SQLite's write lock first (waiting for other writers): a read that later
+        # upgrades to a write fails at once if another process committed in between.
+        await connection.execute_query("UPDATE api_usage_logs SET id = id WHERE id = ?", [ids[0]])
+        placeholders = ", ".join("?" for _ in ids)
+        sql = f"SELECT {columns} FROM api_usage_logs WHERE id IN ({placeholders})"  # noqa: S608
+        rows = await connection.execute_query_dict(sql, list(ids))
+    else:
+        rows = await connection.execute_query_dict(
+            f"SELECT {columns} FROM api_usage_logs WHERE id = ANY($1::bigint[]) "  # noqa: S608
+            "ORDER BY id FOR UPDATE",
+            [ids],
+        )
+    return {row["id"]: _priced_tuple(row) for row in rows}
+
+
+def _priced_tuple(log: Log) -> tuple[Any, ...]:
+    return tuple(_plain(log[name]) for name in _PRICED_COLUMNS)
 
 
 def _sqlstate(error: BaseException) -> str | None:
@@ -187,13 +241,13 @@ def _sqlstate(error: BaseException) -> str | None:
 
 
 async def _update_logs(
-    moved: list[tuple[UsageLog, dict[str, Any]]], connection: BaseDBAsyncClient
+    moved: list[tuple[Log, dict[str, Any]]], connection: BaseDBAsyncClient
 ) -> None:
     """One UPDATE for the whole chunk, joined to its new values by id."""
     dialect = dialect_of_connection(connection)
     params = Params(dialect)
     names = list(_PRICED_COLUMNS)
-    rows = [[log.id, *(_plain(columns[name]) for name in names)] for log, columns in moved]
+    rows = [[log["id"], *(_plain(columns[name]) for name in names)] for log, columns in moved]
     assignments = ", ".join(f"{name} = v.{name}" for name in names)
     if dialect == "sqlite":
         document = params.add(json.dumps(rows, separators=(",", ":")))
@@ -223,22 +277,22 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)  # enums as their stored text
 
 
-def _rollup_key(table: RollupTable, log: UsageLog, pricing_source: str) -> tuple[object, ...]:
+def _rollup_key(table: RollupTable, log: Log, pricing_source: str) -> tuple[object, ...]:
     values = {
-        "user_key": log.user_id or "",
-        "provider": log.provider.value,
-        "model": log.model,
+        "user_key": log["user_id"] or "",
+        "provider": log["provider"].value,
+        "model": log["model"],
         "pricing_source": pricing_source,
     }
-    bucket = epoch_seconds(log.occurred_at) // table.bucket_seconds
+    bucket = int(log["occurred_at"].timestamp()) // table.bucket_seconds
     return (bucket, *(values[column] for column in table.dimensions))
 
 
-def _rollup_sums(table: RollupTable, log: UsageLog, columns: dict[str, Any]) -> list[int]:
+def _rollup_sums(table: RollupTable, log: Log, columns: dict[str, Any]) -> list[int]:
     sums = [
         1,
-        log.tokens_input,
-        log.tokens_output,
+        log["tokens_input"],
+        log["tokens_output"],
         columns["cost_input_pico"],
         columns["cost_output_pico"],
         columns["cost_total_pico"],
@@ -250,14 +304,14 @@ def _rollup_sums(table: RollupTable, log: UsageLog, columns: dict[str, Any]) -> 
 
 
 async def _move_rollups(
-    moved: list[tuple[UsageLog, dict[str, Any]]], connection: BaseDBAsyncClient
+    moved: list[tuple[Log, dict[str, Any]]], connection: BaseDBAsyncClient
 ) -> None:
     """Add each log's new share to the rollups and take its old share out, in key order."""
     dialect = dialect_of_connection(connection)
     for table in ROLLUP_TABLES:
         deltas: dict[tuple[object, ...], list[int]] = {}
         for log, new in moved:
-            old = {name: getattr(log, name) for name in _PRICED_COLUMNS}
+            old = {name: log[name] for name in _PRICED_COLUMNS}
             for sign, columns in ((-1, old), (1, new)):
                 key = _rollup_key(table, log, _plain(columns["pricing_source"]))
                 sums = deltas.setdefault(key, [0] * len(table.sum_columns))
@@ -307,12 +361,12 @@ def _delete_empty_sql(table: RollupTable, dialect: str) -> str:
     return f"DELETE FROM {table.name} WHERE requests = 0 AND {matches}"  # noqa: S608
 
 
-def _audit_row(log: UsageLog, columns: dict[str, Any], actor: Caller) -> UsageRepricing:
+def _audit_row(log: Log, columns: dict[str, Any], actor: Caller) -> UsageRepricing:
     return UsageRepricing(
-        usage_log_id=log.id,
+        usage_log_id=log["id"],
         api_key_id=actor.key_id,
         api_key_name=actor.name,
-        old_values=_values({name: getattr(log, name) for name in _PRICED_COLUMNS}),
+        old_values=_values({name: log[name] for name in _PRICED_COLUMNS}),
         new_values=_values(columns),
     )
 
