@@ -353,10 +353,10 @@ def usage_reprice(  # noqa: PLR0917  (typer passes options by name)
     model: Annotated[str | None, typer.Option(help="Only this model name.")] = None,
     user: Annotated[str | None, typer.Option(help="Only this user id.")] = None,
     since: Annotated[
-        datetime | None, typer.Option("--from", help="Occurred at or after (UTC if no offset).")
+        datetime | None, typer.Option("--from", help="Occurred at or after this UTC time.")
     ] = None,
     until: Annotated[
-        datetime | None, typer.Option("--to", help="Occurred before (UTC if no offset).")
+        datetime | None, typer.Option("--to", help="Occurred before this UTC time.")
     ] = None,
     after_id: Annotated[
         int | None, typer.Option(min=0, help="Resume after this log id (a previous lastId).")
