@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
+from tortoise.transactions import in_transaction
 
 from billgraph.migrate import asyncpg_dsn
 from billgraph.models import Provider, UsageLog
@@ -287,3 +288,19 @@ def test_a_budget_refuses_past_its_buckets() -> None:
     with pytest.raises(InvalidInputError, match="ask for 12 time buckets together"):
         budget.charge(buckets=6)
     budget.charge(buckets=4)
+
+
+async def test_a_report_inside_a_transaction_keeps_its_time_limit(orm: Database) -> None:
+    async with in_transaction():
+        with pytest.raises(UnavailableError, match="did not finish within"):
+            await run_report_query(
+                SLOW_SQL["postgres"] if orm.dialect == "postgres" else _SLOW_PLAIN_SQLITE,
+                [],
+                timeout_seconds=0.2,
+            )
+
+
+_SLOW_PLAIN_SQLITE = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000000) "
+    "SELECT count(*) AS n FROM c"
+)

@@ -106,12 +106,20 @@ async def _run_on_postgres(
 ) -> list[dict[str, Any]]:
     milliseconds = max(1, int(timeout_seconds * 1000))
     try:
-        async with connection.acquire_connection() as raw, raw.transaction(readonly=True):
-            # JIT compilation costs more than these short queries take (150 ms seen
-            # here when the planner's estimate of a join of pieces ran high).
-            await raw.execute(f"SET LOCAL statement_timeout = {milliseconds}; SET LOCAL jit = off")
-            rows = await raw.fetch(sql, *values)
-    except asyncpg.QueryCanceledError:
+        async with connection.acquire_connection() as raw:
+            if raw.is_in_transaction():
+                # Inside the caller's transaction: a SET LOCAL would outlive this query,
+                # so asyncpg's own timeout cancels it in the server instead.
+                rows = await raw.fetch(sql, *values, timeout=timeout_seconds)
+            else:
+                async with raw.transaction(readonly=True):
+                    # JIT compilation costs more than these short queries take (150 ms
+                    # seen here when the planner's estimate of a join of pieces ran high).
+                    await raw.execute(
+                        f"SET LOCAL statement_timeout = {milliseconds}; SET LOCAL jit = off"
+                    )
+                    rows = await raw.fetch(sql, *values)
+    except (asyncpg.QueryCanceledError, TimeoutError):
         raise report_timeout(timeout_seconds) from None
     return [dict(row) for row in rows]
 
