@@ -1,16 +1,17 @@
-"""costReport latency over HTTP, side by side with the naive GROUP BY a user would write.
+"""costReport latency over HTTP, shape by shape, side by side with the plain SQL a user would write.
 
 Creates a fresh database (a SQLite file under benchmarks/results/, or a scratch
 PostgreSQL database), seeds it with `billgraph demo seed`, starts `billgraph serve` on a
-free port, and times, sequentially after a warm-up:
+free port, and times, sequentially after a warm-up, each shape of SHAPES (DAY x MODEL over
+30 whole UTC days, over 30 days with bounds at 10:42:47, over 30 Kolkata and Lord Howe
+days; the top 10 users of the last complete UTC month and of the last 30 and 90 Berlin
+days) by costReport and by plain SQL over api_usage_logs (COUNT(*), SUM(cost_total_pico),
+local days with the database's own date functions) through sqlite3 / asyncpg, in the same
+rounds. Then a MONTH time series over the widest allowed range in Europe/Berlin (3000
+months) and the refusal of one month more.
 
-- costReport groupBy [DAY, MODEL] over the last 30 whole UTC days of the data;
-- costReport groupBy [USER] first: 10 over the last complete calendar month;
-- the same two answers by plain SQL over api_usage_logs (COUNT(*), SUM(cost_total_pico),
-  day buckets with the database's own date functions), through sqlite3 / asyncpg.
-
-Checks that both give exactly the same totals, reads the server's peak RSS (VmHWM) and
-prints one JSON object. Exits 1 when the answers differ.
+Checks that both ways give exactly the same totals, reads the server's peak RSS (VmHWM)
+and prints one JSON object. Exits 1 when the answers differ.
 
     .venv/bin/python benchmarks/reports.py --database postgres --logs 1000000 --days 90 \
         --users 2000 --runs 30
@@ -25,10 +26,13 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -48,13 +52,16 @@ from harness import (
 
 PICO_PER_USD = 10**12
 WARM_UP_RUNS = 3
-TARGET_MEDIAN_MS = {"sqlite": 150, "postgres": 50}
-TARGET_SPEEDUP = 4
+TARGET_SPEEDUP = 1.5
+TARGET_ALIGNED_SPEEDUP = 4
+TARGET_WIDEST_MS = 50
+TARGET_REFUSAL_MS = 10
 TARGET_PEAK_RSS_MB = 300
 
 DAY_MODEL_QUERY = """
-query DayModel($from: DateTime!, $to: DateTime!) {
-  costReport(groupBy: [DAY, MODEL], filter: {from: $from, to: $to}, orderBy: KEY_ASC) {
+query DayModel($from: DateTime!, $to: DateTime!, $zone: String!) {
+  costReport(groupBy: [DAY, MODEL], filter: {from: $from, to: $to}, timeZone: $zone,
+             orderBy: KEY_ASC) {
     key { bucketStart model }
     totals { requests costTotal }
   }
@@ -66,12 +73,52 @@ query TopUsers($from: DateTime!, $to: DateTime!) {
     totals { requests costTotal }
   }
 }"""
+WIDEST_QUERY = """
+query Widest($from: DateTime!, $to: DateTime!) {
+  costTimeSeries(filter: {from: $from, to: $to}, granularity: MONTH, timeZone: "Europe/Berlin") {
+    bucketStart
+    totals { requests costTotal }
+  }
+}"""
+WIDEST_REPORT_QUERY = """
+query WidestReport($from: DateTime!, $to: DateTime!) {
+  costReport(groupBy: [MONTH], filter: {from: $from, to: $to}, timeZone: "Europe/Berlin",
+             orderBy: KEY_ASC) {
+    key { bucketStart }
+    totals { requests costTotal }
+  }
+}"""
+BERLIN = ZoneInfo("Europe/Berlin")
+WIDEST = (datetime(1900, 1, 1, tzinfo=BERLIN), datetime(2150, 1, 1, tzinfo=BERLIN))
+TOO_WIDE = (WIDEST[0], datetime(2150, 2, 1, tzinfo=BERLIN))
 
-# The naive baseline: what one would write against the logs table without billgraph.
-NAIVE_SQL = {
+
+@dataclass(frozen=True)
+class Shape:
+    """One question: DAY x MODEL in a zone, or the top 10 users, over a window."""
+
+    kind: str  # "day_model" or "top_users"
+    zone: str
+    aligned: bool  # every bound on a UTC midnight: answered from rollups alone
+
+
+SHAPES = {
+    "day_model_utc_30d": Shape("day_model", "UTC", aligned=True),
+    "top_users_utc_month": Shape("top_users", "UTC", aligned=True),
+    "day_model_odd_bounds_30d": Shape("day_model", "UTC", aligned=False),
+    "day_model_kolkata_30d": Shape("day_model", "Asia/Kolkata", aligned=False),
+    "day_model_lord_howe_30d": Shape("day_model", "Australia/Lord_Howe", aligned=False),
+    "top_users_berlin_30d": Shape("top_users", "Europe/Berlin", aligned=False),
+    "top_users_berlin_90d": Shape("top_users", "Europe/Berlin", aligned=False),
+}
+
+# The plain SQL: what one would write against the logs table without billgraph. Local
+# days: PostgreSQL converts with the zone; SQLite has no zones, so it shifts by the
+# window's fixed offset (the windows below have one offset each; checked).
+PLAIN_SQL = {
     "sqlite": {
         "day_model": (
-            "SELECT date(occurred_at) AS day, model, COUNT(*), SUM(cost_total_pico) "
+            "SELECT date(occurred_at, ?) AS day, model, COUNT(*), SUM(cost_total_pico) "
             "FROM api_usage_logs WHERE occurred_at >= ? AND occurred_at < ? "
             "GROUP BY day, model ORDER BY day, model"
         ),
@@ -83,7 +130,7 @@ NAIVE_SQL = {
     },
     "postgres": {
         "day_model": (
-            "SELECT date_trunc('day', occurred_at AT TIME ZONE 'UTC') AS day, model, "
+            "SELECT (occurred_at AT TIME ZONE $3)::date AS day, model, "
             "COUNT(*), SUM(cost_total_pico) "
             "FROM api_usage_logs WHERE occurred_at >= $1 AND occurred_at < $2 "
             "GROUP BY 1, 2 ORDER BY 1, 2"
@@ -98,7 +145,7 @@ NAIVE_SQL = {
 
 Window = tuple[datetime, datetime]
 Rows = list[tuple[Any, ...]]
-NaiveQuery = Callable[[str, Sequence[datetime]], Awaitable[Rows]]
+NaiveQuery = Callable[[str, Sequence[Any]], Awaitable[Rows]]
 
 
 @asynccontextmanager
@@ -150,9 +197,12 @@ async def naive_driver(url: str) -> AsyncIterator[NaiveQuery]:
     if url.startswith("sqlite://"):
         connection = sqlite3.connect(url.removeprefix("sqlite://"))
 
-        async def sqlite_query(sql: str, params: Sequence[datetime]) -> Rows:
-            # Tortoise stores times as text such as "2026-10-01 00:00:00+00:00".
-            return connection.execute(sql, [p.isoformat(" ") for p in params]).fetchall()
+        async def sqlite_query(sql: str, params: Sequence[Any]) -> Rows:
+            # Tortoise stores times as UTC text such as "2026-10-01 00:00:00+00:00".
+            values = [
+                p.astimezone(UTC).isoformat(" ") if isinstance(p, datetime) else p for p in params
+            ]
+            return connection.execute(sql, values).fetchall()
 
         try:
             yield sqlite_query
@@ -161,7 +211,7 @@ async def naive_driver(url: str) -> AsyncIterator[NaiveQuery]:
         return
     pool = await asyncpg.connect(asyncpg_dsn(url))
 
-    async def postgres_query(sql: str, params: Sequence[datetime]) -> Rows:
+    async def postgres_query(sql: str, params: Sequence[Any]) -> Rows:
         return [tuple(row) for row in await pool.fetch(sql, *params)]
 
     try:
@@ -186,13 +236,41 @@ def midnight(day: date) -> datetime:
 
 
 def windows(start: datetime, end: datetime) -> dict[str, Window]:
-    """Return the last 30 days, and the last complete calendar month, of [start, end)."""
+    """Return each shape's window inside the data [start, end) (end a UTC midnight)."""
     month_end = end.replace(day=1)
     month_start = (month_end - timedelta(days=1)).replace(day=1)
+    odd = timedelta(hours=10, minutes=42, seconds=47)
+
+    def local_days(zone: str, days: int) -> Window:
+        last = datetime.combine(end.astimezone(ZoneInfo(zone)).date(), clock(), ZoneInfo(zone))
+        first = datetime.combine(last.date() - timedelta(days=days), clock(), ZoneInfo(zone))
+        return max(start, first), last
+
     return {
-        "day_model": (max(start, end - timedelta(days=30)), end),
-        "top_users": (max(start, month_start), month_end),
+        "day_model_utc_30d": (max(start, end - timedelta(days=30)), end),
+        "top_users_utc_month": (max(start, month_start), month_end),
+        "day_model_odd_bounds_30d": (end - timedelta(days=31) + odd, end - timedelta(days=1) + odd),
+        "day_model_kolkata_30d": local_days("Asia/Kolkata", 30),
+        "day_model_lord_howe_30d": local_days("Australia/Lord_Howe", 30),
+        "top_users_berlin_30d": local_days("Europe/Berlin", 30),
+        "top_users_berlin_90d": local_days("Europe/Berlin", 90),
     }
+
+
+def plain_parameters(dialect: str, shape: Shape, window: Window) -> list[Any]:
+    """Return the plain SQL's parameters for a shape and window."""
+    since, until = window
+    if shape.kind == "top_users":
+        return [since, until]
+    if dialect == "postgres":
+        return [since, until, shape.zone]
+    zone = ZoneInfo(shape.zone)
+    offsets = {moment.astimezone(zone).utcoffset() for moment in (since, until)}
+    if len(offsets) != 1:
+        raise RuntimeError(f"{shape.zone} changes its offset inside {window}: pick another")
+    [offset] = offsets
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    return [f"{minutes:+d} minutes", since, until]
 
 
 def pico(usd: str) -> int:
@@ -202,12 +280,12 @@ def pico(usd: str) -> int:
     return int(amount)
 
 
-def billgraph_rows(name: str, data: dict[str, Any]) -> Rows:
+def billgraph_rows(kind: str, data: dict[str, Any]) -> Rows:
     """Return a costReport answer as (key..., requests, cost in pico-dollars) tuples."""
     rows = []
     for row in data["costReport"]:
         totals = (int(row["totals"]["requests"]), pico(row["totals"]["costTotal"]))
-        if name == "day_model":
+        if kind == "day_model":
             day = datetime.fromisoformat(row["key"]["bucketStart"]).date().isoformat()
             rows.append((day, row["key"]["model"], *totals))
         else:
@@ -215,11 +293,11 @@ def billgraph_rows(name: str, data: dict[str, Any]) -> Rows:
     return rows
 
 
-def naive_rows(name: str, rows: Rows) -> Rows:
-    """Return the naive SQL answer in the same shape as billgraph_rows."""
-    if name == "day_model":
+def naive_rows(kind: str, rows: Rows) -> Rows:
+    """Return the plain SQL answer in the same shape as billgraph_rows."""
+    if kind == "day_model":
         return [
-            (day if isinstance(day, str) else day.date().isoformat(), model, int(n), int(cost))
+            (day if isinstance(day, str) else day.isoformat(), model, int(n), int(cost))
             for day, model, n, cost in rows
         ]
     return [(user, int(n), int(cost)) for user, n, cost in rows]
@@ -236,32 +314,36 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
     async with naive_driver(url) as naive_query:
         start, end, count = await data_range(naive_query)
         questions = windows(start, end)
-        graphql = {"day_model": DAY_MODEL_QUERY, "top_users": TOP_USERS_QUERY}
         with billgraph_server(url) as server:
             headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
             async with httpx.AsyncClient(headers=headers, timeout=120) as client:
 
                 async def ask_billgraph(name: str) -> Rows:
-                    since, until = questions[name]
+                    shape, (since, until) = SHAPES[name], questions[name]
                     variables = {"from": since.isoformat(), "to": until.isoformat()}
-                    body = {"query": graphql[name], "variables": variables}
-                    return billgraph_rows(
-                        name, graphql_payload(await client.post(server.url, json=body))
-                    )
+                    if shape.kind == "day_model":
+                        variables["zone"] = shape.zone
+                        query = DAY_MODEL_QUERY
+                    else:
+                        query = TOP_USERS_QUERY
+                    body = {"query": query, "variables": variables}
+                    response = await client.post(server.url, json=body)
+                    return billgraph_rows(shape.kind, graphql_payload(response))
 
                 async def ask_naive(name: str) -> Rows:
-                    return naive_rows(
-                        name, await naive_query(NAIVE_SQL[dialect][name], questions[name])
-                    )
+                    shape = SHAPES[name]
+                    parameters = plain_parameters(dialect, shape, questions[name])
+                    rows = await naive_query(PLAIN_SQL[dialect][shape.kind], parameters)
+                    return naive_rows(shape.kind, rows)
 
                 askers = {"billgraph": ask_billgraph, "naive_sql": ask_naive}
                 answers: dict[str, dict[str, Rows]] = {way: {} for way in askers}
                 timings: dict[str, dict[str, list[float]]] = {
-                    way: {name: [] for name in graphql} for way in askers
+                    way: {name: [] for name in SHAPES} for way in askers
                 }
                 log(f"warm-up ({WARM_UP_RUNS} runs), then {args.runs} timed runs")
                 for run in range(WARM_UP_RUNS + args.runs):
-                    for name in graphql:
+                    for name in SHAPES:
                         for way, ask in askers.items():
                             started = time.perf_counter()
                             answer = await ask(name)
@@ -269,8 +351,9 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
                             answers[way].setdefault(name, answer)
                             if run >= WARM_UP_RUNS:
                                 timings[way][name].append(elapsed)
+                widest = await time_widest(client, server.url, args.runs)
             memory = server.memory_mb()
-    matches = {name: answers["billgraph"][name] == answers["naive_sql"][name] for name in graphql}
+    matches = {name: answers["billgraph"][name] == answers["naive_sql"][name] for name in SHAPES}
     summary = {
         way: {name: latency_summary(t) for name, t in by.items()} for way, by in timings.items()
     }
@@ -278,7 +361,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
         name: round(
             summary["naive_sql"][name]["median_ms"] / summary["billgraph"][name]["median_ms"], 2
         )
-        for name in graphql
+        for name in SHAPES
     }
     return {
         "benchmark": "reports",
@@ -295,24 +378,63 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, Any]:
             name: {"from": since.isoformat(), "to": until.isoformat()}
             for name, (since, until) in questions.items()
         },
-        "rows_returned": {name: len(answers["billgraph"][name]) for name in graphql},
+        "rows_returned": {name: len(answers["billgraph"][name]) for name in SHAPES},
         "billgraph": summary["billgraph"],
         "naive_sql": summary["naive_sql"],
-        "naive_sql_text": NAIVE_SQL[dialect],
+        "naive_sql_text": PLAIN_SQL[dialect],
         "speedup_vs_naive": speedup,
+        "widest_berlin_month_series": widest,
         "exact_match": {**matches, "matched": all(matches.values())},
         "server_memory": memory,
         "targets": {
-            "median_ms_below": TARGET_MEDIAN_MS[dialect],
-            "median_met": all(
-                summary["billgraph"][name]["median_ms"] < TARGET_MEDIAN_MS[dialect]
-                for name in graphql
-            ),
             "speedup_at_least": TARGET_SPEEDUP,
-            "speedup_met": all(ratio >= TARGET_SPEEDUP for ratio in speedup.values()),
+            "aligned_speedup_at_least": TARGET_ALIGNED_SPEEDUP,
+            "speedup_met": {
+                name: speedup[name] >= (TARGET_ALIGNED_SPEEDUP if shape.aligned else TARGET_SPEEDUP)
+                for name, shape in SHAPES.items()
+            },
+            "widest_median_ms_below": TARGET_WIDEST_MS,
+            "widest_met": widest["report"]["median_ms"] < TARGET_WIDEST_MS,
+            "refusal_median_ms_below": TARGET_REFUSAL_MS,
+            "refusal_met": widest["refusal"]["median_ms"] < TARGET_REFUSAL_MS,
             "peak_rss_mb_below": TARGET_PEAK_RSS_MB,
             "peak_rss_met": memory["peak_rss_mb"] < TARGET_PEAK_RSS_MB,
         },
+    }
+
+
+async def time_widest(client: httpx.AsyncClient, url: str, runs: int) -> dict[str, Any]:
+    """Time the widest allowed Berlin MONTH report and series, and the refusal of one more."""
+    timings: dict[str, list[float]] = {"report": [], "series": [], "refusal": []}
+    points = groups = 0
+    refusal = ""
+    asks = (
+        ("report", WIDEST_REPORT_QUERY, WIDEST),
+        ("series", WIDEST_QUERY, WIDEST),
+        ("refusal", WIDEST_QUERY, TOO_WIDE),
+    )
+    for run in range(WARM_UP_RUNS + runs):
+        for name, query, (since, until) in asks:
+            variables = {"from": since.isoformat(), "to": until.isoformat()}
+            started = time.perf_counter()
+            response = await client.post(url, json={"query": query, "variables": variables})
+            elapsed = time.perf_counter() - started
+            if name == "report":
+                groups = len(graphql_payload(response)["costReport"])
+            elif name == "series":
+                points = len(graphql_payload(response)["costTimeSeries"])
+            else:
+                refusal = response.json()["errors"][0]["extensions"]["code"]
+            if run >= WARM_UP_RUNS:
+                timings[name].append(elapsed)
+    return {
+        "range": {"from": WIDEST[0].isoformat(), "to": WIDEST[1].isoformat()},
+        "report_groups": groups,
+        "report": latency_summary(timings["report"]),
+        "points": points,
+        "series": latency_summary(timings["series"]),
+        "refusal_code": refusal,
+        "refusal": latency_summary(timings["refusal"]),
     }
 
 

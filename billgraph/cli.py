@@ -26,9 +26,10 @@ from billgraph.db import dialect_of, sqlite_path, tortoise_config
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
-from billgraph.services import api_keys, catalog, demo, pricing, rollups
+from billgraph.services import api_keys, catalog, demo, pricing, repricing, rollups
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
+from billgraph.services.usage import UsageFilter
 from billgraph.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="billgraph: exact billing for LLM API usage.", no_args_is_help=True)
@@ -37,11 +38,13 @@ pricing_app = typer.Typer(help="Pricing rows.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 rollups_app = typer.Typer(help="Pre-aggregated usage.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
+usage_app = typer.Typer(help="Usage logs.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pricing_app, name="pricing")
 app.add_typer(keys_app, name="keys")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(demo_app, name="demo")
+app.add_typer(usage_app, name="usage")
 
 T = TypeVar("T")
 CLI_ACTOR = api_keys.Caller(
@@ -412,6 +415,84 @@ def demo_seed(
 
     created = _run(fill)
     typer.echo(f"seeded {created} usage logs for {users} users over {days} days")
+
+
+@usage_app.command("reprice")
+def usage_reprice(  # noqa: PLR0917  (typer passes options by name)
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Rewrite the logs (default: a dry run).")
+    ] = False,
+    provider: Annotated[Provider | None, typer.Option(help="Only this provider.")] = None,
+    model: Annotated[str | None, typer.Option(help="Only this model name.")] = None,
+    user: Annotated[str | None, typer.Option(help="Only this user id.")] = None,
+    since: Annotated[
+        datetime | None, typer.Option("--from", help="Occurred at or after this UTC time.")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option("--to", help="Occurred before this UTC time.")
+    ] = None,
+    after_id: Annotated[
+        int | None, typer.Option(min=0, help="Resume after this log id (a previous lastId).")
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, max=repricing.MAX_CHUNK, help="Logs per transaction.")
+    ] = repricing.DEFAULT_CHUNK,
+) -> None:
+    """Re-price matching logs at the prices in effect when each occurred, chunk by chunk."""
+    settings = _settings()
+    usage_filter = UsageFilter(
+        provider=provider,
+        model=model,
+        user_id=user,
+        occurred_from=_utc(since),
+        occurred_to=_utc(until),
+    )
+    progress_made: list[repricing.RepricingReport] = []
+
+    async def run() -> repricing.RepricingReport:
+        async with _database_as_served(settings):
+            total = await repricing.count_matching_logs(usage_filter=usage_filter)
+            label = "re-pricing" if apply else "dry run"
+            with Progress(
+                TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+            ) as progress:
+                task = progress.add_task(label, total=total)
+
+                def advance(report: repricing.RepricingReport) -> None:
+                    progress_made.append(report)
+                    progress.update(task, completed=report.logs)
+
+                return await repricing.reprice_usage(
+                    usage_filter=usage_filter,
+                    dry_run=not apply,
+                    environment_prices=environment_prices_of(settings),
+                    cache=pricing.PricingCache(),
+                    actor=CLI_ACTOR,
+                    after_id=after_id,
+                    chunk_size=chunk_size,
+                    on_chunk=advance,
+                )
+
+    try:
+        report = _run(run)
+    except KeyboardInterrupt:
+        if progress_made and progress_made[-1].last_id is not None:
+            last = progress_made[-1].last_id
+            typer.echo(f"interrupted: run again with --after-id {last} to continue", err=True)
+        raise typer.Exit(130) from None
+    verb = "changed" if apply else "would change"
+    typer.echo(
+        f"{report.logs} logs walked, {report.changed} {verb}; cost total "
+        f"{format_decimal(from_pico(report.cost_total_before_pico))} -> "
+        f"{format_decimal(from_pico(report.cost_total_after_pico))} USD"
+        + (f"; last id {report.last_id}" if report.last_id is not None else "")
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def _bound(key: ApiKey) -> str:

@@ -4,10 +4,10 @@
 import importlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
@@ -18,6 +18,8 @@ from tortoise.exceptions import DBConnectionError
 
 from billgraph import metrics
 from billgraph.settings import Settings
+
+T = TypeVar("T")
 
 MODEL_MODULES = ["billgraph.models", "aerich.models"]
 APP_LABEL = "models"
@@ -144,6 +146,21 @@ def read_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:
     if _replica_down_until.get(replica.connection_name, 0.0) > time.monotonic():
         return primary
     return _ReplicaWithFallback(replica, primary)  # type: ignore[return-value]
+
+
+async def on_read_connection(
+    primary: BaseDBAsyncClient, run: Callable[[BaseDBAsyncClient], Awaitable[T]]
+) -> T:
+    """Return `run(connection)` on the read connection (see read_connection); when the
+    replica fails, the same `run` on the primary, with the warning."""
+    connection = read_connection(primary)
+    if not isinstance(connection, _ReplicaWithFallback):
+        return await run(connection)
+    try:
+        return await run(connection._replica)
+    except _CONNECTION_ERRORS as error:
+        connection._fell_back(error)
+        return await run(primary)
 
 
 class _ReplicaWithFallback:

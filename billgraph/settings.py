@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     metrics_public: bool | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["text", "json"] | None = None
+    # Reports: what one request may spend, all its report fields (aliases) together.
+    report_buckets_per_request: Annotated[int, Field(ge=1, le=100_000)] = 6000
+    reports_per_request: Annotated[int, Field(ge=1, le=1000)] = 20
+    report_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod

@@ -53,16 +53,31 @@ def run_benchmark(script: str, *args: str) -> dict[str, Any]:
     return result
 
 
+SHAPES = {
+    "day_model_utc_30d",
+    "top_users_utc_month",
+    "day_model_odd_bounds_30d",
+    "day_model_kolkata_30d",
+    "day_model_lord_howe_30d",
+    "top_users_berlin_30d",
+    "top_users_berlin_90d",
+}
+
+
 def check_report(result: dict[str, Any], database: str) -> None:
     assert result["database"] == database
     assert result["logs"] == 2000
     for way in ("billgraph", "naive_sql"):
-        for question in ("day_model", "top_users"):
+        assert set(result[way]) == SHAPES
+        for question in SHAPES:
             assert {"median_ms", "p95_ms"} <= result[way][question].keys()
-    assert result["rows_returned"]["top_users"] == 10
-    assert result["exact_match"] == {"day_model": True, "top_users": True, "matched": True}
+    assert result["rows_returned"]["top_users_berlin_30d"] == 10
+    assert result["exact_match"] == {**dict.fromkeys(SHAPES, True), "matched": True}
     assert result["server_memory"]["peak_rss_mb"] > 0
-    assert set(result["speedup_vs_naive"]) == {"day_model", "top_users"}
+    assert set(result["speedup_vs_naive"]) == SHAPES
+    widest = result["widest_berlin_month_series"]
+    assert widest["points"] == 3000
+    assert widest["refusal_code"] == "BAD_USER_INPUT"
 
 
 def test_reports_on_sqlite() -> None:
@@ -74,6 +89,16 @@ def test_reports_on_sqlite() -> None:
 def test_reports_on_postgres() -> None:
     result = run_benchmark("reports.py", "--database", "postgres", "--logs", "2000", "--runs", "2")
     check_report(result, "postgres")
+
+
+def test_repricing_on_sqlite() -> None:
+    result = run_benchmark(
+        "repricing.py", "--database", "sqlite", "--logs", "200", "--baseline-seconds", "0.5"
+    )
+    assert result["logs_walked"] >= 200
+    assert result["logs_changed"] > 0
+    assert result["rollups_verify"] == "rollups match the logs"
+    assert "longest_pause_ms" in result["ingest_during_repricing"]
 
 
 @pytest.mark.usefixtures("postgres")

@@ -157,6 +157,7 @@ OPERATIONS: dict[str, Operation] = {
         '{ pricingHistory(provider: MISTRAL, modelName: "default") { edges { cursor } } }', READ
     ),
     "Query.apiKeys": Operation("{ apiKeys { id } }", ADMIN),
+    "Query.usageRepricings": Operation("{ usageRepricings(first: 1) { edges { cursor } } }", ADMIN),
     "Mutation.recordUsage": Operation(
         "mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { id } }",
         INGEST,

@@ -28,7 +28,14 @@ from tests.conftest import Database, empty_tables
 
 ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
 BASE = datetime(2026, 3, 25, tzinfo=UTC)  # spans Europe's spring DST change
-ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+]
 MODELS = ["gpt-4o", "claude-x", "openai/gpt-oss-120b:groq"]
 PROVIDERS = [Provider.OPENAI, Provider.ANTHROPIC, Provider.HUGGINGFACE]
 USERS = [None, "alice", "bob"]
@@ -47,19 +54,21 @@ usage_inputs = st.lists(
         tokens_input=st.integers(0, 3_000_000),
         tokens_output=st.integers(0, 300_000),
         user_id=st.sampled_from(USERS),
-        occurred_at=st.integers(0, 40 * 24 * 60).map(
-            lambda minutes: BASE + timedelta(minutes=minutes)
+        occurred_at=st.integers(0, 40 * 24 * 3600).map(
+            lambda seconds: BASE + timedelta(seconds=seconds)
         ),
     ),
     min_size=0,
     max_size=40,
 )
-# Whole hours and days hit the rollups; odd minutes force the logs.
+# Whole hours and days are read from the rollups; odd minutes and seconds cut edges
+# that are read from the logs.
 boundaries = st.one_of(
     st.none(),
     st.integers(0, 40 * 24).map(lambda hours: BASE + timedelta(hours=hours)),
     st.integers(0, 40).map(lambda days: BASE + timedelta(days=days)),
     st.integers(0, 40 * 24 * 60).map(lambda minutes: BASE + timedelta(minutes=minutes)),
+    st.integers(0, 40 * 24 * 3600).map(lambda seconds: BASE + timedelta(seconds=seconds)),
 )
 groupings = st.lists(st.sampled_from(list(UsageDimension)), max_size=3, unique=True).filter(
     lambda dims: sum(dim in TIME_DIMENSIONS for dim in dims) <= 1
@@ -176,7 +185,7 @@ def actual_key(row: Any, question: Question) -> tuple[Any, ...]:
 
 
 @settings(
-    max_examples=60,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,
@@ -264,12 +273,24 @@ def _call(minutes: int, user: str | None = "alice", model: str = "gpt-4o") -> Us
         ([UsageDimension.USER, UsageDimension.MODEL], "UTC", None, 0, "usage_rollup_daily_user"),
         ([UsageDimension.DAY], "UTC", "alice", 0, "usage_rollup_daily_user_total"),
         ([UsageDimension.MODEL], "UTC", "alice", 0, "usage_rollup_daily_user"),
+        # A Berlin day is 23:00Z to 23:00Z: no whole UTC day for the daily rollups.
         ([UsageDimension.DAY, UsageDimension.USER], "Europe/Berlin", None, 0, "api_usage_logs"),
+        # Kolkata's hours start at :30 UTC: no whole UTC hour in any of them.
         ([UsageDimension.HOUR], "Asia/Kolkata", None, 0, "api_usage_logs"),
-        ([UsageDimension.MODEL], "UTC", None, 30, "api_usage_logs"),
+        # Kolkata's days: whole hours from the rollup, the half hours at 18:30Z from the logs.
+        ([UsageDimension.DAY], "Asia/Kolkata", None, 0, "usage_rollup_hourly+api_usage_logs"),
+        ([UsageDimension.DAY], "Australia/Lord_Howe", None, 0, "usage_rollup_hourly"),
+        ([UsageDimension.MODEL], "UTC", None, 30, "usage_rollup_hourly+api_usage_logs"),
+        (
+            [UsageDimension.USER],
+            "UTC",
+            None,
+            30,
+            "usage_rollup_daily_user_total+api_usage_logs",
+        ),
     ],
 )
-async def test_the_planner_answers_from_the_smallest_exact_table(
+async def test_the_planner_reads_whole_rollup_buckets_and_the_edges_from_the_logs(
     orm: Database,
     group_by: list[UsageDimension],
     zone: str,

@@ -3,10 +3,15 @@
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 from typer.testing import CliRunner
 
 from billgraph.cli import app
+from billgraph.migrate import asyncpg_dsn
+from billgraph.models import UsageLog
+from billgraph.services.rollups import _snapshot
+from tests.conftest import Database
 
 runner = CliRunner()
 
@@ -62,3 +67,35 @@ def test_seeding_twice_on_one_day_writes_nothing_new(database_url: str) -> None:
     assert code == 0, output
     assert "seeded 0 usage logs" in output
     assert billgraph(database_url, "rollups", "verify")[0] == 0
+
+
+ROLLUP_ROW = (
+    "INSERT INTO usage_rollup_daily_user_total (bucket_day, user_key, requests, tokens_input, "
+    "tokens_output, cost_input_pico, cost_output_pico, cost_total_pico, "
+    "estimated_cost_total_pico) VALUES (20000, 'someone', 1, 1, 1, 1, 1, 2, 0)"
+)
+
+
+async def test_verify_reads_one_snapshot_while_others_commit(orm: Database) -> None:
+    """A write committed between two reads of `rollups verify` is not seen by the second."""
+    count = "SELECT COUNT(*) AS n FROM usage_rollup_daily_user_total"
+    async with _snapshot(UsageLog._meta.db) as fetch:
+        before = await fetch(count)
+        await _commit_elsewhere(orm, ROLLUP_ROW)
+        during = await fetch(count)
+    assert during == before
+    async with _snapshot(UsageLog._meta.db) as fetch:
+        assert (await fetch(count))[0]["n"] == before[0]["n"] + 1
+
+
+async def _commit_elsewhere(database: Database, statement: str) -> None:
+    """Run and commit one statement on a connection of its own."""
+    if database.dialect == "postgres":
+        connection = await asyncpg.connect(asyncpg_dsn(database.url))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+        return
+    with sqlite3.connect(database.url.removeprefix("sqlite://")) as connection:
+        connection.execute(statement)

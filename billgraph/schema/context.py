@@ -8,6 +8,7 @@ from strawberry.fastapi import BaseContext
 from billgraph.logs import note_key
 from billgraph.services.api_keys import Caller, authenticate
 from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.report_limits import ReportBudget
 from billgraph.settings import Settings
 from billgraph.usage_record import UsageRecord
 
@@ -24,9 +25,16 @@ class Context(BaseContext):
     _caller: Caller | None = field(default=None, init=False)
     # Set by schema.bulk_variables before execution: variable name -> checked records.
     bulk_usage_inputs: dict[str, list[UsageRecord]] = field(default_factory=dict, init=False)
+    report_budget: ReportBudget = field(init=False)
 
     def __post_init__(self) -> None:
         super().__init__()
+        # One budget for every report field of the request, aliases included.
+        self.report_budget = ReportBudget(
+            max_buckets=self.settings.report_buckets_per_request,
+            max_reports=self.settings.reports_per_request,
+            timeout_seconds=self.settings.report_timeout_seconds,
+        )
 
     def now(self) -> datetime:
         """Return the current time in UTC (one place to read the clock)."""

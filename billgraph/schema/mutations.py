@@ -185,16 +185,26 @@ class Mutation:
         description=(
             "Recompute the matching logs with the prices in effect at their time, for when a "
             "price was entered wrong. dryRun (the default) only reports; applying keeps every "
-            "log's previous costs in the audit trail and updates the rollups (admin)."
+            "log's previous costs in the audit trail and updates the rollups (admin). Logs are "
+            "walked in chunks by id, each chunk its own transaction; afterId resumes after "
+            "the lastId of an interrupted run, and running it again changes nothing."
         ),
         permission_classes=[IsAdmin],
     )
     async def reprice_usage(
-        self, info: RequestInfo, filter: UsageFilter, dry_run: bool = True
+        self,
+        info: RequestInfo,
+        filter: UsageFilter,
+        dry_run: bool = True,
+        after_id: strawberry.ID | None = None,
     ) -> RepricingReport:
+        resume_after = parse_id(str(after_id)) if after_id is not None else None
+        if after_id is not None and resume_after is None:
+            raise InvalidInputError("afterId is not a usage log id", field="afterId")
         report = await repricing.reprice_usage(
             usage_filter=filter.to_service(),
             dry_run=dry_run,
+            after_id=resume_after,
             environment_prices=info.context.environment_prices,
             cache=info.context.pricing_cache,
             actor=await info.context.caller(),

@@ -11,8 +11,11 @@ from billgraph.schema.context import Context
 from billgraph.schema.pagination import (
     decode_audit_cursor,
     decode_cursor,
+    decode_repricing_cursor,
     encode_audit_cursor,
     encode_cursor,
+    encode_repricing_cursor,
+    parse_id,
 )
 from billgraph.schema.permissions import CanRead, IsAdmin
 from billgraph.schema.types import (
@@ -31,8 +34,12 @@ from billgraph.schema.types import (
     UsageLog,
     UsageLogConnection,
     UsageLogEdge,
+    UsageRepricingConnection,
+    UsageRepricingEdge,
+    UsageRepricingEntry,
 )
 from billgraph.services import api_keys, audit, pricing, reports, usage
+from billgraph.services.errors import InvalidInputError
 from billgraph.services.reports import CostReportOrder, UsageDimension
 from billgraph.services.time_buckets import Granularity
 
@@ -154,6 +161,7 @@ class Query:
         totals = await reports.cost_summary(
             usage_filter=(filter or UsageFilter()).to_service(),
             caller=await info.context.caller(),
+            budget=info.context.report_budget,
         )
         return CostTotals.from_service(totals)
 
@@ -180,6 +188,7 @@ class Query:
             order=order_by,
             first=first,
             caller=await info.context.caller(),
+            budget=info.context.report_budget,
         )
         return [CostReportRow.from_service(row) for row in report.rows]
 
@@ -202,6 +211,7 @@ class Query:
             granularity=granularity,
             time_zone=time_zone,
             caller=await info.context.caller(),
+            budget=info.context.report_budget,
         )
         return [TimeSeriesPoint.from_service(point) for point in points]
 
@@ -237,7 +247,46 @@ class Query:
         )
 
     @strawberry.field(
+        description=(
+            "The re-pricing audit trail, newest first, 1 to 500 per page; usageLogId narrows "
+            "it to one log (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def usage_repricings(
+        self,
+        info: RequestInfo,
+        usage_log_id: strawberry.ID | None = None,
+        first: int | None = usage.DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> UsageRepricingConnection:
+        rows, has_next_page = await audit.repricing_history(
+            first=usage.DEFAULT_PAGE_SIZE if first is None else first,
+            after_id=decode_repricing_cursor(after) if after is not None else None,
+            usage_log_id=_log_id(usage_log_id) if usage_log_id is not None else None,
+        )
+        edges = [
+            UsageRepricingEdge(
+                node=UsageRepricingEntry.from_model(row), cursor=encode_repricing_cursor(row.id)
+            )
+            for row in rows
+        ]
+        return UsageRepricingConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field(
         description="Every API key, newest first (admin).", permission_classes=[IsAdmin]
     )
     async def api_keys(self, info: RequestInfo) -> list[ApiKey]:
         return [ApiKey.from_model(key) for key in await api_keys.list_api_keys()]
+
+
+def _log_id(value: str) -> int:
+    log_id = parse_id(str(value))
+    if log_id is None:
+        raise InvalidInputError("usageLogId is not a usage log id", field="usageLogId")
+    return log_id

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from billgraph.models import Pricing, PricingAudit, PricingAuditAction
+from billgraph.models import Pricing, PricingAudit, PricingAuditAction, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import format_decimal, from_pico
 from billgraph.services.errors import InvalidInputError
@@ -57,6 +57,21 @@ async def pricing_history(
         raise InvalidInputError(f"first must be between 1 and {MAX_HISTORY_PAGE}", field="first")
     model_name = clean_name(model_name, field="modelName")
     query = PricingAudit.filter(provider=provider, model_key=model_key(model_name))
+    if after_id is not None:
+        query = query.filter(id__lt=after_id)
+    rows = await query.order_by("-id").limit(first + 1)
+    return rows[:first], len(rows) > first
+
+
+async def repricing_history(
+    *, first: int, after_id: int | None, usage_log_id: int | None
+) -> tuple[list[UsageRepricing], bool]:
+    """Return up to `first` re-pricing audit rows, newest first, and whether more exist."""
+    if not 1 <= first <= MAX_HISTORY_PAGE:
+        raise InvalidInputError(f"first must be between 1 and {MAX_HISTORY_PAGE}", field="first")
+    query = UsageRepricing.all()
+    if usage_log_id is not None:
+        query = query.filter(usage_log_id=usage_log_id)
     if after_id is not None:
         query = query.filter(id__lt=after_id)
     rows = await query.order_by("-id").limit(first + 1)

@@ -1,55 +1,58 @@
-"""Grouped cost reports and time series, answered from rollups whenever the question allows.
+"""Grouped cost reports and time series: rollups for the aligned interior, logs for the edges.
 
 A report groups the matching usage by dimensions (provider, model, user, pricing source)
-and at most one calendar bucket (hour, day, week, month in an IANA zone). The planner
-picks the smallest table that answers it exactly:
+and at most one calendar bucket (hour, day, week, month in an IANA zone). Its range is
+cut once into pieces of one bucket each (`bucket_plan`); each piece is read from the
+rollup table that fits the question, for the whole rollup buckets it contains, and from
+the logs for what is left at its edges (from=10:42:47, India's :30 day boundaries):
 
-- `usage_rollup_hourly` when no user is involved and every boundary (from, to, and the
-  zone's bucket edges) falls on a whole UTC hour;
-- `usage_rollup_daily_user_total` when every boundary falls on a UTC midnight and no
+- `usage_rollup_hourly` (whole UTC hours) when no user is involved;
+- `usage_rollup_daily_user_total` (whole UTC days) when a user is involved and no
   provider, model or pricing source is grouped or filtered (top users);
-- `usage_rollup_daily_user` when every boundary falls on a UTC midnight;
-- the logs otherwise (e.g. a Europe/Berlin day grouped by user, or from=10:30).
+- `usage_rollup_daily_user` (whole UTC days) otherwise.
 
-All three give the same exact totals.
+One statement sums both parts, joining the pieces as a small table of bounds, so the
+totals are exact and the SQL does not grow with the range.
 """
 
+import asyncio
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from itertools import pairwise
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from billgraph.db import read_connection
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import Caller
+from billgraph.services.bucket_plan import (
+    BucketPlan,
+    Piece,
+    bucket_range,
+    plan_buckets,
+    split_for_rollup,
+)
 from billgraph.services.costs import PICO_PER_USD
 from billgraph.services.errors import InvalidInputError
+from billgraph.services.report_limits import MAX_BUCKETS, ReportBudget
 from billgraph.services.rollups import DAILY_USER, DAILY_USER_TOTAL, HOURLY, RollupTable
 from billgraph.services.sql import (
     Params,
     dialect_of_connection,
-    epoch_seconds_sql,
     exact_order_sql,
     exact_sum_sql,
+    run_report_query,
 )
 from billgraph.services.time_buckets import (
-    SECONDS_PER_DAY,
-    SECONDS_PER_HOUR,
     Granularity,
-    OffsetSegment,
-    bucket_ordinals,
     bucket_start,
     epoch_seconds,
-    offset_segments,
+    from_epoch_seconds,
     parse_zone,
 )
-from billgraph.services.usage import UsageFilter, checked_filter, filter_query, narrow_to_caller
+from billgraph.services.usage import UsageFilter, checked_filter, narrow_to_caller
 from billgraph.services.usage_totals import UsageTotals
 
-MAX_BUCKETS = 3000
 MAX_REPORT_ROWS = 10_000
 MAX_REPORT_FIRST = 1000
 
@@ -104,16 +107,13 @@ class CostReport:
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
-    """What to group and where to read it from."""
+    """What to group, and which pieces of the range to read from the rollup and the logs."""
 
     dimensions: tuple[UsageDimension, ...]
-    granularity: Granularity | None
-    zone: ZoneInfo
-    start: int | None  # epoch seconds, inclusive
-    end: int | None  # epoch seconds, exclusive
-    segments: list[OffsetSegment]
-    months: list[int] | None
-    source: RollupTable | None  # None: the logs
+    buckets: BucketPlan
+    rollup: RollupTable
+    rollup_pieces: list[Piece]  # in the rollup's bucket numbers
+    log_pieces: list[Piece]  # in epoch seconds
 
 
 _COLUMN_OF = {
@@ -121,6 +121,7 @@ _COLUMN_OF = {
     UsageDimension.MODEL: "model",
     UsageDimension.PRICING_SOURCE: "pricing_source",
 }
+_YIELD_EVERY = 250  # rows converted between returns to the event loop
 
 
 async def cost_report(
@@ -131,14 +132,16 @@ async def cost_report(
     order: CostReportOrder,
     first: int | None,
     caller: Caller,
+    budget: ReportBudget | None = None,
 ) -> CostReport:
     """Return one row of exact totals per group of the matching usage."""
     if first is not None and not 1 <= first <= MAX_REPORT_FIRST:
         raise InvalidInputError(f"first must be between 1 and {MAX_REPORT_FIRST}", field="first")
     usage_filter = checked_filter(narrow_to_caller(usage_filter, caller))
-    plan = await _plan(usage_filter, group_by, parse_zone(time_zone))
+    budget = budget if budget is not None else ReportBudget()
+    plan = await _plan(usage_filter, group_by, time_zone, budget)
     limit = first if first is not None else MAX_REPORT_ROWS + 1
-    rows = await _run(plan, usage_filter, order=order, limit=limit)
+    rows = await _run(plan, usage_filter, order=order, limit=limit, budget=budget)
     if first is None and len(rows) > MAX_REPORT_ROWS:
         raise InvalidInputError(
             f"the report has more than {MAX_REPORT_ROWS} groups: ask for the top ones with "
@@ -148,7 +151,9 @@ async def cost_report(
     return CostReport(rows=rows, answered_from=_source_name(plan))
 
 
-async def cost_summary(*, usage_filter: UsageFilter, caller: Caller) -> UsageTotals:
+async def cost_summary(
+    *, usage_filter: UsageFilter, caller: Caller, budget: ReportBudget | None = None
+) -> UsageTotals:
     """Return exact totals of the matching usage the caller may see: a report with no groups."""
     report = await cost_report(
         usage_filter=usage_filter,
@@ -157,6 +162,7 @@ async def cost_summary(*, usage_filter: UsageFilter, caller: Caller) -> UsageTot
         order=CostReportOrder.COST_DESC,
         first=None,
         caller=caller,
+        budget=budget,
     )
     return report.rows[0].totals if report.rows else _ZERO
 
@@ -173,6 +179,7 @@ async def cost_time_series(
     granularity: Granularity,
     time_zone: str,
     caller: Caller,
+    budget: ReportBudget | None = None,
 ) -> list[SeriesPoint]:
     """Return one point per bucket between from and to, empty buckets as zeros."""
     if usage_filter.occurred_from is None:
@@ -181,27 +188,40 @@ async def cost_time_series(
         raise InvalidInputError("a time series needs filter.to", field="to")
     dimension = next(key for key, value in _TIME_DIMENSIONS.items() if value is granularity)
     usage_filter = checked_filter(narrow_to_caller(usage_filter, caller))
-    plan = await _plan(usage_filter, [dimension], parse_zone(time_zone))
-    rows = await _run(plan, usage_filter, order=CostReportOrder.KEY_ASC, limit=MAX_BUCKETS + 1)
-    by_start = {row.key.bucket_start: row.totals for row in rows}
-    start, end = _seconds(usage_filter.occurred_from), _seconds(usage_filter.occurred_to)
-    if start is None or end is None:  # checked above; this tells the type checker
-        raise InvalidInputError("a time series needs filter.from and filter.to", field="from")
-    ordinals, months = bucket_ordinals(start, end, granularity, plan.zone)
-    starts = [bucket_start(ordinal, granularity, plan.zone, months) for ordinal in ordinals]
-    return [SeriesPoint(start, by_start.get(start, _ZERO)) for start in starts]
+    budget = budget if budget is not None else ReportBudget()
+    plan = await _plan(usage_filter, [dimension], time_zone, budget)
+    rows = await _run_raw(
+        plan, usage_filter, order=CostReportOrder.KEY_ASC, limit=MAX_BUCKETS + 1, budget=budget
+    )
+    by_ordinal = {int(row["k0"]): _totals(row) for row in rows}
+    points = []
+    for index, ordinal in enumerate(plan.buckets.ordinals):
+        start = bucket_start(ordinal, granularity, plan.buckets.zone)
+        points.append(SeriesPoint(start, by_ordinal.get(ordinal, _ZERO)))
+        if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+            await asyncio.sleep(0)
+    return points
 
 
 _ZERO = UsageTotals(0, 0, 0, 0, 0, 0, 0)
 
 
 def _source_name(plan: _Plan) -> str:
-    return plan.source.name if plan.source is not None else "api_usage_logs"
+    parts = []
+    if plan.rollup_pieces:
+        parts.append(plan.rollup.name)
+    if plan.log_pieces:
+        parts.append("api_usage_logs")
+    return "+".join(parts) or "nothing"
 
 
 async def _plan(
-    usage_filter: UsageFilter, group_by: Sequence[UsageDimension], zone: ZoneInfo
+    usage_filter: UsageFilter,
+    group_by: Sequence[UsageDimension],
+    time_zone: str,
+    budget: ReportBudget,
 ) -> _Plan:
+    """Check the question, count its buckets, charge the budget, then cut the range once."""
     dimensions = tuple(dict.fromkeys(group_by))
     if len(dimensions) != len(group_by):
         raise InvalidInputError("groupBy names a dimension twice", field="groupBy")
@@ -210,105 +230,138 @@ async def _plan(
         raise InvalidInputError(
             "groupBy may name at most one of HOUR, DAY, WEEK, MONTH", field="groupBy"
         )
+    zone = parse_zone(time_zone)
     granularity = _TIME_DIMENSIONS[time_dimensions[0]] if time_dimensions else None
     start = _seconds(usage_filter.occurred_from)
     end = _seconds(usage_filter.occurred_to)
-    if granularity is not None and (start is None or end is None):
-        data_start, data_end = await _data_range(usage_filter)
-        start = start if start is not None else data_start
-        end = end if end is not None else data_end
-    segments: list[OffsetSegment] = []
-    months = None
-    if granularity is not None and start is not None and end is not None and start < end:
-        ordinals, months = bucket_ordinals(start, end, granularity, zone)
+    if granularity is None:
+        budget.charge(buckets=1)
+        bucket_plan = plan_buckets(start, end, None, zone)
+    else:
+        data = await _data_range() if start is None or end is None else None
+        if data is not None:
+            start = start if start is not None else data[0]
+            end = end if end is not None else data[1]
+        if start is None or end is None:  # no logs at all: an empty report
+            start = end = 0
+        ordinals = bucket_range(start, end, granularity, zone)
         if len(ordinals) > MAX_BUCKETS:
             raise InvalidInputError(
                 f"{len(ordinals)} {granularity.value.lower()} buckets between from and to; "
                 f"at most {MAX_BUCKETS}: narrow the range or use a coarser granularity",
                 field="to",
             )
-        segments = offset_segments(zone, start, end)
-    plan = _Plan(dimensions, granularity, zone, start, end, segments, months, source=None)
-    return replace(plan, source=_choose_source(plan, usage_filter))
+        budget.charge(buckets=max(len(ordinals), 1))
+        if data is None and len(ordinals) > _CLIP_ABOVE_BUCKETS:
+            data = await _data_range()
+        read = None
+        if data is not None:
+            read = (0, 0) if data[0] is None or data[1] is None else (data[0], data[1])
+        bucket_plan = plan_buckets(start, end, granularity, zone, ordinals=ordinals, read=read)
+    rollup = _rollup_for(dimensions, usage_filter)
+    rollup_pieces, log_pieces = split_for_rollup(bucket_plan.pieces, rollup.bucket_seconds)
+    return _Plan(dimensions, bucket_plan, rollup, rollup_pieces, log_pieces)
 
 
 def _seconds(moment: datetime | None) -> int | None:
     return epoch_seconds(moment) if moment is not None else None
 
 
-async def _data_range(usage_filter: UsageFilter) -> tuple[int | None, int | None]:
-    query = UsageLog.filter(filter_query(usage_filter)).using_db(read_connection(UsageLog._meta.db))
-    earliest = await query.order_by("occurred_at").first().values_list("occurred_at", flat=True)
-    latest = await query.order_by("-occurred_at").first().values_list("occurred_at", flat=True)
+async def _data_range() -> tuple[int, int] | tuple[None, None]:
+    """Return [earliest, latest + 1 s] of all logs: two index look-ups."""
+    rows = await run_report_query(
+        "SELECT (SELECT MIN(occurred_at) FROM api_usage_logs) AS earliest, "
+        "(SELECT MAX(occurred_at) FROM api_usage_logs) AS latest",
+        [],
+        timeout_seconds=_DATA_RANGE_SECONDS,
+    )
+    earliest, latest = rows[0]["earliest"], rows[0]["latest"]
     if earliest is None or latest is None:
         return None, None
-    return epoch_seconds(earliest), epoch_seconds(latest) + 1  # type: ignore[arg-type]
+    return _stored_seconds(earliest), _stored_seconds(latest) + 1
 
 
-def _choose_source(plan: _Plan, usage_filter: UsageFilter) -> RollupTable | None:
-    involves_user = UsageDimension.USER in plan.dimensions or usage_filter.user_id is not None
-    breaks_down = any(dimension in _COLUMN_OF for dimension in plan.dimensions) or any(
+def _stored_seconds(value: datetime | str) -> int:
+    # SQLite returns the stored ISO 8601 text, PostgreSQL a datetime.
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return epoch_seconds(moment)
+
+
+# Wider ranges than this are cut down to where logs exist before they are planned.
+_CLIP_ABOVE_BUCKETS = 400
+_DATA_RANGE_SECONDS = 5.0
+
+
+def _rollup_for(dimensions: tuple[UsageDimension, ...], usage_filter: UsageFilter) -> RollupTable:
+    """Return the smallest rollup table that holds every dimension the question names."""
+    involves_user = UsageDimension.USER in dimensions or usage_filter.user_id is not None
+    if not involves_user:
+        return HOURLY
+    breaks_down = any(dimension in _COLUMN_OF for dimension in dimensions) or any(
         value is not None
         for value in (usage_filter.provider, usage_filter.model, usage_filter.pricing_source)
     )
-    if involves_user:
-        candidates = (DAILY_USER,) if breaks_down else (DAILY_USER_TOTAL, DAILY_USER)
-    else:
-        candidates = (HOURLY, DAILY_USER) if breaks_down else (HOURLY, DAILY_USER_TOTAL)
-    for table in candidates:
-        if _aligned(plan, table.bucket_seconds):
-            return table
-    return None
+    return DAILY_USER if breaks_down else DAILY_USER_TOTAL
 
 
-def _aligned(plan: _Plan, width: int) -> bool:
-    """Return True when every boundary of the question falls on a multiple of `width`."""
-    if plan.granularity is Granularity.HOUR and width > SECONDS_PER_HOUR:
-        return False
-    edges_aligned = all(edge is None or edge % width == 0 for edge in (plan.start, plan.end))
-    offsets_aligned = plan.granularity is None or all(
-        segment.offset % width == 0 for segment in plan.segments
-    )
-    return edges_aligned and offsets_aligned
+# Rollup bucket numbers stand for "unbounded" on an open side of the range.
+_NO_LOWER_BUCKET = -(2**62)
+_NO_UPPER_BUCKET = 2**62
 
 
 async def _run(
-    plan: _Plan, usage_filter: UsageFilter, *, order: CostReportOrder, limit: int
+    plan: _Plan,
+    usage_filter: UsageFilter,
+    *,
+    order: CostReportOrder,
+    limit: int,
+    budget: ReportBudget,
 ) -> list[ReportRow]:
-    connection = read_connection(UsageLog._meta.db)
-    dialect = dialect_of_connection(connection)
+    rows = await _run_raw(plan, usage_filter, order=order, limit=limit, budget=budget)
+    keys = list(plan.dimensions)
+    converted = []
+    for index, row in enumerate(rows):
+        if keys or row["requests"]:
+            converted.append(_row(plan, keys, row))
+        if index % _YIELD_EVERY == _YIELD_EVERY - 1:
+            await asyncio.sleep(0)
+    return converted
+
+
+async def _run_raw(
+    plan: _Plan,
+    usage_filter: UsageFilter,
+    *,
+    order: CostReportOrder,
+    limit: int,
+    budget: ReportBudget,
+) -> list[dict[str, Any]]:
+    if not plan.rollup_pieces and not plan.log_pieces:
+        return []
+    dialect = dialect_of_connection(UsageLog._meta.db)
+    sql, values = _report_sql(plan, usage_filter, dialect, order=order, limit=limit)
+    return await run_report_query(sql, values, timeout_seconds=budget.seconds_left())
+
+
+def _report_sql(
+    plan: _Plan, usage_filter: UsageFilter, dialect: str, *, order: CostReportOrder, limit: int
+) -> tuple[str, list[object]]:
+    """Return one statement summing the rollup pieces and the log pieces, and its values."""
     params = Params(dialect)
-    table, where, time_sql, requests_sql = _source_sql(plan, usage_filter, params, dialect)
-    keys: list[tuple[UsageDimension, str]] = []
-    for dimension in plan.dimensions:
-        if dimension in _COLUMN_OF:
-            keys.append((dimension, _COLUMN_OF[dimension]))
-        elif dimension is UsageDimension.USER:
-            keys.append((dimension, "user_id" if plan.source is None else "user_key"))
-        else:
-            keys.append((dimension, _bucket_sql(plan, time_sql)))
-    estimated = (
-        "estimated_cost_total_pico"
-        if plan.source is not None and plan.source.carries_estimate
-        else (
-            f"CASE WHEN pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
-            "THEN cost_total_pico ELSE 0 END"
-        )
-    )
-    amounts = {
-        "cost_input": "cost_input_pico",
-        "cost_output": "cost_output_pico",
-        "cost_total": "cost_total_pico",
-        "estimated": estimated,
-    }
-    selected = [f"{sql} AS k{index}" for index, (_, sql) in enumerate(keys)]
+    branches = []
+    if plan.rollup_pieces:
+        branches.append(_rollup_branch(plan, usage_filter, params))
+    if plan.log_pieces:
+        branches.append(_logs_branch(plan, usage_filter, params))
+    keys = [_branch_column(dimension) for dimension in plan.dimensions]
+    selected = [f"{column} AS k{index}" for index, column in enumerate(keys)]
     selected += [
-        f"{requests_sql} AS requests",
+        "SUM(requests) AS requests",
         "SUM(tokens_input) AS tokens_input",
         "SUM(tokens_output) AS tokens_output",
     ]
-    for name, sql in amounts.items():
-        whole, rest = exact_sum_sql(dialect, sql)
+    for name in ("cost_input", "cost_output", "cost_total", "estimated"):
+        whole, rest = exact_sum_sql(dialect, f"{name}_pico")
         selected.append(f"{whole} AS {name}_usd")
         selected.append(f"{rest} AS {name}_rest")
     key_order = [f"k{index}" for index in range(len(keys))]
@@ -320,22 +373,95 @@ async def _run(
             f"{term} {direction}" for term in exact_order_sql(dialect, "cost_total_pico")
         ] + key_order
     # Only identifiers and integers built here go into the text; values are parameters.
-    sql = f"SELECT {', '.join(selected)} FROM {table}"  # noqa: S608
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    sql = f"SELECT {', '.join(selected)} FROM ({' UNION ALL '.join(branches)}) AS u"  # noqa: S608
     if keys:
-        sql += " GROUP BY " + ", ".join(str(position) for position in range(1, len(keys) + 1))
+        sql += " GROUP BY " + ", ".join(key_order)
     if order_sql:
         sql += " ORDER BY " + ", ".join(order_sql)
     sql += f" LIMIT {int(limit)}"
-    rows = await connection.execute_query_dict(sql, params.values)
-    return [_row(plan, keys, row) for row in rows if keys or row["requests"]]
+    return sql, params.values
 
 
-def _source_sql(
-    plan: _Plan, usage_filter: UsageFilter, params: Params, dialect: str
-) -> tuple[str, list[str], str, str]:
-    """Return the table, WHERE conditions, epoch-seconds SQL and request count SQL."""
+def _branch_column(dimension: UsageDimension) -> str:
+    if dimension in _COLUMN_OF:
+        return _COLUMN_OF[dimension]
+    return "user_id" if dimension is UsageDimension.USER else "bucket"
+
+
+_AMOUNTS = ("tokens_input", "tokens_output", "cost_input_pico", "cost_output_pico")
+
+
+def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
+    """SELECT the rollup rows of the rollup pieces, each tagged with its bucket."""
+    table = plan.rollup
+    pieces = [
+        (
+            _NO_LOWER_BUCKET if piece.start is None else piece.start,
+            _NO_UPPER_BUCKET if piece.end is None else piece.end,
+            piece.ordinal,
+        )
+        for piece in plan.rollup_pieces
+    ]
+    columns = _dimension_columns(plan, user_column="r.user_key")
+    columns += ["r.requests AS requests", *(f"r.{name} AS {name}" for name in _AMOUNTS)]
+    columns.append("r.cost_total_pico AS cost_total_pico")
+    columns.append(
+        "r.estimated_cost_total_pico AS estimated_pico"
+        if table.carries_estimate
+        else f"{_estimated_sql('r.')} AS estimated_pico"
+    )
+    source = _pieces_sql(pieces, params, "bigint")  # its values come first in the text
+    where = [f"r.{table.bucket_column} >= p.lo", f"r.{table.bucket_column} < p.hi"]
+    where += _filters(usage_filter, params, prefix="r.", user_column="r.user_key")
+    return (
+        f"SELECT {', '.join(columns)} FROM {source} "  # noqa: S608
+        f"CROSS JOIN {table.name} AS r WHERE {' AND '.join(where)}"
+    )
+
+
+def _estimated_sql(prefix: str) -> str:
+    """The part of a row's cost priced by the built-in estimate."""
+    return (
+        f"CASE WHEN {prefix}pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
+        f"THEN {prefix}cost_total_pico ELSE 0 END"
+    )
+
+
+def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
+    """SELECT the logs of the edge pieces, each tagged with its bucket."""
+    pieces = [
+        (_moment(params.dialect, piece.start), _moment(params.dialect, piece.end), piece.ordinal)
+        for piece in plan.log_pieces
+    ]
+    columns = _dimension_columns(plan, user_column="COALESCE(l.user_id, '')")
+    columns += ["1 AS requests", *(f"l.{name} AS {name}" for name in _AMOUNTS)]
+    columns.append("l.cost_total_pico AS cost_total_pico")
+    columns.append(f"{_estimated_sql('l.')} AS estimated_pico")
+    source = _pieces_sql(pieces, params, "timestamptz")  # its values come first in the text
+    where = ["l.occurred_at >= p.lo", "l.occurred_at < p.hi"]
+    where += _filters(usage_filter, params, prefix="l.", user_column="l.user_id")
+    return (
+        f"SELECT {', '.join(columns)} FROM {source} "  # noqa: S608
+        f"CROSS JOIN api_usage_logs AS l WHERE {' AND '.join(where)}"
+    )
+
+
+def _dimension_columns(plan: _Plan, *, user_column: str) -> list[str]:
+    prefix = "r." if user_column.startswith("r.") else "l."
+    columns = []
+    for dimension in plan.dimensions:
+        if dimension in _COLUMN_OF:
+            columns.append(f"{prefix}{_COLUMN_OF[dimension]} AS {_COLUMN_OF[dimension]}")
+        elif dimension is UsageDimension.USER:
+            columns.append(f"{user_column} AS user_id")
+        else:
+            columns.append("p.b AS bucket")
+    return columns
+
+
+def _filters(
+    usage_filter: UsageFilter, params: Params, *, prefix: str, user_column: str
+) -> list[str]:
     where = []
     for column, value in (
         ("provider", usage_filter.provider),
@@ -343,60 +469,42 @@ def _source_sql(
         ("pricing_source", usage_filter.pricing_source),
     ):
         if value is not None:
-            where.append(f"{column} = {params.add(getattr(value, 'value', value))}")
-    table = plan.source
-    if table is None:
-        if usage_filter.user_id is not None:
-            where.append(f"user_id = {params.add(usage_filter.user_id)}")
-        if usage_filter.occurred_from is not None:
-            where.append(f"occurred_at >= {params.add(usage_filter.occurred_from)}")
-        if usage_filter.occurred_to is not None:
-            where.append(f"occurred_at < {params.add(usage_filter.occurred_to)}")
-        return "api_usage_logs", where, epoch_seconds_sql(dialect, "occurred_at"), "COUNT(*)"
+            where.append(f"{prefix}{column} = {params.add(getattr(value, 'value', value))}")
     if usage_filter.user_id is not None:
-        where.append(f"user_key = {params.add(usage_filter.user_id)}")
-    if plan.start is not None and usage_filter.occurred_from is not None:
-        where.append(f"{table.bucket_column} >= {params.add(plan.start // table.bucket_seconds)}")
-    if plan.end is not None and usage_filter.occurred_to is not None:
-        where.append(f"{table.bucket_column} < {params.add(plan.end // table.bucket_seconds)}")
-    time_sql = f"({table.bucket_column} * {table.bucket_seconds})"
-    return table.name, where, time_sql, "SUM(requests)"
+        where.append(f"{user_column} = {params.add(usage_filter.user_id)}")
+    return where
 
 
-def _offset_sql(time_sql: str, segments: list[OffsetSegment], *, sub_hour: bool) -> str:
-    def value(segment: OffsetSegment) -> int:
-        return segment.offset % SECONDS_PER_HOUR if sub_hour else segment.offset
+def _moment(dialect: str, seconds: int | None) -> object:
+    if seconds is None:  # edges are cut at finite bounds only
+        raise ValueError("an edge piece has both ends")
+    moment = from_epoch_seconds(seconds)
+    # SQLite compares the ISO 8601 text Tortoise stores ("2026-03-25 00:00:00+00:00").
+    return moment.isoformat(" ") if dialect == "sqlite" else moment
 
-    if len({value(segment) for segment in segments}) <= 1:
-        return str(value(segments[0])) if segments else "0"
-    branches = " ".join(
-        f"WHEN {time_sql} < {segment.start} THEN {value(previous)}"
-        for previous, segment in pairwise(segments)
+
+def _pieces_sql(
+    pieces: Sequence[tuple[object, object, int]], params: Params, bound_type: str
+) -> str:
+    """A table p(lo, hi, b) of the pieces, passed as values so the text stays the same size."""
+    if params.dialect == "sqlite":
+        document = params.add(json.dumps(pieces, separators=(",", ":")))
+        return (
+            "(SELECT value ->> 0 AS lo, value ->> 1 AS hi, value ->> 2 AS b "  # noqa: S608
+            f"FROM json_each({document})) AS p"
+        )
+    lows = params.add([piece[0] for piece in pieces])
+    highs = params.add([piece[1] for piece in pieces])
+    ordinals = params.add([piece[2] for piece in pieces])
+    return (
+        f"unnest({lows}::{bound_type}[], {highs}::{bound_type}[], {ordinals}::bigint[]) "
+        "AS p(lo, hi, b)"
     )
-    return f"(CASE {branches} ELSE {value(segments[-1])} END)"
 
 
-def _bucket_sql(plan: _Plan, time_sql: str) -> str:
-    granularity = plan.granularity
-    if granularity is Granularity.HOUR:
-        sub_hour = _offset_sql(time_sql, plan.segments, sub_hour=True)
-        return f"(({time_sql} + {sub_hour}) / {SECONDS_PER_HOUR})"
-    offset = _offset_sql(time_sql, plan.segments, sub_hour=False)
-    day = f"(({time_sql} + {offset}) / {SECONDS_PER_DAY})"
-    if granularity is Granularity.DAY:
-        return day
-    if granularity is Granularity.WEEK:
-        return f"(({day} + 3) / 7)"
-    months = plan.months or [0]
-    branches = " ".join(
-        f"WHEN {day} < {start} THEN {index}" for index, start in enumerate(months[1:])
-    )
-    return f"(CASE {branches} ELSE {len(months) - 1} END)" if branches else "0"
-
-
-def _row(plan: _Plan, keys: list[tuple[UsageDimension, str]], row: dict[str, Any]) -> ReportRow:
+def _row(plan: _Plan, keys: list[UsageDimension], row: dict[str, Any]) -> ReportRow:
     values: dict[str, object] = {}
-    for index, (dimension, _) in enumerate(keys):
+    for index, dimension in enumerate(keys):
         value = row[f"k{index}"]
         if dimension is UsageDimension.PROVIDER:
             values["provider"] = Provider(value)
@@ -407,16 +515,20 @@ def _row(plan: _Plan, keys: list[tuple[UsageDimension, str]], row: dict[str, Any
         elif dimension is UsageDimension.PRICING_SOURCE:
             values["pricing_source"] = PricingSource(value)
         else:
-            if plan.granularity is None:
+            granularity = plan.buckets.granularity
+            if granularity is None:
                 raise ValueError("a time dimension was grouped without a granularity")
-            values["bucket_start"] = bucket_start(
-                int(value), plan.granularity, plan.zone, plan.months
-            )
+            values["bucket_start"] = bucket_start(int(value), granularity, plan.buckets.zone)
 
+    totals = _totals(row)
+    return ReportRow(key=ReportKey(**values), totals=totals)  # type: ignore[arg-type]
+
+
+def _totals(row: dict[str, Any]) -> UsageTotals:
     def amount(name: str) -> int:
         return _int(row[f"{name}_usd"]) * PICO_PER_USD + _int(row[f"{name}_rest"])
 
-    totals = UsageTotals(
+    return UsageTotals(
         requests=_int(row["requests"]),
         tokens_input=_int(row["tokens_input"]),
         tokens_output=_int(row["tokens_output"]),
@@ -425,7 +537,6 @@ def _row(plan: _Plan, keys: list[tuple[UsageDimension, str]], row: dict[str, Any
         cost_total_pico=amount("cost_total"),
         estimated_cost_total_pico=amount("estimated"),
     )
-    return ReportRow(key=ReportKey(**values), totals=totals)  # type: ignore[arg-type]
 
 
 def _int(value: Any) -> int:

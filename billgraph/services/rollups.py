@@ -4,8 +4,10 @@
 share of the rollups are committed together or not at all.
 """
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -207,24 +209,60 @@ class RollupDifference:
 
 
 async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference]:
-    """Return every group where a rollup table differs from the sums of the logs."""
+    """Return every group where a rollup table differs from the sums of the logs.
+
+    Logs and rollups are read from one snapshot, so ingest in flight (a batch committed
+    between two of the reads) never shows up as drift.
+    """
     dialect = dialect_of_connection(connection)
     differences: list[RollupDifference] = []
-    for table in ROLLUP_TABLES:
-        columns = ", ".join((*table.key_columns, *table.sum_columns))
-        stored = _by_key(
-            table,
-            await connection.execute_query_dict(f"SELECT {columns} FROM {table.name}"),  # noqa: S608
-        )
-        expected = _by_key(
-            table, await connection.execute_query_dict(_from_logs_sql(table, dialect))
-        )
-        differences.extend(
-            RollupDifference(table.name, key, stored.get(key), expected.get(key))
-            for key in sorted(stored.keys() | expected.keys(), key=repr)
-            if stored.get(key) != expected.get(key)
-        )
+    async with _snapshot(connection) as fetch:
+        for table in ROLLUP_TABLES:
+            columns = ", ".join((*table.key_columns, *table.sum_columns))
+            stored = _by_key(table, await fetch(f"SELECT {columns} FROM {table.name}"))  # noqa: S608
+            expected = _by_key(table, await fetch(_from_logs_sql(table, dialect)))
+            differences.extend(
+                RollupDifference(table.name, key, stored.get(key), expected.get(key))
+                for key in sorted(stored.keys() | expected.keys(), key=repr)
+                if stored.get(key) != expected.get(key)
+            )
     return differences
+
+
+Fetch = Callable[[str], Awaitable[list[dict[str, Any]]]]
+
+
+@asynccontextmanager
+async def _snapshot(connection: BaseDBAsyncClient) -> AsyncIterator[Fetch]:
+    """Yield a reader whose queries all see one snapshot of the database, locking nothing.
+
+    PostgreSQL: a REPEATABLE READ, READ ONLY transaction. SQLite (WAL): one read
+    transaction, which sees the database as of its first read.
+    """
+    async with connection.acquire_connection() as raw:
+        if dialect_of_connection(connection) == "sqlite":
+
+            async def fetch_sqlite(sql: str) -> list[dict[str, Any]]:
+                return [dict(row) for row in await raw.execute_fetchall(sql)]
+
+            if raw.in_transaction:  # already inside the caller's transaction
+                yield fetch_sqlite
+                return
+            await raw.execute("BEGIN")
+            try:
+                yield fetch_sqlite
+            finally:
+                await raw.execute("COMMIT")
+            return
+
+        async def fetch_postgres(sql: str) -> list[dict[str, Any]]:
+            return [dict(row) for row in await raw.fetch(sql)]
+
+        if raw.is_in_transaction():
+            yield fetch_postgres
+            return
+        async with raw.transaction(isolation="repeatable_read", readonly=True):
+            yield fetch_postgres
 
 
 def _by_key(

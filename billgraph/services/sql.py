@@ -1,8 +1,21 @@
-"""The little SQL that differs between SQLite and PostgreSQL, and a parameter collector."""
+"""The little SQL that differs between SQLite and PostgreSQL, a parameter collector, and
+the one function through which report queries reach the database."""
 
+import asyncio
+import math
+import sqlite3
+import threading
+import time
+import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
+import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
+
+from billgraph.db import on_read_connection
+from billgraph.models import UsageLog
+from billgraph.services.report_limits import report_timeout
 
 
 def dialect_of_connection(connection: BaseDBAsyncClient) -> str:
@@ -70,3 +83,100 @@ def exact_order_sql(dialect: str, expression: str) -> list[str]:
 
 
 _PICO = 10**12
+
+
+async def run_report_query(
+    sql: str, values: list[object], *, timeout_seconds: float
+) -> list[dict[str, Any]]:
+    """Run one read-only report statement; return its rows as dicts.
+
+    Every report and summary query goes through here (the one place to route them, e.g.
+    to a replica). It runs under a time limit enforced by the database itself, and when
+    the calling task is cancelled (the client went away) the statement is stopped in the
+    database too: asyncpg sends PostgreSQL a cancel request, and SQLite's progress
+    handler interrupts the statement.
+    """
+
+    async def run(connection: BaseDBAsyncClient) -> list[dict[str, Any]]:
+        if dialect_of_connection(connection) == "sqlite":
+            return await _run_on_sqlite(connection, sql, values, timeout_seconds)
+        return await _run_on_postgres(connection, sql, values, timeout_seconds)
+
+    return await on_read_connection(UsageLog._meta.db, run)
+
+
+async def _run_on_postgres(
+    connection: BaseDBAsyncClient, sql: str, values: list[object], timeout_seconds: float
+) -> list[dict[str, Any]]:
+    milliseconds = max(1, int(timeout_seconds * 1000))
+    try:
+        async with connection.acquire_connection() as raw:
+            if raw.is_in_transaction():
+                # Inside the caller's transaction: a SET LOCAL would outlive this query,
+                # so asyncpg's own timeout cancels it in the server instead.
+                rows = await raw.fetch(sql, *values, timeout=timeout_seconds)
+            else:
+                async with raw.transaction(readonly=True):
+                    # JIT compilation costs more than these short queries take (150 ms
+                    # seen here when the planner's estimate of a join of pieces ran high).
+                    await raw.execute(
+                        f"SET LOCAL statement_timeout = {milliseconds}; SET LOCAL jit = off"
+                    )
+                    rows = await raw.fetch(sql, *values)
+    except (asyncpg.QueryCanceledError, TimeoutError):
+        raise report_timeout(timeout_seconds) from None
+    return [dict(row) for row in rows]
+
+
+async def _run_on_sqlite(
+    connection: BaseDBAsyncClient, sql: str, values: list[object], timeout_seconds: float
+) -> list[dict[str, Any]]:
+    async with connection.acquire_connection() as raw:
+        guard = _SQLITE_GUARDS.get(raw)
+        if guard is None:
+            guard = _SQLITE_GUARDS[raw] = _Guard()
+            await raw.set_progress_handler(guard.stop_now, _SQLITE_PROGRESS_STEPS)
+        # The connection runs one statement at a time (its lock is held here).
+        guard.arm(timeout_seconds)
+        try:
+            rows = await raw.execute_fetchall(sql, values)
+        except sqlite3.OperationalError as error:
+            if "interrupted" in str(error):
+                raise report_timeout(timeout_seconds) from None
+            raise
+        except asyncio.CancelledError:
+            guard.cancel()
+            # Queued behind the statement in the database thread, so once this returns
+            # the statement has stopped and the flag can no longer stop anything else.
+            await asyncio.shield(raw.set_progress_handler(guard.stop_now, _SQLITE_PROGRESS_STEPS))
+            raise
+        finally:
+            guard.disarm()
+    return [dict(row) for row in rows]
+
+
+class _Guard:
+    """Tells SQLite's progress handler (one per connection, installed once) when to stop."""
+
+    def __init__(self) -> None:
+        self._deadline = math.inf
+        self._cancelled = threading.Event()
+
+    def arm(self, timeout_seconds: float) -> None:
+        self._cancelled.clear()
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def disarm(self) -> None:
+        self._deadline = math.inf
+        self._cancelled.clear()
+
+    def stop_now(self) -> int:
+        # Runs in the database thread every few thousand virtual machine steps.
+        return 1 if self._cancelled.is_set() or time.monotonic() > self._deadline else 0
+
+
+_SQLITE_GUARDS: "weakref.WeakKeyDictionary[Any, _Guard]" = weakref.WeakKeyDictionary()
+_SQLITE_PROGRESS_STEPS = 10_000

@@ -1,18 +1,17 @@
 """Calendar buckets in an IANA time zone, as integer arithmetic on UTC epoch seconds.
 
-SQL on SQLite and PostgreSQL alike can group by an integer expression, so a bucket is
-computed as `(t + offset(t)) div width`, where `offset(t)` is the zone's UTC offset,
-constant between daylight-saving transitions (a short CASE over the range's segments).
-Months are not of one width: their local day ordinals are mapped through month starts.
+A bucket ordinal is `(t + offset(t)) div width`, where `offset(t)` is the zone's UTC
+offset, constant between daylight-saving transitions (see `zone_offsets`); a month is
+numbered by its local year and month. `bucket_plan` turns these rules into the list of
+time ranges a report reads.
 """
 
-from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billgraph.services.errors import InvalidInputError
+from billgraph.services.zone_offsets import offset_at
 
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 86400
@@ -48,46 +47,11 @@ def from_epoch_seconds(seconds: int) -> datetime:
     return EPOCH + timedelta(seconds=seconds)
 
 
-@dataclass(frozen=True, slots=True)
-class OffsetSegment:
-    """From `start` (epoch seconds, inclusive) on, the zone is `offset` seconds ahead of UTC."""
-
-    start: int
-    offset: int
-
-
-def offset_segments(zone: ZoneInfo, start: int, end: int) -> list[OffsetSegment]:
-    """Return the zone's UTC offsets over [start, end) epoch seconds, one per constant run.
-
-    Transitions are found by probing every hour and bisecting to the second, which holds
-    for every zone (their transitions fall on whole minutes).
-    """
-    segments = [OffsetSegment(start, _offset_at(zone, start))]
-    probe = start
-    while probe < end:
-        step_end = min(probe + SECONDS_PER_HOUR, end)
-        if _offset_at(zone, step_end) != segments[-1].offset and step_end < end:
-            low, high = probe, step_end
-            while high - low > 1:
-                middle = (low + high) // 2
-                if _offset_at(zone, middle) == segments[-1].offset:
-                    low = middle
-                else:
-                    high = middle
-            segments.append(OffsetSegment(high, _offset_at(zone, high)))
-        probe = step_end
-    return segments
-
-
-def _offset_at(zone: ZoneInfo, seconds: int) -> int:
-    offset = from_epoch_seconds(seconds).astimezone(zone).utcoffset()
-    return int(offset.total_seconds()) if offset is not None else 0
-
-
 def local_ordinal(seconds: int, offset: int, granularity: Granularity) -> int:
-    """Return the bucket ordinal of an instant given its zone offset (HOUR, DAY, WEEK).
+    """Return the bucket ordinal of an instant given the zone's offset at that instant.
 
-    MONTH ordinals come from `month_ordinal` on the DAY ordinal.
+    HOUR, DAY and WEEK ordinals count whole buckets since the epoch; a MONTH ordinal is
+    year * 12 + month - 1 of the local date.
     """
     if granularity is Granularity.HOUR:
         # Hours are counted in UTC, shifted only by the sub-hour part of the offset
@@ -96,55 +60,61 @@ def local_ordinal(seconds: int, offset: int, granularity: Granularity) -> int:
     day = (seconds + offset) // SECONDS_PER_DAY
     if granularity is Granularity.WEEK:
         return (day + _MONDAY_SHIFT) // 7
+    if granularity is Granularity.MONTH:
+        year, month = _year_month_of(day)
+        return year * 12 + month - 1
     return day
 
 
-def month_starts(first_day: int, last_day: int) -> list[int]:
-    """Return the local day ordinals on which a month starts, covering [first_day, last_day]."""
-    day = _EPOCH_DATE + timedelta(days=first_day)
-    current = date(day.year, day.month, 1)
-    starts = []
-    end = _EPOCH_DATE + timedelta(days=last_day)
-    while current <= end:
-        starts.append((current - _EPOCH_DATE).days)
-        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
-    return starts
+def next_bucket_at(ordinal: int, offset: int, granularity: Granularity) -> int:
+    """Return when bucket `ordinal + 1` starts (epoch seconds) while the offset stays `offset`."""
+    if granularity is Granularity.HOUR:
+        return (ordinal + 1) * SECONDS_PER_HOUR - offset % SECONDS_PER_HOUR
+    if granularity is Granularity.DAY:
+        day = ordinal + 1
+    elif granularity is Granularity.WEEK:
+        day = (ordinal + 1) * 7 - _MONDAY_SHIFT
+    else:
+        following = ordinal + 1
+        day = _first_day_of(following // 12, following % 12 + 1)
+    return day * SECONDS_PER_DAY - offset
 
 
-def month_ordinal(day: int, starts: list[int]) -> int:
-    """Return the index in `starts` of the month holding local day ordinal `day`."""
-    return bisect_right(starts, day) - 1
+# Integer calendar arithmetic (proleptic Gregorian, days since 1970-01-01), after Howard
+# Hinnant's days_from_civil / civil_from_days: a plan cuts thousands of months, and this
+# is several times cheaper than going through date objects.
+def _first_day_of(year: int, month: int) -> int:
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
 
 
-def bucket_start(
-    ordinal: int, granularity: Granularity, zone: ZoneInfo, starts: list[int] | None = None
-) -> datetime:
+def _year_month_of(day: int) -> tuple[int, int]:
+    day += 719468
+    era = day // 146097
+    day_of_era = day - era * 146097
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153
+    month = shifted_month + (3 if shifted_month < 10 else -9)
+    return year_of_era + era * 400 + (month <= 2), month
+
+
+def bucket_start(ordinal: int, granularity: Granularity, zone: ZoneInfo) -> datetime:
     """Return when a bucket begins, as an aware datetime in `zone`."""
     if granularity is Granularity.HOUR:
         utc_hour = ordinal * SECONDS_PER_HOUR
-        sub_hour = _offset_at(zone, utc_hour) % SECONDS_PER_HOUR
+        sub_hour = offset_at(zone, utc_hour) % SECONDS_PER_HOUR
         return from_epoch_seconds(utc_hour - sub_hour).astimezone(zone)
     if granularity is Granularity.DAY:
-        day = ordinal
+        local = _EPOCH_DATE + timedelta(days=ordinal)
     elif granularity is Granularity.WEEK:
-        day = ordinal * 7 - _MONDAY_SHIFT
+        local = _EPOCH_DATE + timedelta(days=ordinal * 7 - _MONDAY_SHIFT)
     else:
-        if starts is None:
-            raise ValueError("MONTH buckets need the month starts")
-        day = starts[ordinal]
-    return datetime.combine(_EPOCH_DATE + timedelta(days=day), time.min, tzinfo=zone)
-
-
-def bucket_ordinals(
-    start: int, end: int, granularity: Granularity, zone: ZoneInfo
-) -> tuple[list[int], list[int] | None]:
-    """Return every bucket ordinal touching [start, end) in order, and the month starts."""
-    segments = offset_segments(zone, start, end)
-    first_day = local_ordinal(start, segments[0].offset, Granularity.DAY)
-    last_day = local_ordinal(end - 1, segments[-1].offset, Granularity.DAY)
-    if granularity is Granularity.MONTH:
-        starts = month_starts(first_day, last_day)
-        return list(range(len(starts))), starts
-    first = local_ordinal(start, segments[0].offset, granularity)
-    last = local_ordinal(end - 1, segments[-1].offset, granularity)
-    return list(range(first, last + 1)), None
+        local = date(ordinal // 12, ordinal % 12 + 1, 1)
+    return datetime.combine(local, time.min, tzinfo=zone)
