@@ -1,9 +1,11 @@
 """The FastAPI application: database lifecycle, GraphQL endpoint, health check."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,6 +21,7 @@ from billgraph.migrate import upgrade_database
 from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
 from billgraph.schema.router import BillgraphRouter
+from billgraph.services import webhooks
 from billgraph.services.pricing import (
     EnvironmentPrices,
     PricingCache,
@@ -35,6 +38,35 @@ def environment_prices_of(settings: Settings) -> EnvironmentPrices:
         input_token_cost=settings.huggingface_input_token_cost,
         output_token_cost=settings.huggingface_output_token_cost,
     )
+
+
+def delivery_policy_of(settings: Settings) -> webhooks.DeliveryPolicy:
+    """Return the WEBHOOK_* settings as a delivery policy."""
+    return webhooks.DeliveryPolicy(
+        max_attempts=settings.webhook_max_attempts,
+        retry_base=timedelta(seconds=settings.webhook_retry_base_seconds),
+        timeout=timedelta(seconds=settings.webhook_timeout_seconds),
+    )
+
+
+@contextlib.asynccontextmanager
+async def webhook_worker(settings: Settings) -> AsyncIterator[None]:
+    """Deliver alert webhooks in the background while the app runs (unless disabled)."""
+    if not settings.webhook_worker_enabled:
+        yield
+        return
+    task = asyncio.create_task(
+        webhooks.run_worker(
+            policy=delivery_policy_of(settings),
+            poll_interval=timedelta(seconds=settings.webhook_poll_seconds),
+        )
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -58,7 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
                 len(report.unchanged),
                 len(report.skipped),
             )
-            yield
+            async with webhook_worker(settings):
+                yield
 
     async def get_context(request: Request) -> Context:
         return Context(

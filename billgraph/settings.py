@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     max_query_tokens: Annotated[int, Field(ge=100, le=1_000_000)] = 5000
     max_request_bytes: Annotated[int, Field(ge=1024, le=100 * 1024 * 1024)] = 1024 * 1024
     cors_allow_origins: str = ""
+    reservation_ttl_seconds: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 600
+    webhook_worker_enabled: bool = True
+    webhook_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    webhook_retry_base_seconds: Annotated[float, Field(ge=0, le=3600)] = 10
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 5
+    webhook_poll_seconds: Annotated[float, Field(gt=0, le=3600)] = 2
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod

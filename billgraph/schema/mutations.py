@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from billgraph.models import Provider
+from billgraph.schema.budgets import BudgetMutations
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanIngest, IsAdmin
@@ -32,7 +33,7 @@ RequestInfo = Info[Context, Any]
 
 
 @strawberry.type
-class Mutation:
+class Mutation(BudgetMutations):
     @strawberry.mutation(
         description="Price and record one LLM call, exactly once per requestId.",
         permission_classes=[CanIngest],

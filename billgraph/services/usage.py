@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from billgraph.models import PricingSource, Provider, UsageLog
+from billgraph.services import budgets
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import check_token_counts, compute_cost
 from billgraph.services.errors import (
@@ -74,6 +75,7 @@ class UsageInput:
     tokens_cached_input: int = 0
     tokens_cache_write: int = 0
     tokens_reasoning: int = 0
+    reservation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,8 @@ class _Checked:
     tokens_cached_input: int
     tokens_cache_write: int
     tokens_reasoning: int
+    api_key_id: int | None = None
+    reservation_id: str | None = None
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -202,6 +206,12 @@ def _check(usage: UsageInput, *, caller: Caller, now: datetime) -> _Checked:
         tokens_cached_input=usage.tokens_cached_input,
         tokens_cache_write=usage.tokens_cache_write,
         tokens_reasoning=usage.tokens_reasoning,
+        api_key_id=caller.key_id,
+        reservation_id=(
+            clean_name(usage.reservation_id, field="reservationId")
+            if usage.reservation_id is not None
+            else None
+        ),
     )
 
 
@@ -251,8 +261,9 @@ async def _record(
             for request_id, index in first_index.items()
             if request_id not in stored
         ]
+        reservations = {item.request_id: item.reservation_id for item in items}
         try:
-            created = await _insert(new_logs)
+            created = await _insert(new_logs, reservations)
         except IntegrityError:
             # Another request stored some of these ids meanwhile: look again.
             continue
@@ -296,6 +307,7 @@ def _priced_log(
             request_id=item.request_id,
             occurred_at=occurred_at,
             recorded_at=now,
+            api_key_id=item.api_key_id,
             **item.payload(),
             **priced_columns(item.payload(), price),
         )
@@ -335,16 +347,32 @@ def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, An
     }
 
 
-async def _insert(logs: list[UsageLog]) -> list[UsageLog]:
-    """Insert logs and their rollups in one transaction; return the logs with their ids."""
+async def _insert(logs: list[UsageLog], reservations: dict[str, str | None]) -> list[UsageLog]:
+    """Insert logs, their rollups and budget spend in one transaction; return the logs."""
     if not logs:
         return []
     async with in_transaction() as connection:
         await UsageLog.bulk_create(logs, using_db=connection)
         await add_to_rollups(logs, connection)
+        await budgets.record_spend(
+            connection, spends=[_spend_of(log, reservations.get(log.request_id)) for log in logs]
+        )
         return await UsageLog.filter(request_id__in=[log.request_id for log in logs]).using_db(
             connection
         )
+
+
+def _spend_of(log: UsageLog, reservation_id: str | None) -> budgets.Spend:
+    return budgets.Spend(
+        occurred_at=log.occurred_at,
+        user_id=log.user_id,
+        api_key_id=log.api_key_id,
+        provider=log.provider,
+        model=log.model,
+        cost_total_pico=log.cost_total_pico,
+        pricing_source=log.pricing_source,
+        reservation_id=reservation_id,
+    )
 
 
 def _user_for_caller(user_id: str | None, caller: Caller) -> str | None:
