@@ -25,7 +25,11 @@ from billgraph.models import (
 )
 from billgraph.services.api_keys import Caller
 from billgraph.services.budgets.scope import budget_window, covers, window_bounds
-from billgraph.services.budgets.spend import held_in_window, window_spend_for_update
+from billgraph.services.budgets.spend import (
+    drop_expired_holds,
+    held_in_window,
+    window_spend_for_update,
+)
 from billgraph.services.budgets.windows import Window
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -163,6 +167,7 @@ async def _check_room(
 ) -> BudgetCheck:
     window = budget_window(budget, now)
     spend = await window_spend_for_update(connection, budget=budget, window=window)
+    await drop_expired_holds(connection, budget_id=budget.id, window=window, now=now)
     held = await held_in_window(connection, budget_id=budget.id, window=window, now=now)
     room = budget.limit_pico - spend.spent_pico - held
     if amount > room:

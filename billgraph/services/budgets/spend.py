@@ -197,6 +197,20 @@ async def window_spend(
     return WindowSpend(int(rows[0]["spent_pico"]), int(rows[0]["estimated_pico"]))
 
 
+async def drop_expired_holds(
+    connection: BaseDBAsyncClient, *, budget_id: int, window: Window, now: datetime
+) -> None:
+    """Delete a window's expired holds (they no longer count; this keeps the table small)."""
+    params = Params(dialect_of_connection(connection))
+    start, _end = window_bounds(window)
+    expired = params.add(epoch_seconds(now))
+    await connection.execute_query(
+        f"DELETE FROM budget_holds WHERE expires_at <= {expired} "  # noqa: S608
+        f"AND budget_id = {params.add(budget_id)} AND window_start = {params.add(start)}",
+        params.values,
+    )
+
+
 async def held_in_window(
     connection: BaseDBAsyncClient, *, budget_id: int, window: Window, now: datetime
 ) -> int:
