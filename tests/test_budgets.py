@@ -38,6 +38,7 @@ mutation ($input: AuthorizeUsageInput!) {
     id status amount expiresAt budgets { budget { id name } remaining }
   }
 }"""
+RESERVATION = "query ($id: ID!) { reservation(id: $id) { id status amount } }"
 RELEASE = "mutation ($id: ID!) { releaseReservation(id: $id) { id status } }"
 RECORD = """
 mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { id costTotal } }"""
@@ -228,6 +229,8 @@ async def test_authorize_holds_the_maximum_and_refuses_past_a_hard_limit(api: Ap
 
     # The call used less than its maximum: the hold is replaced by the real cost.
     await record(api, 2000, reservationId=reservation["id"])
+    held = (await api.data(RESERVATION, {"id": reservation["id"]}, key=ingest))["reservation"]
+    assert held["status"] == "RECORDED"
     figures = await status(api, budget["id"])
     assert figures["spent"] == "0.002"
     assert figures["reserved"] == "0"

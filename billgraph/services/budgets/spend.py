@@ -295,13 +295,15 @@ async def queue_deliveries(
     connection: BaseDBAsyncClient, *, event_ids: list[int], now: datetime
 ) -> None:
     """Add one pending delivery per (event, webhook endpoint)."""
+    # SQLite placeholders are positional: add the parameters in the order they appear.
     params = Params(dialect_of_connection(connection))
+    due = params.add(epoch_seconds(now))
+    created = params.add(now)
     events = ", ".join(params.add(event_id) for event_id in event_ids)
     await connection.execute_query(
         "INSERT INTO webhook_deliveries "  # noqa: S608
         "(event_id, endpoint_id, status, attempts, next_attempt_at, created_at) "
-        "SELECT e.id, w.id, 'PENDING', 0, "
-        f"CAST({params.add(epoch_seconds(now))} AS BIGINT), {params.add(now)} "
+        f"SELECT e.id, w.id, 'PENDING', 0, CAST({due} AS BIGINT), {created} "
         f"FROM budget_alert_events e, webhook_endpoints w WHERE e.id IN ({events})",
         params.values,
     )
@@ -364,10 +366,10 @@ async def _close_reservations(
         params.values,
     )
     params = Params(params.dialect)
-    closed_at = params.add(now)
     status = params.add(ReservationStatus.RECORDED.value)
-    held = params.add(ReservationStatus.HELD.value)
+    closed_at = params.add(now)
     listed = ", ".join(params.add(reservation_id) for reservation_id in reservation_ids)
+    held = params.add(ReservationStatus.HELD.value)
     await connection.execute_query(
         f"UPDATE budget_reservations SET status = {status}, closed_at = {closed_at} "  # noqa: S608
         f"WHERE id IN ({listed}) AND status = {held}",
