@@ -24,6 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
@@ -181,9 +182,12 @@ async def main() -> int:
     os.environ["WEBHOOK_WORKER_ENABLED"] = "false"
     async with fresh_database(args.database) as database_url:
         with ExitStack() as stack:
-            servers = [
-                stack.enter_context(billgraph_server(database_url)) for _ in range(args.servers)
-            ]
+            # Started side by side: each takes seconds to migrate-check and become healthy.
+            managers = [billgraph_server(database_url) for _ in range(args.servers)]
+            for manager in managers:
+                stack.push(manager)
+            with ThreadPoolExecutor(args.servers) as pool:
+                servers = list(pool.map(lambda manager: manager.__enter__(), managers))
             urls = [server.url for server in servers]
             limits = httpx.Limits(max_connections=max(args.clients, args.burst) + 10)
             async with httpx.AsyncClient(timeout=60, limits=limits) as client:

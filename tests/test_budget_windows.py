@@ -66,7 +66,7 @@ moments = st.datetimes(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     moment=moments,
     period=st.sampled_from([BudgetPeriod.DAY, BudgetPeriod.WEEK, BudgetPeriod.MONTH]),

@@ -280,3 +280,19 @@ async def test_parallel_spend_crossing_a_threshold_creates_one_event(api: Api) -
     figures = await status(api, budget["id"])
     assert figures["spent"] == "0.012"
     assert figures["exceeded"] is True
+
+
+async def test_bad_authorizations_name_the_field(api: Api) -> None:
+    negative = (await authorize(api, -1))["errors"][0]
+    assert negative["extensions"] == {"code": "BAD_USER_INPUT", "field": "maxTokensInput"}
+    negative_output = (await authorize(api, 10, maxTokensOutput=-5))["errors"][0]
+    assert negative_output["extensions"]["field"] == "maxTokensOutput"
+    bob_key = await create_key(api, ["INGEST"], user_id="bob")
+    other_user = (await authorize(api, 10, key=bob_key))["errors"][0]
+    assert other_user["extensions"]["code"] == "FORBIDDEN"
+    reader = await create_key(api, ["READ"])
+    assert (await authorize(api, 10, key=reader))["errors"][0]["extensions"]["code"] == (
+        "FORBIDDEN"
+    )
+    missing = await api.error(RELEASE, {"id": "res_unknown"})
+    assert missing["extensions"]["code"] == "NOT_FOUND"

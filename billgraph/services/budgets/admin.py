@@ -8,7 +8,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from billgraph.models import ApiKey, Budget, BudgetAudit, BudgetAuditAction, BudgetWindowSpend
+from billgraph.models import (
+    ApiKey,
+    Budget,
+    BudgetAudit,
+    BudgetAuditAction,
+    BudgetHold,
+    BudgetWindowSpend,
+)
 from billgraph.services.api_keys import Caller
 from billgraph.services.budgets.rules import (
     BudgetSpec,
@@ -168,6 +175,7 @@ async def delete_budget(*, budget_id: int, actor: Caller) -> Budget:
     async with in_transaction() as connection:
         budget = await _get_for_update(connection, budget_id)
         await BudgetWindowSpend.filter(budget_id=budget.id).using_db(connection).delete()
+        await BudgetHold.filter(budget_id=budget.id).using_db(connection).delete()
         await budget.delete(using_db=connection)
         await _audit(
             connection,

@@ -120,12 +120,18 @@ async def authorize_usage(
     price = snapshot.resolve(
         provider=request.provider, model=model, environment_prices=environment_prices, at=now
     )
-    amount = compute_cost(
-        tokens_input=request.max_tokens_input,
-        tokens_output=request.max_tokens_output,
-        input_price_pico=price.input_price_pico,
-        output_price_pico=price.output_price_pico,
-    ).total_pico
+    try:
+        amount = compute_cost(
+            tokens_input=request.max_tokens_input,
+            tokens_output=request.max_tokens_output,
+            input_price_pico=price.input_price_pico,
+            output_price_pico=price.output_price_pico,
+        ).total_pico
+    except InvalidInputError:
+        raise InvalidInputError(
+            "maxTokensInput and maxTokensOutput at this price exceed the largest cost",
+            field="maxTokensInput",
+        ) from None
     reservation = BudgetReservation(
         id=RESERVATION_PREFIX + uuid.uuid4().hex,
         status=ReservationStatus.HELD,
