@@ -1,5 +1,6 @@
 """Alert webhooks: signed, retried after a failure, delivered at least once, listed, re-sent."""
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -160,3 +161,23 @@ def test_signatures_verify_only_with_the_secret_and_the_same_body() -> None:
 async def test_bad_endpoint_urls_are_refused(api: Api) -> None:
     error = await api.error(CREATE_ENDPOINT, {"url": "ftp://example.com"})
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "url"}
+
+
+async def test_parallel_workers_send_each_delivery_once(api: Api, receiver: Receiver) -> None:
+    if api.database.dialect != "postgres":
+        pytest.skip("several workers are a PostgreSQL feature (FOR UPDATE SKIP LOCKED)")
+    created = (await api.data(CREATE_ENDPOINT, {"url": receiver.url}))["createWebhookEndpoint"]
+    receiver.secret = created["secret"]
+    await price_gpt(api)
+    await create_budget(api, limit="0", mode="SOFT", thresholds=[10, 20, 30, 40, 50, 60])
+    await record(api, 1000)  # six thresholds at once: six events, six deliveries
+    policy = webhooks.DeliveryPolicy(max_attempts=3, batch_size=3)
+    now = datetime.now(UTC)
+    async with TortoiseContext() as context, httpx.AsyncClient() as client:
+        await context.init(config=tortoise_config(api.database.url))
+        rounds = await asyncio.gather(
+            *(webhooks.deliver_due(now=now, client=client, policy=policy) for _ in range(4))
+        )
+    assert sum(rounds) == 6
+    sent = [json.loads(body)["id"] for _, body in receiver.requests]
+    assert len(sent) == len(set(sent)) == 6
