@@ -4,6 +4,8 @@
 process managers (`uvicorn billgraph.app:create_app_from_env --factory --workers 4`).
 """
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,6 +31,7 @@ from billgraph.readiness import DatabaseProblemError, applied_migrations, schema
 from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
 from billgraph.schema.router import BillgraphRouter
+from billgraph.services import webhooks
 from billgraph.services.pricing import (
     EnvironmentPrices,
     PricingCache,
@@ -77,6 +80,35 @@ async def prepare_database(settings: Settings) -> list[str]:
     return applied
 
 
+def delivery_policy_of(settings: Settings) -> webhooks.DeliveryPolicy:
+    """Return the WEBHOOK_* settings as a delivery policy."""
+    return webhooks.DeliveryPolicy(
+        max_attempts=settings.webhook_max_attempts,
+        retry_base=timedelta(seconds=settings.webhook_retry_base_seconds),
+        timeout=timedelta(seconds=settings.webhook_timeout_seconds),
+    )
+
+
+@contextlib.asynccontextmanager
+async def webhook_worker(settings: Settings) -> AsyncIterator[None]:
+    """Deliver alert webhooks in the background while the app runs (unless disabled)."""
+    if not settings.webhook_worker_enabled:
+        yield
+        return
+    task = asyncio.create_task(
+        webhooks.run_worker(
+            policy=delivery_policy_of(settings),
+            poll_interval=timedelta(seconds=settings.webhook_poll_seconds),
+        )
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Return the app. Its lifespan prepares the database and initializes pricing."""
     environment_prices = environment_prices_of(settings)
@@ -110,7 +142,8 @@ def create_app(settings: Settings) -> FastAPI:
                     len(report.skipped),
                 )
                 logger.info("Ready to serve")
-                yield
+                async with webhook_worker(settings):
+                    yield
         finally:
             if listener is not None:
                 await listener.stop()

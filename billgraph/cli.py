@@ -7,7 +7,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
@@ -21,12 +21,18 @@ from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
 from billgraph import serving
-from billgraph.app import StartupRefusedError, environment_prices_of, prepare_database
+from billgraph.app import (
+    StartupRefusedError,
+    delivery_policy_of,
+    environment_prices_of,
+    prepare_database,
+)
 from billgraph.db import dialect_of, sqlite_path, tortoise_config
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
-from billgraph.services import api_keys, catalog, demo, pricing, repricing, rollups
+from billgraph.services import api_keys, catalog, demo, pricing, repricing, rollups, webhooks
+from billgraph.services.budgets.verify import SpendDifference, verify_budget_spend
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
 from billgraph.services.usage import UsageFilter
@@ -39,12 +45,14 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 rollups_app = typer.Typer(help="Pre-aggregated usage.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
 usage_app = typer.Typer(help="Usage logs.", no_args_is_help=True)
+budgets_app = typer.Typer(help="Budgets and spend limits.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pricing_app, name="pricing")
 app.add_typer(keys_app, name="keys")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(demo_app, name="demo")
 app.add_typer(usage_app, name="usage")
+app.add_typer(budgets_app, name="budgets")
 
 T = TypeVar("T")
 CLI_ACTOR = api_keys.Caller(
@@ -386,6 +394,48 @@ def rollups_rebuild() -> None:
 
     _run(rebuild)
     typer.echo("rollups rebuilt from the logs")
+
+
+@budgets_app.command("verify")
+def budgets_verify() -> None:
+    """Compare every budget window's spend with the usage logs; exit 1 if any differ."""
+    settings = _settings()
+
+    async def verify() -> list[SpendDifference]:
+        async with _database_at_head(settings):
+            return await verify_budget_spend(UsageLog._meta.db)
+
+    differences = _run(verify)
+    for difference in differences:
+        typer.echo(
+            f"budget {difference.budget_id} window {difference.window_start}: "
+            f"stored (spent, estimated) {difference.stored} pico-USD, "
+            f"logs {difference.from_logs}"
+        )
+    if differences:
+        typer.echo(f"{len(differences)} budget windows differ from the logs")
+        raise typer.Exit(1)
+    typer.echo("budget spend matches the logs")
+
+
+@app.command()
+def worker() -> None:
+    """Deliver budget alert webhooks until stopped (any number of workers on PostgreSQL)."""
+    settings = _settings()
+    configure_logging(level=settings.log_level, as_json=settings.log_as_json)
+    typer.echo(f"billgraph: webhook worker on {_describe_database(settings.database_url)}")
+
+    async def deliver() -> None:
+        async with _database_at_head(settings):
+            await webhooks.run_worker(
+                policy=delivery_policy_of(settings),
+                poll_interval=timedelta(seconds=settings.webhook_poll_seconds),
+            )
+
+    try:
+        _run(deliver)
+    except KeyboardInterrupt:
+        typer.echo("billgraph: worker stopped")
 
 
 @demo_app.command("seed")

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     report_buckets_per_request: Annotated[int, Field(ge=1, le=100_000)] = 6000
     reports_per_request: Annotated[int, Field(ge=1, le=1000)] = 20
     report_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    reservation_ttl_seconds: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 600
+    webhook_worker_enabled: bool = True
+    webhook_max_attempts: Annotated[int, Field(ge=1, le=100)] = 8
+    webhook_retry_base_seconds: Annotated[float, Field(ge=0, le=3600)] = 10
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 5
+    webhook_poll_seconds: Annotated[float, Field(gt=0, le=3600)] = 2
 
     @field_validator("huggingface_input_token_cost", "huggingface_output_token_cost", mode="before")
     @classmethod

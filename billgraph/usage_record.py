@@ -20,3 +20,4 @@ class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     tokens_cached_input: int = 0
     tokens_cache_write: int = 0
     tokens_reasoning: int = 0
+    reservation_id: str | None = None

@@ -36,6 +36,14 @@ TABLES = (
     "usage_rollup_daily_user_total",
     "pricing_revision",
     "usage_repricing_audit",
+    "budgets",
+    "budget_window_spend",
+    "budget_reservations",
+    "budget_holds",
+    "budget_audit",
+    "budget_alert_events",
+    "webhook_endpoints",
+    "webhook_deliveries",
 )
 
 
@@ -122,6 +130,8 @@ def make_settings(database: Database, **overrides: Any) -> Settings:
         "admin_api_key": ADMIN_KEY,
         "price_settle_seconds": 0,
         "database_pool_timeout_seconds": 120,
+        # Tests drive webhook deliveries themselves (billgraph.services.webhooks.deliver_due).
+        "webhook_worker_enabled": False,
     }
     values.update(overrides)
     return load_settings(**values)

@@ -119,6 +119,101 @@ async def key_revoked(api: Api, variables: Variables) -> bool:
     return key["revokedAt"] is not None
 
 
+# --- Budgets, reservations and webhooks.
+
+
+async def budgets_by_name(api: Api) -> dict[str, dict[str, Any]]:
+    data = await api.data("{ budgets { id name limit } }")
+    return {budget["name"]: budget for budget in data["budgets"]}
+
+
+async def create_alices_budget(api: Api) -> Variables:
+    """A budget a user-bound key of alice may see."""
+    data = await api.data(
+        "mutation ($input: CreateBudgetInput!) { createBudget(input: $input) { id } }",
+        {"input": {"name": f"alice {secrets.token_hex(4)}", "limit": "1", "userId": "alice"}},
+    )
+    return {"id": data["createBudget"]["id"]}
+
+
+async def create_budget_to_update(api: Api) -> Variables:
+    return (await create_alices_budget(api)) | {"input": {"limit": "2"}}
+
+
+async def budget_limit_updated(api: Api, variables: Variables) -> bool:
+    limits = {budget["id"]: budget["limit"] for budget in (await budgets_by_name(api)).values()}
+    return limits[variables["id"]] == "2"
+
+
+async def budget_created(api: Api, variables: Variables) -> bool:
+    return variables["input"]["name"] in await budgets_by_name(api)
+
+
+async def budget_deleted(api: Api, variables: Variables) -> bool:
+    ids = {budget["id"] for budget in (await budgets_by_name(api)).values()}
+    return variables["id"] not in ids
+
+
+async def reserve_for_alice(api: Api) -> Variables:
+    data = await api.data(
+        "mutation ($input: AuthorizeUsageInput!) { authorizeUsage(input: $input) { id } }",
+        {
+            "input": {
+                "provider": "OPENAI",
+                "model": "gpt-4o",
+                "maxTokensInput": 1,
+                "maxTokensOutput": 1,
+                "userId": "alice",
+            }
+        },
+    )
+    return {"id": data["authorizeUsage"]["id"]}
+
+
+async def reservation_released(api: Api, variables: Variables) -> bool:
+    data = await api.data(
+        "query ($id: ID!) { reservation(id: $id) { status } }", {"id": variables["id"]}
+    )
+    return bool(data["reservation"]["status"] == "RELEASED")
+
+
+async def endpoint_urls(api: Api) -> dict[str, str]:
+    data = await api.data("{ webhookEndpoints { id url } }")
+    return {endpoint["url"]: endpoint["id"] for endpoint in data["webhookEndpoints"]}
+
+
+async def endpoint_created(api: Api, variables: Variables) -> bool:
+    return variables["url"] in await endpoint_urls(api)
+
+
+async def create_endpoint_to_delete(api: Api) -> Variables:
+    url = f"https://example.com/{secrets.token_hex(4)}"
+    await api.data(
+        "mutation ($url: String!) { createWebhookEndpoint(url: $url) { secret } }", {"url": url}
+    )
+    return {"id": (await endpoint_urls(api))[url], "url": url}
+
+
+async def endpoint_deleted(api: Api, variables: Variables) -> bool:
+    return variables["url"] not in await endpoint_urls(api)
+
+
+async def create_delivery(api: Api) -> Variables:
+    """An alert event for a webhook endpoint: a zero budget crossed by one token."""
+    await create_endpoint_to_delete(api)
+    model = f"alerting-{secrets.token_hex(4)}"
+    await api.data(
+        "mutation ($input: CreateBudgetInput!) { createBudget(input: $input) { id } }",
+        {"input": {"name": model, "limit": "0", "mode": "SOFT", "model": model}},
+    )
+    await api.data(
+        "mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { id } }",
+        {"input": usage_input(model) | {"model": model}},
+    )
+    data = await api.data("{ webhookDeliveries(first: 1) { edges { node { id } } } }")
+    return {"id": data["webhookDeliveries"]["edges"][0]["node"]["id"]}
+
+
 @dataclass(frozen=True)
 class Operation:
     document: str
@@ -217,6 +312,79 @@ OPERATIONS: dict[str, Operation] = {
         ADMIN,
         prepare=create_key_to_revoke,
         wrote=key_revoked,
+    ),
+    "Query.budgets": Operation("{ budgets { id } }", READ),
+    "Query.budget": Operation(
+        "query ($id: ID!) { budget(id: $id) { id } }", READ, prepare=create_alices_budget
+    ),
+    "Query.budgetStatus": Operation(
+        "query ($id: ID!) { budgetStatus(id: $id) { spent } }", READ, prepare=create_alices_budget
+    ),
+    "Query.budgetHistory": Operation(
+        "query ($id: ID!) { budgetHistory(id: $id) { action } }",
+        ADMIN,
+        prepare=create_alices_budget,
+    ),
+    "Query.reservation": Operation(
+        "query ($id: ID!) { reservation(id: $id) { status } }", INGEST, prepare=reserve_for_alice
+    ),
+    "Query.alertEvents": Operation("{ alertEvents { edges { cursor } } }", ADMIN),
+    "Query.webhookDeliveries": Operation("{ webhookDeliveries { edges { cursor } } }", ADMIN),
+    "Query.webhookEndpoints": Operation("{ webhookEndpoints { id } }", ADMIN),
+    "Mutation.createBudget": Operation(
+        "mutation ($input: CreateBudgetInput!) { createBudget(input: $input) { id } }",
+        ADMIN,
+        variables={"input": {"name": "created by the matrix", "limit": "1"}},
+        wrote=budget_created,
+    ),
+    "Mutation.updateBudget": Operation(
+        "mutation ($id: ID!, $input: UpdateBudgetInput!)"
+        " { updateBudget(id: $id, input: $input) { id } }",
+        ADMIN,
+        prepare=create_budget_to_update,
+        wrote=budget_limit_updated,
+    ),
+    "Mutation.deleteBudget": Operation(
+        "mutation ($id: ID!) { deleteBudget(id: $id) }",
+        ADMIN,
+        prepare=create_alices_budget,
+        wrote=budget_deleted,
+    ),
+    "Mutation.authorizeUsage": Operation(
+        "mutation ($input: AuthorizeUsageInput!) { authorizeUsage(input: $input) { id } }",
+        INGEST,
+        variables={
+            "input": {
+                "provider": "OPENAI",
+                "model": "gpt-4o",
+                "maxTokensInput": 1,
+                "maxTokensOutput": 1,
+                "userId": "alice",
+            }
+        },
+    ),
+    "Mutation.releaseReservation": Operation(
+        "mutation ($id: ID!) { releaseReservation(id: $id) { status } }",
+        INGEST,
+        prepare=reserve_for_alice,
+        wrote=reservation_released,
+    ),
+    "Mutation.createWebhookEndpoint": Operation(
+        "mutation ($url: String!) { createWebhookEndpoint(url: $url) { secret } }",
+        ADMIN,
+        variables={"url": "https://example.com/created-by-the-matrix"},
+        wrote=endpoint_created,
+    ),
+    "Mutation.deleteWebhookEndpoint": Operation(
+        "mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) }",
+        ADMIN,
+        prepare=create_endpoint_to_delete,
+        wrote=endpoint_deleted,
+    ),
+    "Mutation.resendWebhookDelivery": Operation(
+        "mutation ($id: ID!) { resendWebhookDelivery(id: $id) { status } }",
+        ADMIN,
+        prepare=create_delivery,
     ),
 }
 

@@ -2,12 +2,27 @@
 
 from billgraph.models.api_key import ApiKey
 from billgraph.models.audit import PricingAudit, UsageRepricing
+from billgraph.models.budget import (
+    AlertEvent,
+    Budget,
+    BudgetAudit,
+    BudgetHold,
+    BudgetReservation,
+    BudgetWindowSpend,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from billgraph.models.enums import (
     ApiKeyScope,
+    BudgetAuditAction,
+    BudgetMode,
+    BudgetPeriod,
+    DeliveryStatus,
     PricingAuditAction,
     PricingManager,
     PricingSource,
     Provider,
+    ReservationStatus,
 )
 from billgraph.models.pricing import Pricing
 from billgraph.models.rollup import (
@@ -19,8 +34,18 @@ from billgraph.models.rollup import (
 from billgraph.models.usage import UsageLog
 
 __all__ = [
+    "AlertEvent",
     "ApiKey",
     "ApiKeyScope",
+    "Budget",
+    "BudgetAudit",
+    "BudgetAuditAction",
+    "BudgetHold",
+    "BudgetMode",
+    "BudgetPeriod",
+    "BudgetReservation",
+    "BudgetWindowSpend",
+    "DeliveryStatus",
     "Pricing",
     "PricingAudit",
     "PricingAuditAction",
@@ -28,9 +53,12 @@ __all__ = [
     "PricingRevision",
     "PricingSource",
     "Provider",
+    "ReservationStatus",
     "UsageLog",
     "UsageRepricing",
     "UsageRollupDailyUser",
     "UsageRollupDailyUserTotal",
     "UsageRollupHourly",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

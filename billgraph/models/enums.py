@@ -49,3 +49,38 @@ class PricingAuditAction(StrEnum):
     DELETE = "DELETE"
     INITIALIZE = "INITIALIZE"
     IMPORT = "IMPORT"
+
+
+class BudgetPeriod(StrEnum):
+    """How long a budget window lasts; LIFETIME never ends."""
+
+    DAY = "DAY"
+    WEEK = "WEEK"
+    MONTH = "MONTH"
+    LIFETIME = "LIFETIME"
+
+
+class BudgetMode(StrEnum):
+    """HARD refuses authorizations over the limit; SOFT only alerts."""
+
+    HARD = "HARD"
+    SOFT = "SOFT"
+
+
+class ReservationStatus(StrEnum):
+    HELD = "HELD"
+    RECORDED = "RECORDED"
+    RELEASED = "RELEASED"
+    EXPIRED = "EXPIRED"
+
+
+class BudgetAuditAction(StrEnum):
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"

@@ -35,6 +35,8 @@ class UsageLog(Model):
     # A plain id, not a foreign key: deleting a pricing row must leave its logs untouched.
     pricing_id = fields.IntField(null=True)
     occurred_at = fields.DatetimeField()
+    # The key that recorded the call (null for the break-glass key): per-key budgets.
+    api_key_id = fields.IntField(null=True)
     recorded_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

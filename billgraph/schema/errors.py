@@ -67,6 +67,7 @@ def with_code(
             extensions["retryable"] = True
         if original.field is not None:
             extensions["field"] = original.field
+        extensions.update(original.details or {})
     else:
         extensions.setdefault("code", "BAD_USER_INPUT")
     message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message

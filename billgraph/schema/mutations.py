@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from billgraph.models import Provider
+from billgraph.schema.budgets import BudgetMutations
 from billgraph.schema.bulk_variables import bulk_inputs
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import parse_id
@@ -40,7 +41,7 @@ def at_input_index(error: usage.BatchItemError) -> BillingError:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(BudgetMutations):
     @strawberry.mutation(
         description="Price and record one LLM call, exactly once per requestId.",
         permission_classes=[CanIngest],

@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from billgraph.models import UsageLog
 from billgraph.services.errors import InvalidInputError
@@ -34,10 +34,14 @@ def decode_cursor(cursor: str) -> PageAfter:
         raise not_a_cursor from None
     if log_id is None:
         raise not_a_cursor
-    position = PageAfter(occurred_at=moment, log_id=log_id)
-    if position.occurred_at.tzinfo is None:
+    if moment.tzinfo is None:
         raise not_a_cursor
-    return position
+    try:
+        # e.g. 0001-01-01T00:00+14:00 is before the first day of the calendar in UTC.
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise not_a_cursor from None
+    return PageAfter(occurred_at=moment, log_id=log_id)
 
 
 _AUDIT_PREFIX = "audit:"

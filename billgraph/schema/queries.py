@@ -7,6 +7,7 @@ import strawberry
 from strawberry.types import Info
 
 from billgraph.models import Provider
+from billgraph.schema.budgets import BudgetQueries
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import (
     decode_audit_cursor,
@@ -47,7 +48,7 @@ RequestInfo = Info[Context, Any]
 
 
 @strawberry.type
-class Query:
+class Query(BudgetQueries):
     @strawberry.field(
         description="The price of each model in effect at `at` (default now).",
         permission_classes=[CanRead],

@@ -311,6 +311,11 @@ class RecordUsageInput:
     tokens_reasoning: int = strawberry.field(
         default=0, description="Of tokensOutput, the reasoning tokens."
     )
+    reservation_id: str | None = strawberry.field(
+        default=None,
+        description="The authorizeUsage reservation this call used: its hold is replaced "
+        "by the real cost. An unknown or expired id does not stop the recording.",
+    )
 
     def to_service(self) -> UsageInput:
         return UsageInput(
@@ -324,6 +329,7 @@ class RecordUsageInput:
             tokens_cached_input=self.tokens_cached_input,
             tokens_cache_write=self.tokens_cache_write,
             tokens_reasoning=self.tokens_reasoning,
+            reservation_id=self.reservation_id,
         )
 
 

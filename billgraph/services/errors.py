@@ -7,6 +7,8 @@ class BillingError(Exception):
     """An expected failure whose message is safe to show to the caller."""
 
     code: ClassVar[str] = "INTERNAL"
+    # Extra machine-readable facts for the caller (GraphQL extensions), e.g. a budget's figures.
+    details: dict[str, str] | None = None
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

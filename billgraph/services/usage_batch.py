@@ -54,6 +54,7 @@ class UsageInput:
     tokens_cached_input: int = 0
     tokens_cache_write: int = 0
     tokens_reasoning: int = 0
+    reservation_id: str | None = None
 
 
 class UsageLike(Protocol):
@@ -79,6 +80,8 @@ class UsageLike(Protocol):
     def tokens_cache_write(self) -> int: ...
     @property
     def tokens_reasoning(self) -> int: ...
+    @property
+    def reservation_id(self) -> str | None: ...
 
 
 class BatchItemError(Exception):
@@ -102,6 +105,8 @@ class PricedBatch:
     first_item: list[int] = field(default_factory=list)
     time_given: list[bool] = field(default_factory=list)
     row_of_item: list[int] = field(default_factory=list)
+    # request id -> the authorizeUsage reservation its record settles
+    reservations: dict[str, str] = field(default_factory=dict)
 
 
 async def price_batch(
@@ -132,6 +137,10 @@ async def price_batch(
                 batch.rows.append(row)
                 batch.first_item.append(index)
                 batch.time_given.append(time_given)
+                if usage_reservation := usages[index].reservation_id:
+                    batch.reservations[request_id] = clean_name(
+                        usage_reservation, field="reservationId"
+                    )
                 continue
             difference = differing_columns(
                 batch.rows[earlier], row, compare_time=time_given and batch.time_given[earlier]
@@ -226,6 +235,7 @@ def _priced_row(
         price.source.value,
         price.matched_model_name,
         price.pricing.id if price.pricing else None,
+        caller.key_id,
         at,
     )
     return row, occurred_at is not None

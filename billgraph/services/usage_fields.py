@@ -38,6 +38,7 @@ LOG_COLUMNS = (
     "pricing_source",
     "matched_model_name",
     "pricing_id",
+    "api_key_id",
     "occurred_at",
 )
 TEXT_COLUMNS = frozenset(

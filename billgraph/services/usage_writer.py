@@ -19,7 +19,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from billgraph.models import UsageLog
-from billgraph.services import usage_sql_postgres, usage_sql_sqlite
+from billgraph.services import budgets, usage_sql_postgres, usage_sql_sqlite
 from billgraph.services.api_keys import Caller
 from billgraph.services.db_failures import is_lock_conflict, is_numeric_overflow, is_unavailable
 from billgraph.services.errors import BillingError, InvalidInputError, UnavailableError
@@ -90,14 +90,43 @@ def _connection() -> BaseDBAsyncClient:
 async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
     connection = _connection()
     dialect = dialect_of_connection(connection)
-    if dialect == "postgres" and len(batch.rows) == 1:
-        # One statement is atomic by itself: no BEGIN/COMMIT round trips. When the id is
-        # taken nothing was written, so the replay check needs no transaction either.
-        inserted = await _insert(connection, dialect, batch.rows, now)
-        return await _with_replays(connection, batch, inserted, caller)
     async with in_transaction(connection.connection_name) as transaction:
         inserted = await _insert(transaction, dialect, batch.rows, now)
-        return await _with_replays(transaction, batch, inserted, caller)
+        written = await _with_replays(transaction, batch, inserted, caller)
+        # Budget spend, reservations and alerts move in the logs' own transaction.
+        await budgets.record_spend(transaction, spends=_spends(batch, inserted), now=now)
+        return written
+
+
+def _spends(batch: PricedBatch, inserted: dict[str, int]) -> list[budgets.Spend]:
+    """Return the budget spend of the rows this write inserted."""
+    return [
+        budgets.Spend(
+            occurred_at=row[OCCURRED_AT],
+            user_id=row[_USER_ID],
+            api_key_id=row[_API_KEY_ID],
+            provider=row[_PROVIDER],
+            model=row[_MODEL],
+            cost_total_pico=row[_COST_TOTAL],
+            pricing_source=row[_PRICING_SOURCE],
+            reservation_id=batch.reservations.get(row[REQUEST_ID]),
+        )
+        for row in batch.rows
+        if row[REQUEST_ID] in inserted
+    ]
+
+
+_USER_ID, _PROVIDER, _MODEL, _COST_TOTAL, _PRICING_SOURCE, _API_KEY_ID = (
+    LOG_COLUMNS.index(column)
+    for column in (
+        "user_id",
+        "provider",
+        "model",
+        "cost_total_pico",
+        "pricing_source",
+        "api_key_id",
+    )
+)
 
 
 async def _insert(
