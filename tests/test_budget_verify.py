@@ -97,7 +97,9 @@ def test_budgets_verify_on_a_fresh_database(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no developer's .env file
     result = CliRunner().invoke(
-        app, ["budgets", "verify"], env={"DATABASE_URL": f"sqlite://{tmp_path / 'v.sqlite3'}"}
+        app,
+        ["--create-database", "budgets", "verify"],
+        env={"DATABASE_URL": f"sqlite://{tmp_path / 'v.sqlite3'}"},
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["budget spend matches the logs"]
