@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from tortoise import connections
 from tortoise.contrib.fastapi import RegisterTortoise
 
-from billgraph.db import connection_name, tortoise_config
+from billgraph.db import connection_name, dialect_of, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.migrate import upgrade_database
@@ -83,6 +83,8 @@ def create_app(settings: Settings) -> FastAPI:
         graphql_ide="graphiql" if development else None,
         allow_queries_via_get=development,
         hide_suggestions=settings.is_production,
+        # `billgraph serve` prints a development key on this setup's first run.
+        development_key_hint=development and dialect_of(settings.database_url) == "sqlite",
     )
     app.include_router(graphql, prefix="/graphql")
     if development:

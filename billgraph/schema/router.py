@@ -24,13 +24,18 @@ from billgraph.schema.errors import with_code
 ALLOWED_METHODS = "GET, POST"
 _REFUSED_METHODS = ["PUT", "PATCH", "DELETE"]
 
-_GRAPHIQL_PAGE = graphiql_html()
-
 
 class BillgraphRouter(GraphQLRouter[Context, None]):
-    def __init__(self, *args: Any, hide_suggestions: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        hide_suggestions: bool,
+        development_key_hint: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.hide_suggestions = hide_suggestions
+        self._graphiql_page = graphiql_html(development_key_hint=development_key_hint)
         # Without these routes FastAPI answers other methods with its own 405 body.
         self.add_api_route(
             "", self._refuse_method, methods=_REFUSED_METHODS, include_in_schema=False
@@ -72,7 +77,7 @@ class BillgraphRouter(GraphQLRouter[Context, None]):
     @property
     def graphql_ide_html(self) -> str:
         # GraphiQL with assets billgraph serves itself (see billgraph.graphiql).
-        return _GRAPHIQL_PAGE
+        return self._graphiql_page
 
     async def process_result(
         self, request: Request, result: ExecutionResult
