@@ -490,7 +490,7 @@ def summary(result: Result) -> dict[str, int]:
 def listed(cli: Cli) -> set[tuple[str, ...]]:
     result = cli("pricing", "list")
     assert result.exit_code == 0, (result.output, result.exception)
-    return {tuple(line.split()) for line in result.stdout.splitlines()[1:]}
+    return {tuple(line.split()) for line in result.stdout.splitlines()[2:]}
 
 
 def test_the_cli_dry_run_prints_a_summary_and_writes_nothing(cli: Cli) -> None:
