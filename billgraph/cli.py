@@ -32,6 +32,7 @@ from billgraph.cli_output import (
     echo_json,
     key_json,
     pricing_json,
+    skipped_summary,
 )
 from billgraph.db import dialect_of, tortoise_config
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
@@ -472,11 +473,8 @@ def pricing_import(
     Console().print(summary)
     for line in catalog_names(report):
         typer.echo(line)
-    reasons: dict[str, int] = {}
-    for skipped in report.skipped:
-        reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
-    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
-        typer.echo(f"skipped {count:>5}  {reason}")
+    for line in skipped_summary(report):
+        typer.echo(line)
     if report.dry_run:
         typer.echo("run again with --apply to write these prices")
 

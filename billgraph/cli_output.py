@@ -7,6 +7,7 @@ notation, times in ISO 8601 with offset.
 """
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -139,6 +140,25 @@ def catalog_names(report: CatalogImportReport) -> list[str]:
             f"{decimal_string(entry.columns['output_token_cost_pico']):>16}"
             for entry in entries
         )
+    return lines
+
+
+# The varying tail of a skip reason: "unknown provider 'azure'", "...places: 1.000001E-7".
+_REASON_DETAIL = re.compile(r"(:\s.*| '.*'| None)$")
+
+
+def skipped_summary(report: CatalogImportReport) -> list[str]:
+    """Return one line per kind of skip, most frequent first (a real catalog has hundreds)."""
+    counts: dict[str, int] = {}
+    for skipped in report.skipped:
+        kind = _REASON_DETAIL.sub("", skipped.reason)
+        counts[kind] = counts.get(kind, 0) + 1
+    lines = [
+        f"skipped {count:>5}  {kind}"
+        for kind, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    if lines:
+        lines.append("(--json lists every skipped entry with its reason)")
     return lines
 
 
