@@ -73,7 +73,7 @@ async def test_a_batch_is_refused_before_any_operation_runs(api: Api) -> None:
     assert await recorded_calls(api) == 0
 
 
-@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS"])
 async def test_other_methods_get_405_naming_the_allowed_ones(api: Api, method: str) -> None:
     response = await api.http.request(
         method, "/graphql", json={"query": RECORD}, headers=ADMIN_HEADERS

@@ -22,7 +22,7 @@ from billgraph.schema.context import Context
 from billgraph.schema.errors import with_code
 
 ALLOWED_METHODS = "GET, POST"
-_REFUSED_METHODS = ["PUT", "PATCH", "DELETE"]
+_REFUSED_METHODS = ["PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 class BillgraphRouter(GraphQLRouter[Context, None]):
