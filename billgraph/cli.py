@@ -21,7 +21,6 @@ from rich.table import Table
 from tortoise.context import TortoiseContext
 from tortoise.transactions import in_transaction
 
-from billgraph.app import create_app, environment_prices_of
 from billgraph.cli_output import (
     BillgraphTyper,
     JsonFlag,
@@ -66,6 +65,15 @@ ProviderOption = Annotated[
 CLI_ACTOR = api_keys.Caller(
     key_id=None, name="billgraph CLI", scopes=frozenset({ApiKeyScope.ADMIN})
 )
+
+
+def environment_prices_of(settings: Settings) -> pricing.EnvironmentPrices:
+    """Return the HUGGINGFACE_* prices (as billgraph.app does, without importing the web
+    stack, which only `serve` needs: every other command starts faster)."""
+    return pricing.EnvironmentPrices(
+        input_token_cost=settings.huggingface_input_token_cost,
+        output_token_cost=settings.huggingface_output_token_cost,
+    )
 
 
 def _settings(**overrides: object) -> Settings:
@@ -117,6 +125,8 @@ def serve(
     if _is_embedded_development(settings):
         _offer_development_key(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    from billgraph.app import create_app  # noqa: PLC0415  (only `serve` needs the web stack)
+
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
