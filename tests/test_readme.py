@@ -11,8 +11,8 @@ run prints, on PostgreSQL one made with `billgraph keys create`).
 import asyncio
 import json
 import os
+import queue
 import re
-import selectors
 import socket
 import sqlite3
 import subprocess
@@ -171,21 +171,28 @@ def billgraph_serve(database: Database, workdir: Path) -> Iterator[Server]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    assert process.stdout is not None
     log: list[str] = []
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read_output() -> None:
+        # One reader for the whole life of the server: it never blocks on a full pipe, and
+        # no line waits in a buffer that a select() on the pipe would not see.
+        for line in process.stdout or []:
+            log.append(line)
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read_output, daemon=True).start()
     try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            while not any("Application startup complete" in line for line in log):
-                if not selector.select(timeout=STARTUP_SECONDS):
-                    pytest.fail(f"billgraph serve did not start: {''.join(log)}")
-                line = process.stdout.readline()
-                if not line:
-                    pytest.fail(f"billgraph serve exited: {''.join(log)}")
-                log.append(line)
-        # Keep reading, so the server never blocks on a full pipe.
-        drain = threading.Thread(target=lambda: log.extend(process.stdout or []), daemon=True)
-        drain.start()
+        while True:
+            try:
+                line = lines.get(timeout=STARTUP_SECONDS)
+            except queue.Empty:
+                pytest.fail(f"billgraph serve did not start: {''.join(log)}")
+            if line is None:
+                pytest.fail(f"billgraph serve exited: {''.join(log)}")
+            if "Application startup complete" in line:
+                break
         printed_key = next((m.group(1) for line in log if (m := _DEV_KEY.search(line))), "")
         yield Server(f"http://127.0.0.1:{port}", printed_key, log)
     finally:
