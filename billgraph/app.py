@@ -172,6 +172,8 @@ def create_app(settings: Settings) -> FastAPI:
         graphql_ide="graphiql" if development else None,
         allow_queries_via_get=development,
         hide_suggestions=settings.is_production,
+        # `billgraph serve` prints a development key on this setup's first run.
+        development_key_hint=development and dialect_of(settings.database_url) == "sqlite",
     )
     app.include_router(graphql, prefix="/graphql")
     admin_key = settings.admin_api_key

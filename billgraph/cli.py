@@ -27,6 +27,18 @@ from billgraph.app import (
     environment_prices_of,
     prepare_database,
 )
+from billgraph.cli_output import (
+    BillgraphTyper,
+    JsonFlag,
+    catalog_names,
+    catalog_report_json,
+    decimal_string,
+    difference_json,
+    echo_json,
+    key_json,
+    pricing_json,
+    skipped_summary,
+)
 from billgraph.db import dialect_of, sqlite_path, tortoise_config
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
@@ -38,14 +50,14 @@ from billgraph.services.errors import BillingError
 from billgraph.services.usage import UsageFilter
 from billgraph.settings import Settings, SettingsError, load_settings
 
-app = typer.Typer(help="billgraph: exact billing for LLM API usage.", no_args_is_help=True)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-pricing_app = typer.Typer(help="Pricing rows.", no_args_is_help=True)
-keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
-rollups_app = typer.Typer(help="Pre-aggregated usage.", no_args_is_help=True)
-demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
-usage_app = typer.Typer(help="Usage logs.", no_args_is_help=True)
-budgets_app = typer.Typer(help="Budgets and spend limits.", no_args_is_help=True)
+app = BillgraphTyper(help="billgraph: exact billing for LLM API usage.", no_args_is_help=True)
+db_app = BillgraphTyper(help="Database schema.", no_args_is_help=True)
+pricing_app = BillgraphTyper(help="Pricing rows.", no_args_is_help=True)
+keys_app = BillgraphTyper(help="API keys.", no_args_is_help=True)
+rollups_app = BillgraphTyper(help="Pre-aggregated usage.", no_args_is_help=True)
+demo_app = BillgraphTyper(help="Demonstration data.", no_args_is_help=True)
+usage_app = BillgraphTyper(help="Usage logs.", no_args_is_help=True)
+budgets_app = BillgraphTyper(help="Budgets and spend limits.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(pricing_app, name="pricing")
 app.add_typer(keys_app, name="keys")
@@ -55,6 +67,14 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(budgets_app, name="budgets")
 
 T = TypeVar("T")
+ProviderOption = Annotated[
+    Provider,
+    typer.Option(
+        case_sensitive=False,
+        metavar="PROVIDER",
+        help=f"One of {', '.join(p.value.lower() for p in Provider)} (any case).",
+    ),
+]
 CLI_ACTOR = api_keys.Caller(
     key_id=None, name="billgraph CLI", scopes=frozenset({ApiKeyScope.ADMIN})
 )
@@ -145,9 +165,9 @@ async def _database_as_served(settings: Settings) -> AsyncIterator[None]:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Overrides HOST.")] = None,
-    port: Annotated[int | None, typer.Option(help="Overrides PORT.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
+    host: Annotated[str | None, typer.Option(metavar="HOST", help="Overrides HOST.")] = None,
+    port: Annotated[int | None, typer.Option(metavar="PORT", help="Overrides PORT.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, metavar="N", help="Worker processes.")] = 1,
 ) -> None:
     """Serve GraphQL (and GraphiQL) over HTTP."""
     flags = {"host": host, "port": port}
@@ -225,9 +245,12 @@ def db_upgrade() -> None:
 
 @db_app.command("make-migrations")
 def db_make_migrations(
-    name: Annotated[str, typer.Argument(help="A short name, e.g. add_cached_tokens.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A short name, e.g. add_cached_tokens.")
+    ],
     postgres_url: Annotated[
-        str, typer.Option(help="A server where a scratch database may be created.")
+        str,
+        typer.Option(metavar="URL", help="A server where a scratch database may be created."),
     ] = "postgres://postgres@127.0.0.1:5432/postgres",
 ) -> None:
     """Write a migration for model changes, for SQLite and for PostgreSQL (developers)."""
@@ -290,17 +313,30 @@ def pricing_init() -> None:
 
 @pricing_app.command("list")
 def pricing_list(
-    provider: Annotated[Provider | None, typer.Option(case_sensitive=False)] = None,
+    provider: Annotated[
+        Provider | None,
+        typer.Option(case_sensitive=False, metavar="PROVIDER", help="Only this provider's."),
+    ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """List pricing rows (USD per token)."""
+    """List the prices in effect now (USD per token): a summary, then one row per model."""
     settings = _settings()
 
     async def rows() -> list[Pricing]:
         async with _database_as_served(settings):
             return await pricing.list_pricings(provider=provider, at=datetime.now(UTC))
 
+    found = _run(rows)
+    if as_json:
+        echo_json([pricing_json(row) for row in found])
+        return
+    managers: dict[str, int] = {}
+    for row in found:
+        managers[row.managed_by.value] = managers.get(row.managed_by.value, 0) + 1
+    by_manager = ", ".join(f"{count} {manager}" for manager, count in sorted(managers.items()))
+    typer.echo(f"{len(found)} prices" + (f" ({by_manager})" if found else ""))
     typer.echo(f"{'PROVIDER':<12} {'MODEL':<40} {'INPUT':>16} {'OUTPUT':>16}  MANAGED BY")
-    for row in _run(rows):
+    for row in found:
         typer.echo(_pricing_line(row))
 
 
@@ -314,11 +350,18 @@ def _pricing_line(row: Pricing) -> str:
 
 @keys_app.command("create")
 def keys_create(
-    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+    name: Annotated[str, typer.Option(metavar="NAME", help="Who or what the key is for.")],
     scope: Annotated[
-        list[ApiKeyScope], typer.Option(case_sensitive=False, help="Repeat for several scopes.")
+        list[ApiKeyScope],
+        typer.Option(
+            case_sensitive=False,
+            metavar="SCOPE",
+            help="read, ingest or admin; repeat the option for several scopes.",
+        ),
     ],
-    user: Annotated[str | None, typer.Option(help="Bind the key to one user's usage.")] = None,
+    user: Annotated[
+        str | None, typer.Option(metavar="USER", help="Bind the key to one user's usage.")
+    ] = None,
 ) -> None:
     """Create an API key and print its secret, which is shown only this once."""
     settings = _settings()
@@ -333,16 +376,22 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list() -> None:
-    """List API keys (never their secrets)."""
+def keys_list(as_json: JsonFlag = False) -> None:
+    """List API keys, never their secrets: a summary, then one row per key."""
     settings = _settings()
 
     async def every_key() -> list[ApiKey]:
         async with _database_at_head(settings):
             return await api_keys.list_api_keys()
 
+    keys = _run(every_key)
+    if as_json:
+        echo_json([key_json(key) for key in keys])
+        return
+    revoked = sum(1 for key in keys if key.revoked_at)
+    typer.echo(f"{len(keys)} keys: {len(keys) - revoked} active, {revoked} revoked")
     typer.echo(f"{'ID':>4}  {'PREFIX':<16} {'SCOPES':<20} {'STATUS':<8} NAME")
-    for key in _run(every_key):
+    for key in keys:
         status = "revoked" if key.revoked_at else "active"
         typer.echo(
             f"{key.id:>4}  {key.prefix:<16} {key.scopes:<20} {status:<8} {key.name}{_bound(key)}"
@@ -350,7 +399,9 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[int, typer.Argument(help="The id `keys list` shows.")]) -> None:
+def keys_revoke(
+    key_id: Annotated[int, typer.Argument(metavar="ID", help="The id `keys list` shows.")],
+) -> None:
     """Revoke an API key; it stops working at once, in every worker."""
     settings = _settings()
 
@@ -363,7 +414,7 @@ def keys_revoke(key_id: Annotated[int, typer.Argument(help="The id `keys list` s
 
 
 @rollups_app.command("verify")
-def rollups_verify() -> None:
+def rollups_verify(as_json: JsonFlag = False) -> None:
     """Compare the rollup tables with the logs; exit 1 and list the groups that differ."""
     settings = _settings()
 
@@ -372,15 +423,21 @@ def rollups_verify() -> None:
             return await rollups.verify_rollups(UsageLog._meta.db)
 
     differences = _run(verify)
-    for difference in differences:
-        typer.echo(
-            f"{difference.table} {difference.key}: rollup {difference.in_rollup}, "
-            f"logs {difference.from_logs}"
+    if as_json:
+        echo_json(
+            {"match": not differences, "differences": [difference_json(d) for d in differences]}
         )
-    if differences:
+    elif differences:
         typer.echo(f"{len(differences)} groups differ: run `billgraph rollups rebuild`")
+        for difference in differences:
+            typer.echo(
+                f"{difference.table} {difference.key}: rollup {difference.in_rollup}, "
+                f"logs {difference.from_logs}"
+            )
+    else:
+        typer.echo("rollups match the logs")
+    if differences:
         raise typer.Exit(1)
-    typer.echo("rollups match the logs")
 
 
 @rollups_app.command("rebuild")
@@ -440,10 +497,16 @@ def worker() -> None:
 
 @demo_app.command("seed")
 def demo_seed(
-    logs: Annotated[int, typer.Option(min=1, help="How many usage logs to add.")] = 10_000,
-    users: Annotated[int, typer.Option(min=1, help="How many distinct users.")] = 200,
-    days: Annotated[int, typer.Option(min=1, help="Spread over this many days, ending now.")] = 30,
-    seed: Annotated[int, typer.Option(help="Random seed, for repeatable data.")] = 1,
+    logs: Annotated[
+        int, typer.Option(min=1, metavar="N", help="How many usage logs to add.")
+    ] = 10_000,
+    users: Annotated[int, typer.Option(min=1, metavar="N", help="How many distinct users.")] = 200,
+    days: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Spread over this many days, ending now.")
+    ] = 30,
+    seed: Annotated[
+        int, typer.Option(metavar="SEED", help="Random seed, for repeatable data.")
+    ] = 1,
 ) -> None:
     """Fill the database with plausible usage, through the batch-ingest service."""
     settings = _settings()
@@ -551,7 +614,9 @@ def _bound(key: ApiKey) -> str:
 
 @pricing_app.command("import")
 def pricing_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Catalog JSON.")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, metavar="FILE", help="Catalog JSON.")
+    ],
     apply: Annotated[
         bool, typer.Option("--apply", help="Write the changes; without it, a dry run.")
     ] = False,
@@ -559,11 +624,18 @@ def pricing_import(
         datetime | None,
         typer.Option(
             formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"],
-            help="When the imported prices start (UTC if no offset); default now.",
+            metavar="DATE",
+            help="When the imported prices start: 2026-01-01 (UTC) or "
+            "2026-01-01T00:00:00+02:00; default now.",
         ),
     ] = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Import LiteLLM's model_prices_and_context_window.json (or a file like it)."""
+    """Import LiteLLM's model_prices_and_context_window.json (or a file like it).
+
+    Prints a summary table, the names it creates and updates (or would), and why entries
+    were skipped; --json prints every entry.
+    """
     settings = _settings()
     starts = effective_from or datetime.now(UTC)
     if starts.tzinfo is None:
@@ -573,7 +645,12 @@ def pricing_import(
         entries = catalog.parse_catalog(file.read_bytes())
         async with _database_as_served(settings):
             with Progress(
-                TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+                TextColumn("reading"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
             ) as progress:
                 task = progress.add_task("import", total=len(entries))
                 return await catalog.import_catalog(
@@ -585,6 +662,9 @@ def pricing_import(
                 )
 
     report = _run(run_import)
+    if as_json:
+        echo_json(catalog_report_json(report))
+        return
     summary = Table(title="dry run: nothing written" if report.dry_run else "applied")
     for column in ("created", "updated", "unchanged", "skipped"):
         summary.add_column(column, justify="right")
@@ -595,21 +675,25 @@ def pricing_import(
         )
     )
     Console().print(summary)
-    reasons: dict[str, int] = {}
-    for skipped in report.skipped:
-        reasons[skipped.reason] = reasons.get(skipped.reason, 0) + 1
-    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
-        typer.echo(f"skipped {count:>5}  {reason}")
+    for line in catalog_names(report):
+        typer.echo(line)
+    for line in skipped_summary(report):
+        typer.echo(line)
     if report.dry_run:
         typer.echo("run again with --apply to write these prices")
 
 
 @app.command()
 def cost(
-    provider: Annotated[Provider, typer.Option(case_sensitive=False)],
-    model: Annotated[str, typer.Option()],
-    tokens_input: Annotated[int, typer.Option("--input", min=0)],
-    tokens_output: Annotated[int, typer.Option("--output", min=0)],
+    provider: ProviderOption,
+    model: Annotated[str, typer.Option(metavar="MODEL", help="As the caller names it.")],
+    tokens_input: Annotated[
+        int, typer.Option("--input", min=0, metavar="N", help="Input (prompt) tokens.")
+    ],
+    tokens_output: Annotated[
+        int, typer.Option("--output", min=0, metavar="N", help="Output (completion) tokens.")
+    ],
+    as_json: JsonFlag = False,
 ) -> None:
     """Price one call without recording it, and say which step of the chain priced it."""
     settings = _settings()
@@ -631,6 +715,25 @@ def cost(
         input_price_pico=resolved.input_price_pico,
         output_price_pico=resolved.output_price_pico,
     )
+    if as_json:
+        echo_json(
+            {
+                "provider": provider.value,
+                "model": model,
+                "source": resolved.source.value,
+                "pricingProvider": resolved.pricing_provider.value,
+                "matchedModelName": resolved.matched_model_name if resolved.pricing else None,
+                "isEstimate": resolved.is_estimate,
+                "tokensInput": tokens_input,
+                "tokensOutput": tokens_output,
+                "inputTokenCost": decimal_string(resolved.input_price_pico),
+                "outputTokenCost": decimal_string(resolved.output_price_pico),
+                "costInput": decimal_string(breakdown.input_pico),
+                "costOutput": decimal_string(breakdown.output_pico),
+                "costTotal": decimal_string(breakdown.total_pico),
+            }
+        )
+        return
     matched = f" (row {resolved.pricing_provider.value} {resolved.matched_model_name})"
     typer.echo(f"priced by: {resolved.source.value}{matched if resolved.pricing else ''}")
     if resolved.is_estimate:

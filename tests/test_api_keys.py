@@ -363,10 +363,11 @@ def secret_in(output: str) -> str:
 
 
 def key_rows(list_output: str) -> list[list[str]]:
-    """Return the rows of `keys list` (header dropped), split into columns."""
+    """Return the rows of `keys list` (summary and header dropped), split into columns."""
     lines = list_output.splitlines()
-    assert lines[0].split()[:2] == ["ID", "PREFIX"]
-    return [line.split() for line in lines[1:]]
+    assert re.fullmatch(r"\d+ keys: \d+ active, \d+ revoked", lines[0])
+    assert lines[1].split()[:2] == ["ID", "PREFIX"]
+    return [line.split() for line in lines[2:]]
 
 
 def ask_app(database_url: str, query: str, secret: str) -> dict[str, Any]:

@@ -88,8 +88,9 @@ def test_pricing_init_creates_then_keeps_then_updates_the_environment_rows(cli: 
 def test_pricing_list_shows_prices_in_plain_decimal_notation(cli: Cli) -> None:
     # Decimal("0.0000001") prints as 1E-7 unless formatted on purpose.
     prices = {"HUGGINGFACE_INPUT_TOKEN_COST": "0.0000001", "HUGGINGFACE_OUTPUT_TOKEN_COST": "2.50"}
-    header, *rows = succeeded(cli("pricing", "list", **prices))
+    summary, header, *rows = succeeded(cli("pricing", "list", **prices))
 
+    assert summary == "2 prices (2 ENVIRONMENT)"
     assert header.split() == ["PROVIDER", "MODEL", "INPUT", "OUTPUT", "MANAGED", "BY"]
     assert {tuple(row.split()) for row in rows} == {
         ("MISTRAL", "gpt-oss-120b", "0.0000001", "2.5", "ENVIRONMENT"),

@@ -7,6 +7,10 @@ the npm tarballs of the versions the template pins (so the template's SRI ``inte
 hashes still hold), with their licences. ``graphiql_html()`` takes strawberry's own
 template and points its URLs at these copies.
 
+The page keeps no API key: GraphiQL's ``shouldPersistHeaders`` is off (which also
+clears headers an older page stored) and its settings offer no switch to turn it on;
+headers are not put in the URL either. The first tab explains the Authorization header.
+
 Serve it with ``StaticFiles(directory=STATIC_DIR)`` mounted at ``STATIC_URL_PREFIX``.
 If a strawberry upgrade changes the template's URLs, ``graphiql_html()`` raises instead
 of producing a page that silently fails to load: vendor the new versions, then update
@@ -15,6 +19,7 @@ of producing a page that silently fails to load: vendor the new versions, then u
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Final
@@ -47,9 +52,43 @@ _REMOTE_URL: Final = re.compile(r"https?://(?!www\.w3\.org/)[^\s\"'<>`)]+")
 # The option strawberry's template passes to GraphiQL.createFetcher for websockets.
 _SUBSCRIPTION_OPTION: Final = re.compile(r"^[ \t]*subscriptionUrl,[ \t]*\n", re.MULTILINE)
 
+# Strawberry's welcome text, a JavaScript template literal.
+_EXAMPLE_QUERY: Final = re.compile(r"const EXAMPLE_QUERY = `[^`]*`;")
+_PERSIST_HEADERS: Final = "shouldPersistHeaders: true,"
+_NO_PERSISTED_HEADERS: Final = (
+    "shouldPersistHeaders: false,\n          showPersistHeadersSettings: false,"
+)
+_INITIAL_HEADERS: Final = "React.useState(parameters.headers)"
+HEADERS_TEMPLATE: Final = '{"Authorization": "Bearer <key>"}'
 
-def graphiql_html(*, subscription_enabled: bool = False) -> str:
+WELCOME: Final = """\
+# billgraph: GraphQL for exact LLM usage billing
+#
+# Every operation needs an API key. In the Headers tab below, replace <key>:
+#
+#     {{"Authorization": "Bearer <key>"}}
+#
+# This page does not keep headers: after a reload, paste the key again.
+# Keys: "billgraph keys create --name NAME --scope read|ingest|admin".
+{development_key}#
+# Run with Ctrl-Enter (or the play button); Ctrl-Space completes.
+
+{{
+  pricings {{ provider modelName inputTokenCost outputTokenCost managedBy }}
+}}
+"""
+DEVELOPMENT_KEY_HINT: Final = """\
+#
+# Development server on SQLite: on its first run, "billgraph serve" (make run)
+# printed a development admin key, once, in its terminal.
+"""
+
+
+def graphiql_html(*, subscription_enabled: bool = False, development_key_hint: bool = False) -> str:
     """Return strawberry's GraphiQL page with every asset served from STATIC_URL_PREFIX.
+
+    The page does not persist headers and opens on billgraph's welcome text, which
+    says where the development key was printed when ``development_key_hint`` is set.
 
     Strawberry 0.341's template always gives GraphiQL a websocket ``subscriptionUrl``;
     with ``subscription_enabled=False`` that option is removed, so a subscription run
@@ -75,6 +114,19 @@ def graphiql_html(*, subscription_enabled: bool = False) -> str:
             f"local copy of: vendor it into {STATIC_DIR} and add it to _VENDORED"
         )
 
+    html = _replace_once(html, _PERSIST_HEADERS, _NO_PERSISTED_HEADERS)
+    html = _replace_once(
+        html,
+        _INITIAL_HEADERS,
+        f"React.useState(parameters.headers || {json.dumps(HEADERS_TEMPLATE)})",
+    )
+    welcome = WELCOME.format(development_key=DEVELOPMENT_KEY_HINT if development_key_hint else "")
+    html, count = _EXAMPLE_QUERY.subn(
+        lambda _: f"const EXAMPLE_QUERY = {_template_literal(welcome)};", html
+    )
+    if count != 1:
+        raise RuntimeError(f"strawberry's GraphiQL template has {count} EXAMPLE_QUERY texts, not 1")
+
     if not subscription_enabled:
         html, count = _SUBSCRIPTION_OPTION.subn("", html)
         if count != 1:
@@ -83,3 +135,18 @@ def graphiql_html(*, subscription_enabled: bool = False) -> str:
                 f"GraphiQL.createFetcher exactly once (found {count}); update graphiql_html()"
             )
     return html
+
+
+def _replace_once(html: str, old: str, new: str) -> str:
+    if html.count(old) != 1:
+        raise RuntimeError(
+            f"strawberry's GraphiQL template has {html.count(old)} times {old!r}, not once: "
+            "update graphiql_html()"
+        )
+    return html.replace(old, new)
+
+
+def _template_literal(text: str) -> str:
+    """Return `text` as a JavaScript template literal that is safe inside <script>."""
+    escaped = text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+    return "`" + escaped.replace("</", "<\\/") + "`"

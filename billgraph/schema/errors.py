@@ -14,6 +14,7 @@ from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
 from billgraph.http_errors import RETRYABLE_CODES
+from billgraph.schema.input_errors import named_input_error
 from billgraph.services.db_failures import is_unavailable
 from billgraph.services.errors import BillingError
 
@@ -60,6 +61,7 @@ def with_code(
             path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
+    message = error.message
     extensions = dict(error.extensions or {})
     if isinstance(original, BillingError):
         extensions["code"] = original.code
@@ -69,8 +71,11 @@ def with_code(
             extensions["field"] = original.field
         extensions.update(original.details or {})
     else:
+        if error.path is None:
+            message, extensions = named_input_error(error)
         extensions.setdefault("code", "BAD_USER_INPUT")
-    message = _SUGGESTION.sub("", error.message) if hide_suggestions else error.message
+    if hide_suggestions:
+        message = _SUGGESTION.sub("", message)
     return GraphQLError(
         message,
         nodes=error.nodes,
