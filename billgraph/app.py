@@ -113,7 +113,13 @@ def create_app(settings: Settings) -> FastAPI:
     """Return the app. Its lifespan prepares the database and initializes pricing."""
     environment_prices = environment_prices_of(settings)
     pricing_cache = PricingCache()
-    settle = timedelta(seconds=settings.price_settle_seconds)
+    # On SQLite every call re-reads the pricing revision, so a change is in effect for
+    # every process from its commit; the settle delay is for PostgreSQL's listening workers.
+    settle = timedelta(
+        seconds=settings.price_settle_seconds
+        if dialect_of(settings.database_url) == "postgres"
+        else 0
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

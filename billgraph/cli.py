@@ -535,20 +535,26 @@ def usage_reprice(  # noqa: PLR0917  (typer passes options by name)
     apply: Annotated[
         bool, typer.Option("--apply", help="Rewrite the logs (default: a dry run).")
     ] = False,
-    provider: Annotated[Provider | None, typer.Option(help="Only this provider.")] = None,
-    model: Annotated[str | None, typer.Option(help="Only this model name.")] = None,
-    user: Annotated[str | None, typer.Option(help="Only this user id.")] = None,
+    provider: Annotated[
+        Provider | None, typer.Option(metavar="PROVIDER", help="Only this provider.")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(metavar="MODEL", help="Only this model name.")
+    ] = None,
+    user: Annotated[str | None, typer.Option(metavar="USER", help="Only this user id.")] = None,
     since: Annotated[
-        datetime | None, typer.Option("--from", help="Occurred at or after this UTC time.")
+        datetime | None,
+        typer.Option("--from", metavar="DATE", help="Occurred at or after this UTC time."),
     ] = None,
     until: Annotated[
-        datetime | None, typer.Option("--to", help="Occurred before this UTC time.")
+        datetime | None, typer.Option("--to", metavar="DATE", help="Occurred before this UTC time.")
     ] = None,
     after_id: Annotated[
-        int | None, typer.Option(min=0, help="Resume after this log id (a previous lastId).")
+        int | None,
+        typer.Option(min=0, metavar="ID", help="Resume after this log id (a previous lastId)."),
     ] = None,
     chunk_size: Annotated[
-        int, typer.Option(min=1, max=repricing.MAX_CHUNK, help="Logs per transaction.")
+        int, typer.Option(min=1, max=repricing.MAX_CHUNK, metavar="N", help="Logs per transaction.")
     ] = repricing.DEFAULT_CHUNK,
 ) -> None:
     """Re-price matching logs at the prices in effect when each occurred, chunk by chunk."""

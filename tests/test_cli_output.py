@@ -38,7 +38,9 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     }
 
     def invoke(*args: str) -> Result:
-        return runner.invoke(app, list(args), env=environment)
+        # Every test here starts from no database file (see tests/test_operations_cli.py
+        # for the refusal to create one without the flag).
+        return runner.invoke(app, ["--create-database", *args], env=environment)
 
     return invoke
 

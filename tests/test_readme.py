@@ -166,7 +166,10 @@ def billgraph_serve(database: Database, workdir: Path) -> Iterator[Server]:
     process = subprocess.Popen(  # noqa: S603  (our own script, arguments we built)
         [str(BIN_DIR / "billgraph"), "serve", "--port", str(port)],
         cwd=workdir,
-        env=shell_environment(database),
+        # The README is written for `make run` (SQLite), where a new price is in effect at
+        # once; on PostgreSQL it starts PRICE_SETTLE_SECONDS after its commit, so the same
+        # examples run there with no settle delay (tests/test_workers.py covers the delay).
+        env=shell_environment(database, PRICE_SETTLE_SECONDS="0"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -52,6 +52,12 @@ def is_unavailable(error: BaseException) -> bool:
             return True
         if isinstance(cause, asyncpg.InterfaceError) and "closed" in str(cause):
             return True  # "connection is closed", "pool is closed"
+        if isinstance(cause, asyncpg.InternalClientError) and "cannot switch to state" in str(
+            cause
+        ):
+            # The server cut the connection mid-statement (a fast shutdown): asyncpg's
+            # protocol state is left half-way, and the same write succeeds on a new one.
+            return True
         if _sqlstate(cause).startswith(_UNAVAILABLE_STATE_CLASSES):
             return True
     return is_lock_conflict(error)
