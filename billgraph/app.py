@@ -12,8 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from tortoise import connections
 from tortoise.contrib.fastapi import RegisterTortoise
 
+from billgraph.dashboard import mount_dashboard
 from billgraph.db import connection_name, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
+from billgraph.http.usage_export import usage_export_router
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.migrate import upgrade_database
 from billgraph.schema import build_schema
@@ -85,6 +87,8 @@ def create_app(settings: Settings) -> FastAPI:
         hide_suggestions=settings.is_production,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(usage_export_router(settings))
+    mount_dashboard(app)
     if development:
         app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
 

@@ -1,0 +1,1 @@
+"""Plain HTTP endpoints beside GraphQL, for what is not a graph."""
