@@ -15,21 +15,25 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from billgraph.db import tortoise_config
-from tests.browser import chromium, live_server, require_chromium, requested_urls
+from tests.browser import chromium, live_server, requested_urls, require_chromium
 from tests.conftest import ADMIN_KEY, Database, empty_tables
 
 pytestmark = pytest.mark.usefixtures("page_stays_local")
 
 WAIT_SECONDS = 20
-RECORD = """mutation ($inputs: [RecordUsageInput!]!) { recordUsageBatch(inputs: $inputs) { created } }"""
+RECORD = (
+    """mutation ($inputs: [RecordUsageInput!]!) { recordUsageBatch(inputs: $inputs) { created } }"""
+)
 UPSERT = """mutation ($input: PricingInput!) { upsertPricing(input: $input) { id } }"""
 CREATE_KEY = """mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }"""
 LOG_FIELDS = """id requestId userId provider model tokensInput tokensOutput tokensCachedInput
   tokensCacheWrite tokensReasoning inputTokenCost outputTokenCost cachedInputTokenCost
   cacheWriteTokenCost reasoningTokenCost costInput costOutput costCachedInput costCacheWrite
   costReasoning costTotal pricingSource matchedModelName occurredAt recordedAt"""
+TIMES = "\N{MULTIPLICATION SIGN}"
 WORKED_EXAMPLE = (
-    "short name gpt-oss-120b matched MISTRAL gpt-oss-120b: 1000 × 0.000001 + 500 × 0.000003 = 0.0025"
+    "short name gpt-oss-120b matched MISTRAL gpt-oss-120b: "
+    f"1000 {TIMES} 0.000001 + 500 {TIMES} 0.000003 = 0.0025"
 )
 # (count, provider, model, user, tokens in, tokens out): 25 logs over the last two days.
 SEED = [
@@ -135,7 +139,10 @@ def _sign_in(driver: Any, server: Any, key: str) -> None:
 
 def _sign_out(driver: Any) -> None:
     _by_id(driver, "sign-out").click()
-    _wait(driver, lambda: _by_id(driver, "signin-view").is_displayed() and "#" not in driver.current_url)
+    _wait(
+        driver,
+        lambda: _by_id(driver, "signin-view").is_displayed() and "#" not in driver.current_url,
+    )
     assert driver.execute_script("return sessionStorage.length") == 0
 
 
@@ -181,9 +188,7 @@ def test_a_bad_key_gets_a_clear_message(browser: Any, server: Any) -> None:
     assert browser.execute_script("return sessionStorage.length") == 0
 
 
-def test_overview_totals_equal_cost_summary_and_the_chart_draws(
-    browser: Any, server: Any
-) -> None:
+def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, server: Any) -> None:
     _sign_in(browser, server, server.admin_key)
     body = _by_id(browser, "overview-body")
     window = {"from": body.get_attribute("data-from"), "to": body.get_attribute("data-to")}
@@ -224,7 +229,9 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(
 
     top_models = browser.find_elements("css selector", "#top-models tbody tr")
     assert len(top_models) == 4
-    top_users = [row.text.split()[0] for row in browser.find_elements("css selector", "#top-users tbody tr")]
+    top_users = [
+        row.text.split()[0] for row in browser.find_elements("css selector", "#top-users tbody tr")
+    ]
     assert set(top_users) == {"alice", "bob", "carol"}
     _sign_out(browser)
 
@@ -235,7 +242,9 @@ def test_the_logs_table_pages_and_filters(browser: Any, server: Any) -> None:
     from selenium.webdriver.support.ui import Select  # noqa: PLC0415
 
     Select(_by_id(browser, "f-size")).select_by_value("10")
-    _wait(browser, lambda: _state(browser, "logs-view") == "ready" and len(_log_rows(browser)) == 10)
+    _wait(
+        browser, lambda: _state(browser, "logs-view") == "ready" and len(_log_rows(browser)) == 10
+    )
     expected = [log["id"] for log in _api_logs(server, server.admin_key, {})]
     seen = []
     for page in range(3):
@@ -286,7 +295,7 @@ def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: 
     _wait(browser, lambda: _state(browser, "explanation") == "ready")
     assert _by_id(browser, "explanation-text").text == (
         "no price known for XAI grok-unpriced: estimated at the built-in $1 per 1M tokens: "
-        "2000 × 0.000001 + 100 × 0.000001 = 0.0021"
+        f"2000 {TIMES} 0.000001 + 100 {TIMES} 0.000001 = 0.0021"
     )
     _sign_out(browser)
 
@@ -319,7 +328,10 @@ def test_the_calculator_reproduces_the_worked_example(browser: Any, server: Any)
     assert _calculate(browser, "HUGGINGFACE", "openai/gpt-oss-120b:groq", 1000, 500) == "0.0025"
     assert _by_id(browser, "calc-total").text == "$0.0025"
     assert _by_id(browser, "calc-explanation").text == WORKED_EXAMPLE
-    models = [row.get_attribute("data-model") for row in browser.find_elements("css selector", "#prices-table tbody tr")]
+    models = [
+        row.get_attribute("data-model")
+        for row in browser.find_elements("css selector", "#prices-table tbody tr")
+    ]
     assert "gpt-oss-120b" in models
     _sign_out(browser)
 
@@ -361,7 +373,9 @@ def test_a_user_bound_key_sees_only_its_users_rows(browser: Any, server: Any) ->
     )["costSummary"]
     spend = browser.find_element("css selector", "#card-spend .value").get_attribute("data-exact")
     assert (spend, alice["requests"]) == ("0.03", "12")
-    users = [row.text.split()[0] for row in browser.find_elements("css selector", "#top-users tbody tr")]
+    users = [
+        row.text.split()[0] for row in browser.find_elements("css selector", "#top-users tbody tr")
+    ]
     assert users == ["alice"]
     _open_logs(browser, server)
     rows = _log_rows(browser)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -18,7 +18,7 @@ from billgraph.settings import Settings
 
 E = TypeVar("E", bound=Enum)
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "BAD_USER_INPUT: a filter value is invalid (extensions.field)"},
     401: {"description": "UNAUTHENTICATED: no key, or an invalid or revoked one"},
     403: {"description": "FORBIDDEN: the key lacks READ, or asks for another user's logs"},
@@ -62,7 +62,7 @@ def usage_export_router(settings: Settings) -> APIRouter:
             "bound to a user exports that user's logs only."
         ),
     )
-    async def export_usage_csv(
+    async def export_usage_csv(  # noqa: PLR0917  (FastAPI passes query parameters by name)
         request: Request,
         user_id: Annotated[str | None, Query(alias="userId")] = None,
         provider: Annotated[str | None, Query(description="e.g. OPENAI")] = None,

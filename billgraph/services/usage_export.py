@@ -52,6 +52,8 @@ _PROVENANCE_COLUMNS = {
     "pricingId": "pricing_id",
 }
 CSV_COLUMNS = [*_PLAIN_COLUMNS, *_MONEY_COLUMNS, *_PROVENANCE_COLUMNS]
+# Logs per keyset query: what one query may hold in memory.
+EXPORT_PAGE_SIZE = MAX_PAGE_SIZE
 
 
 def _cell(value: object) -> str:
@@ -76,9 +78,7 @@ def export_filter(*, usage_filter: UsageFilter, caller: Caller) -> UsageFilter:
     return checked_filter(narrow_to_caller(usage_filter, caller))
 
 
-async def usage_csv(
-    *, usage_filter: UsageFilter, caller: Caller, page_size: int = MAX_PAGE_SIZE
-) -> AsyncIterator[str]:
+async def usage_csv(*, usage_filter: UsageFilter, caller: Caller) -> AsyncIterator[str]:
     """Yield the CSV text of the logs the caller may see, newest first: a header line,
     then one chunk per keyset page. Check the filter with export_filter() first."""
     buffer = io.StringIO()
@@ -95,7 +95,7 @@ async def usage_csv(
     after: PageAfter | None = None
     while True:
         page = await list_usage_logs(
-            usage_filter=usage_filter, first=page_size, after=after, caller=caller
+            usage_filter=usage_filter, first=EXPORT_PAGE_SIZE, after=after, caller=caller
         )
         writer.writerows(csv_row(log) for log in page.logs)
         yield flush()
