@@ -93,6 +93,7 @@ def serve(
     settings = _settings(**{name: value for name, value in flags.items() if value is not None})
     page = "GraphQL" if settings.is_production else "GraphQL and GraphiQL"
     typer.echo(f"billgraph: {page} at http://{settings.host}:{settings.port}/graphql")
+    typer.echo(f"billgraph: dashboard at http://{settings.host}:{settings.port}/")
     typer.echo(f"billgraph: database {_describe_database(settings.database_url)}")
     if _is_embedded_development(settings):
         _offer_development_key(settings)

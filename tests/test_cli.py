@@ -189,3 +189,4 @@ def test_serve_flags_override_the_settings(cli: Cli, monkeypatch: pytest.MonkeyP
     assert served[0]["host"] == "0.0.0.0"  # noqa: S104
     assert served[0]["port"] == 9123
     assert lines[0] == "billgraph: GraphQL and GraphiQL at http://0.0.0.0:9123/graphql"
+    assert lines[1] == "billgraph: dashboard at http://0.0.0.0:9123/"
