@@ -180,7 +180,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 }
                 log(f"{preset}: {results[preset]['first_render_ms']}")
             if args.screenshot:
-                measure_once(base_url, "month", args.screenshot)
+                measure_once(base_url, "lastmonth", args.screenshot)
             loaded = sizes(runs[-1]["resources"])
     return {
         **run_facts(),
@@ -203,7 +203,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--presets", nargs="+", choices=sorted(PRESETS), default=list(PRESETS))
     parser.add_argument("--database-url", help="measure this seeded database (kept)")
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
-    parser.add_argument("--screenshot", type=Path, help="save the overview (This month) here")
+    parser.add_argument("--screenshot", type=Path, help="save the overview (Last month) here")
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     return parser.parse_args()
 

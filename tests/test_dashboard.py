@@ -23,8 +23,10 @@ OWN_JS = sorted((STATIC_DIR / "js").glob("*.js"))
 async def test_the_page_is_served_with_a_strict_csp_in_production(database: Database) -> None:
     settings = make_settings(database, environment="production")
     async with running_app(settings) as client:
-        page = await client.get("/")
+        page = await client.get("/", headers={"Accept-Encoding": "gzip"})
         assert page.status_code == 200
+        assert page.headers["content-encoding"] == "gzip"
+        assert page.headers["content-type"].startswith("text/html")
         assert page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
         assert "default-src 'self'" in CONTENT_SECURITY_POLICY
         assert "unsafe-inline" not in CONTENT_SECURITY_POLICY

@@ -5,11 +5,11 @@ Content-Security-Policy of `'self'` with no inline script or style, in every
 environment: it needs neither introspection nor GraphiQL.
 """
 
+import gzip
 from pathlib import Path
 from typing import Final
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, Request
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
@@ -56,11 +56,16 @@ class _DashboardFiles(StaticFiles):
 def mount_dashboard(app: FastAPI) -> None:
     """Serve the dashboard page at `/` and its files under STATIC_URL_PREFIX, gzipped."""
 
+    page = (STATIC_DIR / "index.html").read_bytes()
+    page_gzipped = gzip.compress(page, mtime=0)
+
     @app.get("/", include_in_schema=False)
-    async def dashboard() -> FileResponse:
-        return FileResponse(
-            STATIC_DIR / "index.html", media_type="text/html", headers=SECURITY_HEADERS
-        )
+    async def dashboard(request: Request) -> Response:
+        headers = {**SECURITY_HEADERS, "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return Response(page_gzipped, media_type="text/html", headers=headers)
+        return Response(page, media_type="text/html", headers=headers)
 
     app.mount(
         STATIC_URL_PREFIX,

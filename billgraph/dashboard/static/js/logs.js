@@ -74,7 +74,7 @@ function tokensCell(log) {
 
 function row(log, index) {
   return h("tr", { class: log.pricingSource === "BUILTIN_ESTIMATE" ? "estimate" : null, dataset: { logId: log.id } },
-    h("td", { text: formatTime(log.occurredAt, state.zone) }),
+    h("td", { class: "time", text: formatTime(log.occurredAt, state.zone) }),
     h("td", { text: log.userId ?? "—" }),
     h("td", { text: log.provider }),
     h("td", { text: log.model }),
