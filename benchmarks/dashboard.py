@@ -133,6 +133,7 @@ def measure_once(base_url: str, preset: str, screenshot: Path | None) -> dict[st
         )
         requests = driver.find_element("css selector", "#card-requests .value").text
         if screenshot is not None:
+            driver.set_window_size(1280, 1420)
             driver.save_screenshot(str(screenshot))
         return {"render_ms": render_ms, "resources": resources, "requests_shown": requests}
     finally:

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,8 +76,11 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(database_url: str, admin_key: str) -> Iterator[LiveServer]:
-    """Run billgraph on `database_url` until the block ends."""
+def live_server(
+    database_url: str, admin_key: str, *, while_starting: Callable[[], object] = lambda: None
+) -> Iterator[LiveServer]:
+    """Run billgraph on `database_url` until the block ends; call `while_starting` while
+    the server boots (e.g. to start a browser meanwhile)."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -97,6 +100,7 @@ def live_server(database_url: str, admin_key: str) -> Iterator[LiveServer]:
     listener.close()
     server = LiveServer(url=f"http://127.0.0.1:{port}", admin_key=admin_key, process=process)
     try:
+        while_starting()
         # The listening socket exists already: the request waits in its backlog until
         # uvicorn has run the app's startup and begins to accept.
         try:

@@ -83,16 +83,19 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     downloads = tmp_path_factory.mktemp("downloads")
     with chromium(downloads) as driver:
         driver.downloads = downloads
+        driver.signed_in_as = None
         yield driver
 
 
 @pytest.fixture(scope="module")
-async def server(database: Database) -> Any:
+async def server(database: Database, request: pytest.FixtureRequest) -> Any:
     require_chromium()
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(database.url))
         await empty_tables(database)
-    with live_server(database.url, ADMIN_KEY) as running:
+    # Chromium starts while the server boots.
+    browser_starting = lambda: request.getfixturevalue("browser")  # noqa: E731
+    with live_server(database.url, ADMIN_KEY, while_starting=browser_starting) as running:
         _seed(running)
         yield running
 
@@ -127,12 +130,22 @@ def _state(driver: Any, element_id: str) -> str | None:
 
 
 def _sign_in(driver: Any, server: Any, key: str) -> None:
-    if not driver.current_url.startswith(server.url):
-        driver.get(server.url + "/")
-    driver.execute_script("location.hash = '#/overview'")
-    _wait(driver, lambda: _by_id(driver, "signin-view").is_displayed())
-    _by_id(driver, "api-key").send_keys(key)
-    _by_id(driver, "signin-submit").click()
+    """Sign in with `key` (or stay signed in) and show a freshly loaded overview."""
+    if driver.signed_in_as not in {None, (server.url, key)}:
+        _sign_out(driver)
+    if driver.signed_in_as is None:
+        if not driver.current_url.startswith(server.url):
+            driver.get(server.url + "/")
+        _wait(driver, lambda: _by_id(driver, "signin-view").is_displayed())
+        _by_id(driver, "api-key").send_keys(key)
+        _by_id(driver, "signin-submit").click()
+        driver.signed_in_as = (server.url, key)
+    else:
+        driver.execute_script(
+            "document.getElementById('overview-view').dataset.state = 'stale';"
+            "if (location.hash === '#/overview') document.querySelector("
+            "'#range-form button[type=submit]').click(); else location.hash = '#/overview';"
+        )
     _wait(driver, lambda: _state(driver, "overview-view") in {"ready", "error"})
     assert _state(driver, "overview-view") == "ready"
 
@@ -144,6 +157,7 @@ def _sign_out(driver: Any) -> None:
         lambda: _by_id(driver, "signin-view").is_displayed() and "#" not in driver.current_url,
     )
     assert driver.execute_script("return sessionStorage.length") == 0
+    driver.signed_in_as = None
 
 
 def _open_logs(driver: Any, server: Any, query: str = "") -> None:
@@ -178,6 +192,7 @@ def _api_logs(server: Any, key: str, log_filter: dict[str, Any]) -> list[dict[st
 
 def test_a_bad_key_gets_a_clear_message(browser: Any, server: Any) -> None:
     browser.get(server.url + "/")  # a fresh page on each server
+    browser.signed_in_as = None
     _wait(browser, lambda: _by_id(browser, "signin-view").is_displayed())
     _by_id(browser, "api-key").send_keys("bg_000000000000_not-a-real-key")
     _by_id(browser, "signin-submit").click()
@@ -233,7 +248,6 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
         row.text.split()[0] for row in browser.find_elements("css selector", "#top-users tbody tr")
     ]
     assert set(top_users) == {"alice", "bob", "carol"}
-    _sign_out(browser)
 
 
 def test_the_logs_table_pages_and_filters(browser: Any, server: Any) -> None:
@@ -268,7 +282,18 @@ def test_the_logs_table_pages_and_filters(browser: Any, server: Any) -> None:
     rows = _log_rows(browser)
     assert len(rows) == 4
     assert all("grok-unpriced" in row.text and "bob" in row.text for row in rows)
-    _sign_out(browser)
+
+
+def _explain(browser: Any, row: Any) -> None:
+    log_id = row.get_attribute("data-log-id")
+    row.find_element("css selector", "button.explain").click()
+    _wait(
+        browser,
+        lambda: (
+            _state(browser, "explanation") == "ready"
+            and _by_id(browser, "explanation").get_attribute("data-log-id") == log_id
+        ),
+    )
 
 
 def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: Any) -> None:
@@ -281,8 +306,7 @@ def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: 
         if log["id"] == row.get_attribute("data-log-id")
     )
     assert (stored["pricingSource"], stored["matchedModelName"]) == ("SHORT_NAME", "gpt-oss-120b")
-    row.find_element("css selector", "button.explain").click()
-    _wait(browser, lambda: _state(browser, "explanation") == "ready")
+    _explain(browser, row)
     assert _by_id(browser, "explanation-text").text == WORKED_EXAMPLE
     details = _by_id(browser, "explanation-details").text
     assert stored["requestId"] in details
@@ -291,13 +315,11 @@ def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: 
     assert browser.switch_to.active_element.get_attribute("id") == "explanation"
 
     _open_logs(browser, server, "provider=XAI")
-    _log_rows(browser)[0].find_element("css selector", "button.explain").click()
-    _wait(browser, lambda: _state(browser, "explanation") == "ready")
+    _explain(browser, _log_rows(browser)[0])
     assert _by_id(browser, "explanation-text").text == (
         "no price known for XAI grok-unpriced: estimated at the built-in $1 per 1M tokens: "
         f"2000 {TIMES} 0.000001 + 100 {TIMES} 0.000001 = 0.0021"
     )
-    _sign_out(browser)
 
 
 def _calculate(browser: Any, provider: str, model: str, tokens_in: int, tokens_out: int) -> str:
@@ -333,7 +355,6 @@ def test_the_calculator_reproduces_the_worked_example(browser: Any, server: Any)
         for row in browser.find_elements("css selector", "#prices-table tbody tr")
     ]
     assert "gpt-oss-120b" in models
-    _sign_out(browser)
 
 
 def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any) -> None:
@@ -354,7 +375,6 @@ def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any
     assert "Saved: OPENAI gpt-4o-mini" in _by_id(browser, "admin-result").text
     # 1000 x 0.00000015 + 500 x 0.0000006 = 0.00015 + 0.0003
     assert _calculate(browser, "OPENAI", "gpt-4o-mini", 1000, 500) == "0.00045"
-    _sign_out(browser)
 
 
 def test_a_user_bound_key_sees_only_its_users_rows(browser: Any, server: Any) -> None:
@@ -403,4 +423,3 @@ def test_csv_export_equals_the_apis_logs(browser: Any, server: Any) -> None:
                 assert datetime.fromisoformat(row[name]) == datetime.fromisoformat(expected)
             else:
                 assert row[name] == expected, name
-    _sign_out(browser)

@@ -21,6 +21,7 @@ export function h(tag, props = {}, ...children) {
 
 export function setStatus(element, text, kind = "") {
   element.textContent = text;
+  element.hidden = !text;
   element.className = `status ${kind}`.trim();
   element.dataset.state = kind || (text ? "info" : "idle");
 }

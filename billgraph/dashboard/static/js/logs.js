@@ -127,6 +127,7 @@ async function explain(index) {
   const log = state.logs[index];
   const panel = $("explanation");
   panel.hidden = false;
+  panel.dataset.state = "loading";
   $("explanation-text").textContent = "Loading…";
   $("explanation-note").textContent = "";
   panel.dataset.logId = log.id;
