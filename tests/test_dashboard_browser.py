@@ -376,6 +376,21 @@ def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any
     # 1000 x 0.00000015 + 500 x 0.0000006 = 0.00015 + 0.0003
     assert _calculate(browser, "OPENAI", "gpt-4o-mini", 1000, 500) == "0.00045"
 
+    _confirm(browser, "#prices-table tr[data-model='gpt-4o-mini'] button.delete")
+    assert "Deleted every version of OPENAI gpt-4o-mini" in _by_id(browser, "admin-result").text
+    _wait(browser, lambda: _state(browser, "prices-view") == "ready")
+    assert not browser.find_elements("css selector", "#prices-table tr[data-model='gpt-4o-mini']")
+    _confirm(browser, "#reinit")
+    assert "unchanged MISTRAL" in _by_id(browser, "admin-result").text
+
+
+def _confirm(browser: Any, button: str) -> None:
+    browser.execute_script("document.getElementById('admin-result').dataset.state = 'stale'")
+    browser.find_element("css selector", button).click()
+    _wait(browser, lambda: _by_id(browser, "confirm-dialog").is_displayed())
+    _by_id(browser, "confirm-ok").click()
+    _wait(browser, lambda: _state(browser, "admin-result") in {"done", "error"})
+
 
 def test_a_user_bound_key_sees_only_its_users_rows(browser: Any, server: Any) -> None:
     secret = server.graphql(
