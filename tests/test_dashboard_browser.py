@@ -194,8 +194,9 @@ def test_a_bad_key_gets_a_clear_message(browser: Any, server: Any) -> None:
     browser.get(server.url + "/")  # a fresh page on each server
     browser.signed_in_as = None
     _wait(browser, lambda: _by_id(browser, "signin-view").is_displayed())
-    _by_id(browser, "api-key").send_keys("bg_000000000000_not-a-real-key")
-    _by_id(browser, "signin-submit").click()
+    # Keyboard only: the key field has the focus, Enter signs in.
+    assert browser.switch_to.active_element.get_attribute("id") == "api-key"
+    browser.switch_to.active_element.send_keys("bg_000000000000_not-a-real-key\n")
     message = _wait(browser, lambda: _by_id(browser, "signin-error").text)
     assert "This API key was not accepted" in message
     assert "not valid" in message
@@ -241,6 +242,18 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
     assert painted > 1000
     legend = browser.find_element("css selector", "#chart .u-legend").text
     assert "openai/gpt-oss-120b:groq" in legend
+
+    # At a phone's width nothing sticks out sideways (wide tables scroll in their box).
+    browser.set_window_size(390, 844)
+    try:
+        _wait(
+            browser,
+            lambda: browser.execute_script(
+                "return document.documentElement.scrollWidth <= window.innerWidth"
+            ),
+        )
+    finally:
+        browser.set_window_size(1280, 900)
 
     top_models = browser.find_elements("css selector", "#top-models tbody tr")
     assert len(top_models) == 4
