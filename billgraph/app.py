@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.contrib.fastapi import RegisterTortoise
 
+from billgraph.dashboard import mount_dashboard
 from billgraph.db import dialect_of, read_replica, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
 from billgraph.http.backpressure import BackpressureMiddleware
@@ -24,6 +25,7 @@ from billgraph.http.health import health_router
 from billgraph.http.ingest import PATH as INGEST_PATH
 from billgraph.http.ingest import ingest_router
 from billgraph.http.observe import ObserveMiddleware
+from billgraph.http.usage_export import usage_export_router
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, upgrade_database
@@ -191,6 +193,8 @@ def create_app(settings: Settings) -> FastAPI:
         )
     )
     app.include_router(health_router(settings))
+    app.include_router(usage_export_router(settings))
+    mount_dashboard(app)
     if development:
         app.mount(STATIC_URL_PREFIX, StaticFiles(directory=STATIC_DIR), name="graphiql-static")
 

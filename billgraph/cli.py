@@ -191,7 +191,7 @@ def serve(
     plural = "s" if workers > 1 else ""
     banner = (
         f"billgraph: serving {page} at http://{settings.host}:{settings.port}/graphql "
-        f"({workers} worker{plural})"
+        f"({workers} worker{plural}); dashboard at http://{settings.host}:{settings.port}/"
     )
     serving.run(settings, workers=workers, on_serving=lambda: typer.echo(banner))
 
