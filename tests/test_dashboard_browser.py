@@ -386,8 +386,17 @@ def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any
     _by_id(browser, "confirm-ok").click()
     _wait(browser, lambda: _state(browser, "admin-result") in {"done", "error"})
     assert "Saved: OPENAI gpt-4o-mini" in _by_id(browser, "admin-result").text
-    # 1000 x 0.00000015 + 500 x 0.0000006 = 0.00015 + 0.0003
-    assert _calculate(browser, "OPENAI", "gpt-4o-mini", 1000, 500) == "0.00045"
+    # 1000 x 0.00000015 + 500 x 0.0000006 = 0.00015 + 0.0003. On PostgreSQL a price set
+    # without effectiveFrom starts PRICE_SETTLE_SECONDS (2 s) after its commit, so the
+    # calculator shows it from then on.
+    _wait(browser, lambda: _calculate(browser, "OPENAI", "gpt-4o-mini", 1000, 500) == "0.00045")
+    # The table lists the prices in effect: open it again to see this one.
+    browser.find_element("css selector", "#nav a[data-view=logs]").click()
+    _open_prices(browser, server)
+    _wait(
+        browser,
+        lambda: browser.find_elements("css selector", "#prices-table tr[data-model='gpt-4o-mini']"),
+    )
 
     _confirm(browser, "#prices-table tr[data-model='gpt-4o-mini'] button.delete")
     assert "Deleted every version of OPENAI gpt-4o-mini" in _by_id(browser, "admin-result").text
