@@ -46,26 +46,32 @@ class Cost:
 
 def parse_unit_price(value: object, *, field: str) -> Decimal:
     """Return `value` as an exact per-token price, or raise InvalidInputError naming `field`."""
+    return parse_usd_amount(value, field=field, maximum=MAX_UNIT_PRICE, example="0.000001")
+
+
+def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: str) -> Decimal:
+    """Return `value` as an exact USD amount in [0, maximum] with at most 12 decimal places
+    (a price, a budget limit), or raise InvalidInputError naming `field`."""
     if isinstance(value, bool | float):
         raise InvalidInputError(
-            f'{field} must be a decimal string such as "0.000001", not a float',
+            f'{field} must be a decimal string such as "{example}", not a float',
             field=field,
         )
     try:
-        price = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
         raise InvalidInputError(f"{field} is not a number: {value!r}", field=field) from None
-    if not price.is_finite():
+    if not amount.is_finite():
         raise InvalidInputError(f"{field} must be a finite number", field=field)
-    if price < 0:
+    if amount < 0:
         raise InvalidInputError(f"{field} must not be negative", field=field)
-    if price > MAX_UNIT_PRICE:
-        raise InvalidInputError(f"{field} must be at most {MAX_UNIT_PRICE}", field=field)
-    if decimal_places(price) > PRICE_DECIMAL_PLACES:
+    if amount > maximum:
+        raise InvalidInputError(f"{field} must be at most {maximum}", field=field)
+    if decimal_places(amount) > PRICE_DECIMAL_PLACES:
         raise InvalidInputError(
             f"{field} has more than {PRICE_DECIMAL_PLACES} decimal places: {value}", field=field
         )
-    return price
+    return amount
 
 
 def decimal_places(value: Decimal) -> int:

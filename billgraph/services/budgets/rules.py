@@ -1,11 +1,11 @@
 """Checking what an admin sends for a budget. Pure functions, no I/O."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billgraph.models import BudgetMode, BudgetPeriod, Provider
-from billgraph.services.costs import PRICE_DECIMAL_PLACES, decimal_places, to_pico
+from billgraph.services.costs import parse_usd_amount, to_pico
 from billgraph.services.errors import InvalidInputError
 from billgraph.services.model_names import clean_name
 
@@ -72,23 +72,7 @@ class CheckedBudget:
 
 def parse_limit(value: object, *, field: str = "limit") -> int:
     """Return a USD limit as pico-dollars, or raise InvalidInputError naming `field`."""
-    if isinstance(value, bool | float):
-        raise InvalidInputError(f'{field} must be a decimal string such as "5.00"', field=field)
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidInputError(f"{field} is not a number: {value!r}", field=field) from None
-    if not amount.is_finite():
-        raise InvalidInputError(f"{field} must be a finite number", field=field)
-    if amount < 0:
-        raise InvalidInputError(f"{field} must not be negative", field=field)
-    if amount > MAX_LIMIT_USD:
-        raise InvalidInputError(f"{field} must be at most {MAX_LIMIT_USD} USD", field=field)
-    if decimal_places(amount) > PRICE_DECIMAL_PLACES:
-        raise InvalidInputError(
-            f"{field} has more than {PRICE_DECIMAL_PLACES} decimal places", field=field
-        )
-    return to_pico(amount)
+    return to_pico(parse_usd_amount(value, field=field, maximum=MAX_LIMIT_USD, example="5.00"))
 
 
 def check_time_zone(name: str, *, field: str = "timeZone") -> str:
