@@ -18,7 +18,7 @@ run: $(STAMP)
 
 ## Run the whole suite: SQLite, and PostgreSQL when reachable (required under CI=true)
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
