@@ -12,11 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## Serve GraphQL + GraphiQL on SQLite (./billgraph.sqlite3) at http://127.0.0.1:8000/graphql
+## Serve the dashboard (/) and GraphQL + GraphiQL (/graphql) on SQLite (./billgraph.sqlite3) at http://127.0.0.1:8000
 run: $(STAMP)
 	$(BIN)/billgraph serve
 
-## Run the whole suite: SQLite, and PostgreSQL when reachable (required under CI=true)
+## Run the whole suite in two processes: SQLite, and PostgreSQL when reachable (required under CI=true)
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2
 
