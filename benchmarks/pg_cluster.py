@@ -10,7 +10,6 @@ Not a benchmark itself; the scripts next to it import it as `pg_cluster`.
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+
+from harness import free_port
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_USER = "postgres"
@@ -31,12 +32,6 @@ def initdb_binary() -> Path | None:
         return candidate
     found = shutil.which("initdb")
     return Path(found) if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -114,7 +109,7 @@ def own_cluster() -> Iterator[Cluster]:
     if initdb is None:
         raise RuntimeError(f"initdb not found in {PG_BIN} or on PATH (set PG_BIN)")
     root = Path(tempfile.mkdtemp(prefix="billgraph-cluster-"))
-    cluster = Cluster(root=root, port=_free_port())
+    cluster = Cluster(root=root, port=free_port())
     try:
         if os.geteuid() == 0:
             user = pwd.getpwnam(PG_USER)

@@ -37,7 +37,6 @@ import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -62,6 +61,7 @@ from schemathesis.specs.graphql.schemas import GraphQLSchema
 
 from billgraph.migrate import asyncpg_dsn
 from tests.conftest import ADMIN_KEY, DEFAULT_SERVER_URL, scratch_postgres_database
+from tests.servers import free_port
 
 ALLOWED_CODES = frozenset(
     {"BAD_USER_INPUT", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT"}
@@ -249,13 +249,6 @@ class Server:
         return self.log_path.read_text(errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _wait_until_healthy(server: Server) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
@@ -306,7 +299,7 @@ async def database_url(
 def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`billgraph serve` on a free port, in development mode so introspection works."""
     workdir = tmp_path_factory.mktemp("server")  # no stray .env is read from here
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

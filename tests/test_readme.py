@@ -13,7 +13,6 @@ import json
 import os
 import queue
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from tests.readme_examples import (
     readme_text,
     text_difference,
 )
+from tests.servers import free_port
 
 README_URL = "http://127.0.0.1:8000"
 BIN_DIR = Path(sys.executable).parent
@@ -102,13 +102,6 @@ def test_outputs_and_variables_belong_to_the_block_right_before_them() -> None:
 
 
 # --- running them ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def shell_environment(database: Database, **extra: str) -> dict[str, str]:

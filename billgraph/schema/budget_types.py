@@ -1,7 +1,5 @@
 """GraphQL types of budgets, reservations, alert events and webhooks."""
 
-import base64
-import binascii
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -414,20 +412,3 @@ class BudgetChange:
             old_values=cast(JSON | None, row.old_values),
             new_values=cast(JSON | None, row.new_values),
         )
-
-
-def encode_row_cursor(kind: str, row_id: int) -> str:
-    """Return the cursor that points just past one row of a newest-first list."""
-    return base64.urlsafe_b64encode(f"{kind}:{row_id}".encode()).decode()
-
-
-def decode_row_cursor(kind: str, cursor: str) -> int:
-    """Return the row id a cursor names, or raise InvalidInputError naming `after`."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeError, binascii.Error):
-        raw = ""
-    head, _, tail = raw.partition(":")
-    if head != kind or not tail.isdigit() or len(tail) > 18:
-        raise InvalidInputError("after is not a cursor returned by this API", field="after")
-    return int(tail)

@@ -23,11 +23,10 @@ from billgraph.schema.budget_types import (
     WebhookDeliveryConnection,
     WebhookDeliveryEdge,
     WebhookEndpoint,
-    decode_row_cursor,
-    encode_row_cursor,
     parse_numeric_id,
 )
 from billgraph.schema.context import Context
+from billgraph.schema.pagination import decode_row_cursor, encode_row_cursor
 from billgraph.schema.permissions import CanIngest, CanRead, IsAdmin
 from billgraph.schema.types import PageInfo
 from billgraph.services import webhooks

@@ -72,23 +72,19 @@ def parse_id(text: str) -> int | None:
     return value if value <= 2**63 - 1 else None
 
 
-_REPRICING_PREFIX = "repricing:"
+def encode_row_cursor(kind: str, row_id: int) -> str:
+    """Return the cursor that points just past one row of a newest-first list of `kind`."""
+    return base64.urlsafe_b64encode(f"{kind}:{row_id}".encode()).decode()
 
 
-def encode_repricing_cursor(entry_id: int) -> str:
-    """Return the cursor that points just past one re-pricing audit row."""
-    return base64.urlsafe_b64encode(f"{_REPRICING_PREFIX}{entry_id}".encode()).decode()
-
-
-def decode_repricing_cursor(cursor: str) -> int:
-    """Return the audit row id a cursor names, or raise InvalidInputError naming `after`."""
+def decode_row_cursor(kind: str, cursor: str) -> int:
+    """Return the row id a cursor of `kind` names, or raise InvalidInputError naming `after`."""
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeError, binascii.Error):
         raw = ""
-    entry_id = (
-        parse_id(raw.removeprefix(_REPRICING_PREFIX)) if raw.startswith(_REPRICING_PREFIX) else None
-    )
-    if entry_id is None:
+    head, _, tail = raw.partition(":")
+    row_id = parse_id(tail) if head == kind else None
+    if row_id is None:
         raise InvalidInputError("after is not a cursor returned by this API", field="after")
-    return entry_id
+    return row_id

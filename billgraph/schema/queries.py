@@ -12,10 +12,10 @@ from billgraph.schema.context import Context
 from billgraph.schema.pagination import (
     decode_audit_cursor,
     decode_cursor,
-    decode_repricing_cursor,
+    decode_row_cursor,
     encode_audit_cursor,
     encode_cursor,
-    encode_repricing_cursor,
+    encode_row_cursor,
     parse_id,
 )
 from billgraph.schema.permissions import CanRead, IsAdmin
@@ -263,12 +263,13 @@ class Query(BudgetQueries):
     ) -> UsageRepricingConnection:
         rows, has_next_page = await audit.repricing_history(
             first=usage.DEFAULT_PAGE_SIZE if first is None else first,
-            after_id=decode_repricing_cursor(after) if after is not None else None,
+            after_id=decode_row_cursor("repricing", after) if after is not None else None,
             usage_log_id=_log_id(usage_log_id) if usage_log_id is not None else None,
         )
         edges = [
             UsageRepricingEdge(
-                node=UsageRepricingEntry.from_model(row), cursor=encode_repricing_cursor(row.id)
+                node=UsageRepricingEntry.from_model(row),
+                cursor=encode_row_cursor("repricing", row.id),
             )
             for row in rows
         ]
