@@ -40,6 +40,7 @@ from billgraph.services.pricing import (
     initialize_default_pricing,
 )
 from billgraph.services.pricing_listener import PricingListener
+from billgraph.services.providers import ensure_builtin_providers
 from billgraph.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("billgraph")
@@ -139,6 +140,7 @@ def create_app(settings: Settings) -> FastAPI:
         config = tortoise_config(settings.database_url, settings)
         try:
             async with RegisterTortoise(app, config=config), read_replica(settings):
+                await ensure_builtin_providers()
                 report = await initialize_default_pricing(
                     environment_prices=environment_prices, now=datetime.now(UTC)
                 )

@@ -42,11 +42,12 @@ from billgraph.cli_output import (
 from billgraph.db import dialect_of, sqlite_path, tortoise_config
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
-from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
+from billgraph.models import ApiKey, ApiKeyScope, Pricing, UsageLog
 from billgraph.services import api_keys, catalog, demo, pricing, repricing, rollups, webhooks
 from billgraph.services.budgets.verify import SpendDifference, verify_budget_spend
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
+from billgraph.services.provider_ids import provider_id
 from billgraph.services.usage import UsageFilter
 from billgraph.settings import Settings, SettingsError, load_settings
 
@@ -67,12 +68,23 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(budgets_app, name="budgets")
 
 T = TypeVar("T")
+
+
+def _provider_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return provider_id(value)
+    except BillingError as error:
+        raise typer.BadParameter(error.message) from None
+
+
 ProviderOption = Annotated[
-    Provider,
+    str,
     typer.Option(
-        case_sensitive=False,
         metavar="PROVIDER",
-        help=f"One of {', '.join(p.value.lower() for p in Provider)} (any case).",
+        callback=_provider_option,
+        help="A provider id: openai, anthropic, huggingface, fireworks_ai, ... (any case).",
     ),
 ]
 CLI_ACTOR = api_keys.Caller(
@@ -314,8 +326,8 @@ def pricing_init() -> None:
 @pricing_app.command("list")
 def pricing_list(
     provider: Annotated[
-        Provider | None,
-        typer.Option(case_sensitive=False, metavar="PROVIDER", help="Only this provider's."),
+        str | None,
+        typer.Option(metavar="PROVIDER", callback=_provider_option, help="Only this provider's."),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -342,7 +354,7 @@ def pricing_list(
 
 def _pricing_line(row: Pricing) -> str:
     return (
-        f"{row.provider.value:<12} {row.model_name:<40} "
+        f"{row.provider:<12} {row.model_name:<40} "
         f"{format_decimal(from_pico(row.input_token_cost_pico)):>16} "
         f"{format_decimal(from_pico(row.output_token_cost_pico)):>16}  {row.managed_by.value}"
     )
@@ -536,7 +548,8 @@ def usage_reprice(  # noqa: PLR0917  (typer passes options by name)
         bool, typer.Option("--apply", help="Rewrite the logs (default: a dry run).")
     ] = False,
     provider: Annotated[
-        Provider | None, typer.Option(metavar="PROVIDER", help="Only this provider.")
+        str | None,
+        typer.Option(metavar="PROVIDER", callback=_provider_option, help="Only this provider."),
     ] = None,
     model: Annotated[
         str | None, typer.Option(metavar="MODEL", help="Only this model name.")
@@ -724,10 +737,10 @@ def cost(
     if as_json:
         echo_json(
             {
-                "provider": provider.value,
+                "provider": provider,
                 "model": model,
                 "source": resolved.source.value,
-                "pricingProvider": resolved.pricing_provider.value,
+                "pricingProvider": resolved.pricing_provider,
                 "matchedModelName": resolved.matched_model_name if resolved.pricing else None,
                 "isEstimate": resolved.is_estimate,
                 "tokensInput": tokens_input,
@@ -740,7 +753,7 @@ def cost(
             }
         )
         return
-    matched = f" (row {resolved.pricing_provider.value} {resolved.matched_model_name})"
+    matched = f" (row {resolved.pricing_provider} {resolved.matched_model_name})"
     typer.echo(f"priced by: {resolved.source.value}{matched if resolved.pricing else ''}")
     if resolved.is_estimate:
         typer.echo("note: no price is known for this model; this is the built-in estimate")

@@ -7,7 +7,6 @@ notation, times in ISO 8601 with offset.
 """
 
 import json
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -86,7 +85,7 @@ def pricing_json(row: Pricing) -> dict[str, Any]:
         )
     }
     return {
-        "provider": row.provider.value,
+        "provider": row.provider,
         "modelName": row.model_name,
         **_prices(columns),
         "managedBy": row.managed_by.value,
@@ -111,7 +110,7 @@ def key_json(key: ApiKey) -> dict[str, Any]:
 def _entry_json(entry: CatalogEntry) -> dict[str, Any]:
     return {
         "name": entry.name,
-        "provider": entry.provider.value,
+        "provider": entry.provider,
         "modelName": entry.model_name,
         **_prices(entry.columns),
     }
@@ -124,41 +123,51 @@ def catalog_report_json(report: CatalogImportReport) -> dict[str, Any]:
         "created": [_entry_json(entry) for entry in report.created],
         "updated": [_entry_json(entry) for entry in report.updated],
         "unchanged": [_entry_json(entry) for entry in report.unchanged],
-        "skipped": [{"name": entry.name, "reason": entry.reason} for entry in report.skipped],
+        "skipped": [
+            {"name": entry.name, "reason": entry.reason, "kind": entry.kind}
+            for entry in report.skipped
+        ],
+        "skippedByKind": report.skipped_by_kind(),
+        "newProviders": report.new_providers,
     }
 
 
+_PAST = {"create": "created", "update": "updated", "leave": "left", "skip": "skipped"}
+
+
 def catalog_names(report: CatalogImportReport) -> list[str]:
-    """Return the lines naming what an import creates and updates (or would)."""
+    """Return the lines naming what an import creates, updates, leaves and skips (or
+    would), and the providers it registers."""
     lines: list[str] = []
-    for outcome, entries in (("create", report.created), ("update", report.updated)):
-        verb = f"would {outcome}" if report.dry_run else f"{outcome}d"
+    for outcome, entries in (
+        ("create", report.created),
+        ("update", report.updated),
+        ("leave", report.unchanged),
+    ):
+        verb = f"would {outcome}" if report.dry_run else _PAST[outcome]
         lines.append(f"{verb} {len(entries)}{':' if entries else ''}")
         lines.extend(
-            f"  {entry.provider.value:<12} {entry.model_name:<40} "
+            f"  {entry.provider:<12} {entry.model_name:<40} "
             f"{decimal_string(entry.columns['input_token_cost_pico']):>16} "
             f"{decimal_string(entry.columns['output_token_cost_pico']):>16}"
             for entry in entries
         )
+    verb = "would skip" if report.dry_run else "skipped"
+    lines.append(f"{verb} {len(report.skipped)}{':' if report.skipped else ''}")
+    lines.extend(f"  {entry.name}: {entry.reason}" for entry in report.skipped)
+    if report.new_providers:
+        verb = "would register" if report.dry_run else "registered"
+        lines.append(
+            f"{verb} {len(report.new_providers)} providers: {', '.join(report.new_providers)}"
+        )
     return lines
-
-
-# The varying tail of a skip reason: "unknown provider 'azure'", "...places: 1.000001E-7".
-_REASON_DETAIL = re.compile(r"(:\s.*| '.*'| None)$")
 
 
 def skipped_summary(report: CatalogImportReport) -> list[str]:
     """Return one line per kind of skip, most frequent first (a real catalog has hundreds)."""
-    counts: dict[str, int] = {}
-    for skipped in report.skipped:
-        kind = _REASON_DETAIL.sub("", skipped.reason)
-        counts[kind] = counts.get(kind, 0) + 1
-    lines = [
-        f"skipped {count:>5}  {kind}"
-        for kind, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    ]
+    lines = [f"skipped {count:>5}  {kind}" for kind, count in report.skipped_by_kind().items()]
     if lines:
-        lines.append("(--json lists every skipped entry with its reason)")
+        lines.append("(--json lists every skipped entry with its reason and kind)")
     return lines
 
 

@@ -4,13 +4,11 @@ from datetime import datetime
 
 import msgspec
 
-from billgraph.models import Provider
-
 
 class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """One record of POST /v1/usage: the fields of GraphQL RecordUsageInput."""
 
-    provider: Provider
+    provider: str  # a provider id, checked by the service (any case: "openai", "OPENAI")
     model: str
     tokens_input: int
     tokens_output: int

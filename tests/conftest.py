@@ -22,6 +22,7 @@ from tortoise.context import TortoiseContext
 from billgraph.app import create_app
 from billgraph.db import connection_name, tortoise_config
 from billgraph.migrate import asyncpg_dsn, upgrade_database
+from billgraph.services.providers import seed_builtin_providers
 from billgraph.settings import Settings, load_settings
 
 ADMIN_KEY = "test-admin-key-0123456789"
@@ -44,6 +45,7 @@ TABLES = (
     "budget_alert_events",
     "webhook_endpoints",
     "webhook_deliveries",
+    "providers",
 )
 
 
@@ -103,10 +105,11 @@ async def database(
 
 
 async def empty_tables(database: "Database") -> None:
-    """Delete every row the tests write (the schema stays)."""
+    """Delete every row the tests write (the schema stays); the built-in providers stay."""
     connection = connections.get(connection_name(database.url))
     for table in TABLES:
         await connection.execute_script(f"DELETE FROM {table}")  # noqa: S608
+    await seed_builtin_providers(connection)
 
 
 @pytest.fixture

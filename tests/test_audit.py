@@ -111,7 +111,7 @@ async def test_a_created_then_updated_price_has_two_rows_newest_first(api: Api) 
     assert all(moment.utcoffset() is not None for moment in changed)
     assert changed[0] >= changed[1]
     for row in rows:
-        assert (row["provider"], row["modelName"]) == ("OPENAI", "gpt-audit")
+        assert (row["provider"], row["modelName"]) == ("openai", "gpt-audit")
         assert (row["apiKeyId"], row["apiKeyName"]) == (None, BREAK_GLASS)
 
 

@@ -72,16 +72,16 @@ def test_pricing_init_creates_then_keeps_then_updates_the_environment_rows(cli: 
     updated = succeeded(cli("pricing", "init", HUGGINGFACE_INPUT_TOKEN_COST="0.0000015"))
 
     assert pricing_rows(created) == {
-        ("created", "MISTRAL", "gpt-oss-120b", "0.000001", "0.000003", "ENVIRONMENT"),
-        ("created", "MISTRAL", "default", "0.000001", "0.000003", "ENVIRONMENT"),
+        ("created", "mistral", "gpt-oss-120b", "0.000001", "0.000003", "ENVIRONMENT"),
+        ("created", "mistral", "default", "0.000001", "0.000003", "ENVIRONMENT"),
     }
     assert pricing_rows(unchanged) == {
-        ("unchanged", "MISTRAL", "gpt-oss-120b", "0.000001", "0.000003", "ENVIRONMENT"),
-        ("unchanged", "MISTRAL", "default", "0.000001", "0.000003", "ENVIRONMENT"),
+        ("unchanged", "mistral", "gpt-oss-120b", "0.000001", "0.000003", "ENVIRONMENT"),
+        ("unchanged", "mistral", "default", "0.000001", "0.000003", "ENVIRONMENT"),
     }
     assert pricing_rows(updated) == {
-        ("updated", "MISTRAL", "gpt-oss-120b", "0.0000015", "0.000003", "ENVIRONMENT"),
-        ("updated", "MISTRAL", "default", "0.0000015", "0.000003", "ENVIRONMENT"),
+        ("updated", "mistral", "gpt-oss-120b", "0.0000015", "0.000003", "ENVIRONMENT"),
+        ("updated", "mistral", "default", "0.0000015", "0.000003", "ENVIRONMENT"),
     }
 
 
@@ -93,8 +93,8 @@ def test_pricing_list_shows_prices_in_plain_decimal_notation(cli: Cli) -> None:
     assert summary == "2 prices (2 ENVIRONMENT)"
     assert header.split() == ["PROVIDER", "MODEL", "INPUT", "OUTPUT", "MANAGED", "BY"]
     assert {tuple(row.split()) for row in rows} == {
-        ("MISTRAL", "gpt-oss-120b", "0.0000001", "2.5", "ENVIRONMENT"),
-        ("MISTRAL", "default", "0.0000001", "2.5", "ENVIRONMENT"),
+        ("mistral", "gpt-oss-120b", "0.0000001", "2.5", "ENVIRONMENT"),
+        ("mistral", "default", "0.0000001", "2.5", "ENVIRONMENT"),
     }
 
 
@@ -102,7 +102,7 @@ def test_cost_of_the_worked_example_is_priced_by_short_name(cli: Cli) -> None:
     # On a fresh database too: the command prepares it as the server would.
     lines = succeeded(cli(*WORKED_EXAMPLE))
 
-    assert lines[0] == "priced by: SHORT_NAME (row MISTRAL gpt-oss-120b)"
+    assert lines[0] == "priced by: SHORT_NAME (row mistral gpt-oss-120b)"
     assert lines[1].split() == [
         "input",
         "1000",
@@ -134,7 +134,7 @@ def test_cost_of_an_unknown_model_is_the_flagged_builtin_estimate(cli: Cli) -> N
         cli(
             "cost",
             "--provider",
-            "OPENAI",
+            "openai",
             "--model",
             "gpt-unheard-of",
             "--input",

@@ -125,11 +125,13 @@ def test_the_import_dry_run_lists_the_names_after_the_summary(cli: Cli) -> None:
 
     table_end = next(index for index, line in enumerate(lines) if line.startswith("would create"))
     assert any("created" in line for line in lines[:table_end])  # the summary table comes first
-    assert lines[table_end] == "would create 11:"
-    names = [line.split()[1] for line in lines[table_end + 1 : table_end + 12]]
+    assert lines[table_end] == "would create 13:"
+    names = [line.split()[1] for line in lines[table_end + 1 : table_end + 14]]
     assert names == [name.rsplit("/", 1)[-1] for name in CREATED]
-    assert lines[table_end + 12] == "would update 0"
-    assert lines[table_end + 1].split() == ["OPENAI", "gpt-4o", "0.0000025", "0.00001"]
+    assert lines[table_end + 14] == "would update 0"
+    assert lines[table_end + 15] == "would leave 0"
+    assert lines[table_end + 16] == "would skip 12:"
+    assert lines[table_end + 1].split() == ["openai", "gpt-4o", "0.0000025", "0.00001"]
 
 
 def test_the_import_names_what_it_would_update(cli: Cli, tmp_path: Path) -> None:
@@ -144,7 +146,7 @@ def test_the_import_names_what_it_would_update(cli: Cli, tmp_path: Path) -> None
     lines = succeeded(cli("pricing", "import", str(catalog)))
 
     update = lines.index("would update 1:")
-    assert lines[update + 1].split() == ["OPENAI", "gpt-4o", "0.000003", "0.00001"]
+    assert lines[update + 1].split() == ["openai", "gpt-4o", "0.000003", "0.00001"]
     assert "would create 0" in lines
 
 
@@ -156,8 +158,13 @@ def test_the_import_json_has_every_entry_with_exact_prices(cli: Cli) -> None:
     assert report["updated"] == []
     assert report["unchanged"] == []
     assert {entry["name"] for entry in report["skipped"]} == set(SKIPPED)
+    kinds = {entry["name"]: entry["kind"] for entry in report["skipped"]}
+    assert kinds["whisper-1"] == "no per-token price (priced per second)"
+    assert kinds["gpt-4.1-nano"] == "a price needs more than 12 decimal places"
+    assert sum(report["skippedByKind"].values()) == len(SKIPPED)
+    assert report["newProviders"] == ["azure", "bedrock"]
     sonnet = next(e for e in report["created"] if e["modelName"] == "claude-3-5-sonnet-20241022")
-    assert sonnet["provider"] == "ANTHROPIC"
+    assert sonnet["provider"] == "anthropic"
     assert (sonnet["inputTokenCost"], sonnet["outputTokenCost"]) == ("0.000003", "0.000015")
 
 

@@ -46,7 +46,7 @@ CHAT = {
 def test_chat_completion() -> None:
     record = usage_from_response(CHAT, provider="huggingface", user_id="alice")
     assert (record.provider, record.model, record.user_id) == (
-        "HUGGINGFACE",
+        "huggingface",
         "openai/gpt-oss-120b:groq",
         "alice",
     )
@@ -63,7 +63,7 @@ def test_chat_completion_without_details_and_with_the_model_as_sent() -> None:
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "prompt_tokens_details": None},
     }
     record = usage_from_response(response, model="openai/gpt-oss-120b:groq")
-    assert (record.provider, record.model) == ("OPENAI", "openai/gpt-oss-120b:groq")
+    assert (record.provider, record.model) == ("openai", "openai/gpt-oss-120b:groq")
     assert tokens(record) == (10, 5, 0, 0, 0)
 
 
@@ -82,7 +82,7 @@ def test_responses_api() -> None:
         },
     }
     record = usage_from_response(response)
-    assert (record.provider, record.model, record.request_id) == ("OPENAI", "gpt-5", "resp_123")
+    assert (record.provider, record.model, record.request_id) == ("openai", "gpt-5", "resp_123")
     assert tokens(record) == (900, 700, 512, 0, 600)
 
 
@@ -104,7 +104,7 @@ ANTHROPIC = {
 def test_anthropic_message_prompt_total_is_the_sum_of_its_parts() -> None:
     record = usage_from_response(ANTHROPIC)
     assert (record.provider, record.model, record.request_id) == (
-        "ANTHROPIC",
+        "anthropic",
         "claude-sonnet-4-5",
         "msg_01",
     )
@@ -153,7 +153,7 @@ def test_anthropic_stream_events() -> None:
     stream.add({"type": "message_delta", "delta": {}, "usage": {"output_tokens": 400}})
     stream.add({"type": "message_stop"})
     record = stream.record()
-    assert (record.provider, record.request_id) == ("ANTHROPIC", "msg_01")
+    assert (record.provider, record.request_id) == ("anthropic", "msg_01")
     assert tokens(record) == (10100, 400, 8000, 2000, 0)
 
 
@@ -182,9 +182,12 @@ def test_a_response_without_usage_is_an_error() -> None:
 def test_provider_names_are_billgraphs() -> None:
     assert {provider.value for provider in Provider} == PROVIDERS
     assert set(LITELLM_PROVIDERS.values()) <= PROVIDERS
-    assert provider_from_litellm("huggingface") == "HUGGINGFACE"
-    assert provider_from_litellm("vertex_ai") == "GOOGLE"
-    assert provider_from_litellm("ollama") == "OTHER"
-    assert provider_from_litellm(None) == "OTHER"
-    assert provider_from_base_url("https://router.huggingface.co/v1") == "HUGGINGFACE"
-    assert provider_from_base_url("http://127.0.0.1:9999/v1") == "OTHER"
+    assert provider_from_litellm("huggingface") == "huggingface"
+    assert provider_from_litellm("vertex_ai") == "google"
+    # Providers are open: other LiteLLM names are recorded as they are.
+    assert provider_from_litellm("Fireworks_AI") == "fireworks_ai"
+    assert provider_from_litellm("azure") == "azure"
+    assert provider_from_litellm("not a provider") == "other"
+    assert provider_from_litellm(None) == "other"
+    assert provider_from_base_url("https://router.huggingface.co/v1") == "huggingface"
+    assert provider_from_base_url("http://127.0.0.1:9999/v1") == "other"

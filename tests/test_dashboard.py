@@ -63,7 +63,7 @@ def test_the_scripts_reach_no_other_host_and_keep_the_key_out_of_storage_and_url
 def test_the_pages_enums_match_the_schema() -> None:
     schema = (STATIC_DIR.parents[2] / "schema.graphql").read_text(encoding="utf-8")
     enums = (STATIC_DIR / "js" / "enums.js").read_text(encoding="utf-8")
-    for name, constant in (("Provider", "PROVIDERS"), ("PricingSource", "PRICING_SOURCES")):
+    for name, constant in (("PricingSource", "PRICING_SOURCES"),):
         body = re.search(rf"enum {name} {{(.*?)}}", schema, re.DOTALL)
         listed = re.search(rf"{constant} = \[(.*?)\]", enums, re.DOTALL)
         assert body
@@ -140,7 +140,7 @@ async def test_a_user_bound_key_exports_only_its_users_logs(api: Api) -> None:
     [
         ({}, {}, 401, "UNAUTHENTICATED", None),
         ({}, {"Authorization": "Bearer bg_000000000000_nope"}, 401, "UNAUTHENTICATED", None),
-        ({"provider": "NOPE"}, None, 400, "BAD_USER_INPUT", "provider"),
+        ({"provider": "no such"}, None, 400, "BAD_USER_INPUT", "provider"),
         ({"pricingSource": "CHEAP"}, None, 400, "BAD_USER_INPUT", "pricingSource"),
         ({"from": "yesterday"}, None, 400, "BAD_USER_INPUT", "from"),
         ({"to": "2026-01-01T00:00:00"}, None, 400, "BAD_USER_INPUT", "to"),

@@ -32,7 +32,7 @@ LOG_FIELDS = """id requestId userId provider model tokensInput tokensOutput toke
   costReasoning costTotal pricingSource matchedModelName occurredAt recordedAt"""
 TIMES = "\N{MULTIPLICATION SIGN}"
 WORKED_EXAMPLE = (
-    "short name gpt-oss-120b matched MISTRAL gpt-oss-120b: "
+    "short name gpt-oss-120b matched mistral gpt-oss-120b: "
     f"1000 {TIMES} 0.000001 + 500 {TIMES} 0.000003 = 0.0025"
 )
 # (count, provider, model, user, tokens in, tokens out): 25 logs over the last two days.
@@ -330,7 +330,7 @@ def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: 
     _open_logs(browser, server, "provider=XAI")
     _explain(browser, _log_rows(browser)[0])
     assert _by_id(browser, "explanation-text").text == (
-        "no price known for XAI grok-unpriced: estimated at the built-in $1 per 1M tokens: "
+        "no price known for xai grok-unpriced: estimated at the built-in $1 per 1M tokens: "
         f"2000 {TIMES} 0.000001 + 100 {TIMES} 0.000001 = 0.0021"
     )
 
@@ -360,7 +360,7 @@ def _open_prices(browser: Any, server: Any) -> None:
 def test_the_calculator_reproduces_the_worked_example(browser: Any, server: Any) -> None:
     _sign_in(browser, server, server.admin_key)
     _open_prices(browser, server)
-    assert _calculate(browser, "HUGGINGFACE", "openai/gpt-oss-120b:groq", 1000, 500) == "0.0025"
+    assert _calculate(browser, "huggingface", "openai/gpt-oss-120b:groq", 1000, 500) == "0.0025"
     assert _by_id(browser, "calc-total").text == "$0.0025"
     assert _by_id(browser, "calc-explanation").text == WORKED_EXAMPLE
     models = [
@@ -373,10 +373,10 @@ def test_the_calculator_reproduces_the_worked_example(browser: Any, server: Any)
 def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any) -> None:
     _sign_in(browser, server, server.admin_key)
     _open_prices(browser, server)
-    assert _calculate(browser, "OPENAI", "gpt-4o-mini", 1000, 500) == "0.0015"  # estimate
+    assert _calculate(browser, "openai", "gpt-4o-mini", 1000, 500) == "0.0015"  # estimate
     from selenium.webdriver.support.ui import Select  # noqa: PLC0415
 
-    Select(_by_id(browser, "up-provider")).select_by_value("OPENAI")
+    Select(_by_id(browser, "up-provider")).select_by_value("openai")
     _by_id(browser, "up-model").send_keys("gpt-4o-mini")
     _by_id(browser, "up-input").send_keys("0.00000015")
     _by_id(browser, "up-output").send_keys("0.0000006")
@@ -385,11 +385,11 @@ def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any
     assert "gpt-4o-mini" in _by_id(browser, "confirm-text").text
     _by_id(browser, "confirm-ok").click()
     _wait(browser, lambda: _state(browser, "admin-result") in {"done", "error"})
-    assert "Saved: OPENAI gpt-4o-mini" in _by_id(browser, "admin-result").text
+    assert "Saved: openai gpt-4o-mini" in _by_id(browser, "admin-result").text
     # 1000 x 0.00000015 + 500 x 0.0000006 = 0.00015 + 0.0003. On PostgreSQL a price set
     # without effectiveFrom starts PRICE_SETTLE_SECONDS (2 s) after its commit, so the
     # calculator shows it from then on.
-    _wait(browser, lambda: _calculate(browser, "OPENAI", "gpt-4o-mini", 1000, 500) == "0.00045")
+    _wait(browser, lambda: _calculate(browser, "openai", "gpt-4o-mini", 1000, 500) == "0.00045")
     # The table lists the prices in effect: open it again to see this one.
     browser.find_element("css selector", "#nav a[data-view=logs]").click()
     _open_prices(browser, server)
@@ -399,11 +399,11 @@ def test_an_admin_price_change_shows_in_the_calculator(browser: Any, server: Any
     )
 
     _confirm(browser, "#prices-table tr[data-model='gpt-4o-mini'] button.delete")
-    assert "Deleted every version of OPENAI gpt-4o-mini" in _by_id(browser, "admin-result").text
+    assert "Deleted every version of openai gpt-4o-mini" in _by_id(browser, "admin-result").text
     _wait(browser, lambda: _state(browser, "prices-view") == "ready")
     assert not browser.find_elements("css selector", "#prices-table tr[data-model='gpt-4o-mini']")
     _confirm(browser, "#reinit")
-    assert "unchanged MISTRAL" in _by_id(browser, "admin-result").text
+    assert "unchanged mistral" in _by_id(browser, "admin-result").text
 
 
 def _confirm(browser: Any, button: str) -> None:

@@ -153,8 +153,23 @@ DATETIMES = weighted(
     (1, st.text(max_size=30)),
 ).map(nodes.String)
 
+# Providers: the built-in ones as enum literals (the old form) and as strings, unknown
+# slugs, and text that is not a provider id.
+_BUILTIN_PROVIDERS = ["OPENAI", "HUGGINGFACE", "MISTRAL", "OTHER"]
+PROVIDERS = weighted(
+    (2, st.sampled_from(_BUILTIN_PROVIDERS).map(nodes.Enum)),
+    (
+        2,
+        st.sampled_from([*(name.lower() for name in _BUILTIN_PROVIDERS), "fireworks_ai"]).map(
+            nodes.String
+        ),
+    ),
+    (1, st.text(max_size=70).map(nodes.String)),
+)
+
 schemathesis.graphql.scalar("Decimal", DECIMALS)
 schemathesis.graphql.scalar("DateTime", DATETIMES)
+schemathesis.graphql.scalar("Provider", PROVIDERS)
 
 
 def _cursor(raw: str) -> str:

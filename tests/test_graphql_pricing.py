@@ -82,7 +82,7 @@ async def test_worked_example_huggingface_route_costs_0_0025_by_short_name(api: 
         "pricing": {
             "source": "SHORT_NAME",
             "matchedModelName": "gpt-oss-120b",
-            "pricingProvider": "MISTRAL",
+            "pricingProvider": "mistral",
             "isEstimate": False,
         },
     }
@@ -92,14 +92,14 @@ async def test_startup_creates_the_environment_managed_rows(api: Api) -> None:
     rows = (await api.data(PRICINGS))["pricings"]
     assert rows == [
         {
-            "provider": "MISTRAL",
+            "provider": "mistral",
             "modelName": "default",
             "inputTokenCost": "0.000001",
             "outputTokenCost": "0.000003",
             "managedBy": "ENVIRONMENT",
         },
         {
-            "provider": "MISTRAL",
+            "provider": "mistral",
             "modelName": "gpt-oss-120b",
             "inputTokenCost": "0.000001",
             "outputTokenCost": "0.000003",
@@ -124,7 +124,7 @@ async def test_short_name_then_default_row_then_environment(api: Api) -> None:
     default = await resolve(api, "HUGGINGFACE", "meta-llama/Llama-3.1-8B-Instruct")
     assert (default["source"], default["matchedModelName"]) == ("DEFAULT_ROW", "default")
     assert default["pricing"] == {
-        "provider": "MISTRAL",
+        "provider": "mistral",
         "modelName": "default",
         "managedBy": "ENVIRONMENT",
     }
@@ -132,8 +132,8 @@ async def test_short_name_then_default_row_then_environment(api: Api) -> None:
     await api.data(DELETE, {"provider": "MISTRAL", "modelName": "default"})
     environment = await resolve(api, "HUGGINGFACE", "meta-llama/Llama-3.1-8B-Instruct")
     assert environment == {
-        "provider": "HUGGINGFACE",
-        "pricingProvider": "MISTRAL",
+        "provider": "huggingface",
+        "pricingProvider": "mistral",
         "requestedModel": "meta-llama/Llama-3.1-8B-Instruct",
         "matchedModelName": None,
         "source": "ENVIRONMENT",
@@ -196,7 +196,7 @@ async def test_upsert_of_an_environment_row_takes_it_over(api: Api) -> None:
         ("outputTokenCost", "0.0000000000001", "outputTokenCost has more than 12 decimal places"),
         ("modelName", "   ", "modelName must not be empty"),
         ("modelName", "m" * 256, "modelName must be at most 255 characters"),
-        ("provider", "HUGGINGFACE", "HUGGINGFACE models are priced from MISTRAL rows"),
+        ("provider", "HUGGINGFACE", "huggingface models are priced from mistral rows"),
     ],
 )
 async def test_bad_prices_are_refused_naming_the_field_and_change_nothing(

@@ -78,7 +78,7 @@ async def set_price(api: Api, provider: str, model: str, input_cost: str, output
 
 async def test_recording_prices_the_call_and_keeps_the_provider_named(api: Api) -> None:
     log = await record(api, occurredAt="2026-01-01T10:00:00+02:00")
-    assert log["provider"] == "HUGGINGFACE"
+    assert log["provider"] == "huggingface"  # sent as HUGGINGFACE
     assert log["model"] == "openai/gpt-oss-120b:groq"
     assert (log["inputTokenCost"], log["outputTokenCost"]) == ("0.000001", "0.000003")
     assert (log["costInput"], log["costOutput"], log["costTotal"]) == ("0.001", "0.0015", "0.0025")

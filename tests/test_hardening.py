@@ -417,7 +417,7 @@ async def test_development_suggests_field_names(api: Api) -> None:
 
 
 SCHEMA_PROBES = {
-    "enum value": '{ resolvePricing(provider: MISTRL, model: "x") { source } }',
+    "enum value": "{ usageLogs(filter: {pricingSource: EXAC}) { edges { cursor } } }",
     "argument": '{ resolvePricing(providr: MISTRAL, model: "x") { source } }',
     "type name": "query { pricings { ... on Pricng { id } } }",
     "input field": (
@@ -569,7 +569,7 @@ async def test_expected_errors_keep_their_codes_and_messages(
     assert unauthenticated["extensions"] == {"code": "UNAUTHENTICATED"}
     assert forbidden["message"] == "This operation needs an API key with the ADMIN scope"
     assert forbidden["extensions"] == {"code": "FORBIDDEN"}
-    assert not_found["message"] == "no pricing for provider OPENAI and model 'nope'"
+    assert not_found["message"] == "no pricing for provider openai and model 'nope'"
     assert not_found["extensions"] == {"code": "NOT_FOUND", "field": "modelName"}
     assert bad_input["extensions"] == {"code": "BAD_USER_INPUT", "field": "inputTokenCost"}
     assert "inputTokenCost" in bad_input["message"]

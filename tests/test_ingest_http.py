@@ -84,7 +84,7 @@ async def test_ndjson_is_recorded_like_json_and_both_meet_graphql_replays(api: A
     [
         ({"tokensInput": -1}, "tokensInput"),
         ({"tokensInput": "12"}, "tokensInput"),
-        ({"provider": "NOPE"}, "provider"),
+        ({"provider": "no such provider"}, "provider"),
         ({"model": "  "}, "model"),
         ({"model": "\ud800"}, "model"),
         ({"requestId": "\udfff-id"}, "requestId"),
@@ -257,7 +257,7 @@ mutation ($inputs: [RecordUsageInput!]!) { recordUsageBatch(inputs: $inputs) { c
 
 @pytest.mark.parametrize(
     "bad",
-    [{"tokensInput": 2**31}, {"tokensInput": "5"}, {"provider": "NOPE"}, {"extra": 1}],
+    [{"tokensInput": 2**31}, {"tokensInput": "5"}, {"provider": 5}, {"extra": 1}],
 )
 async def test_a_batch_variable_graphql_would_refuse_is_refused_as_before(
     api: Api, bad: dict[str, Any]
@@ -265,6 +265,15 @@ async def test_a_batch_variable_graphql_would_refuse_is_refused_as_before(
     error = await api.error(BATCH, {"inputs": [record(0), {**record(1), **bad}]})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "$inputs" in error["message"]
+    assert await requests_stored(api) == "0"
+
+
+async def test_a_bad_provider_in_a_batch_variable_names_its_item(api: Api) -> None:
+    bad = {**record(1), "provider": "no such provider"}
+    error = await api.error(BATCH, {"inputs": [record(0), bad]})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == "inputs[1].provider"
+    assert "is not a provider id" in error["message"]
     assert await requests_stored(api) == "0"
 
 

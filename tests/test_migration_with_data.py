@@ -21,7 +21,15 @@ from tortoise.context import TortoiseContext
 
 from billgraph.db import APP_LABEL, connection_name, migrations_location, tortoise_config
 from billgraph.migrate import pending_model_changes, upgrade_database
-from billgraph.models import Pricing, PricingManager, PricingSource, Provider, UsageLog
+from billgraph.models import (
+    Pricing,
+    PricingManager,
+    PricingSource,
+    Provider,
+    ProviderManager,
+    ProviderRow,
+    UsageLog,
+)
 from billgraph.services.rollups import verify_rollups
 from billgraph.services.time_buckets import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
 from tests.conftest import Api, Database, make_settings, running_app, scratch_postgres_database
@@ -292,8 +300,9 @@ async def test_prices_become_versions_in_effect_since_1970(upgraded: Upgraded) -
     assert set(rows) == set(upgraded.price_ids.values())
     for price, price_id in upgraded.price_ids.items():
         row = rows[price_id]
+        # Migration 7: the former enum names became the providers' slugs.
         assert (row.provider, row.model_name, row.model_key) == (
-            Provider(price.provider),
+            price.provider.lower(),
             price.model_name,
             price.model_name.lower(),
         )
@@ -338,9 +347,23 @@ async def test_old_logs_keep_their_costs_and_get_the_new_columns(upgraded: Upgra
             0,
         )
         assert log.pricing_source is PricingSource(old.source)
+        assert log.provider == old.provider.lower()
         assert log.occurred_at == old.occurred_at
         assert log.user_id == old.user_id
     assert differences == []
+
+
+async def test_the_providers_table_starts_with_the_ten_builtin_providers(
+    upgraded: Upgraded,
+) -> None:
+    async with orm(upgraded.url):
+        rows = {row.id: row for row in await ProviderRow.all()}
+
+    assert sorted(rows) == sorted(provider.value for provider in Provider)
+    assert {slug: row.priced_from for slug, row in rows.items() if row.priced_from} == {
+        "huggingface": "mistral"
+    }
+    assert {row.managed_by for row in rows.values()} == {ProviderManager.BUILTIN}
 
 
 RECORD = """
@@ -442,3 +465,61 @@ async def test_the_upgraded_pricing_table_takes_new_versions_and_models(
     new_ids = {int(versions[1]["id"]), int(created["upsertPricing"]["id"])}
     assert len(new_ids) == 2
     assert new_ids.isdisjoint(upgraded.price_ids.values())
+
+
+async def migrate_to_before_providers(url: str, dialect: str, folder: Path) -> None:
+    """Apply every migration before the providers migration (7), from a copy in `folder`."""
+    location = folder / dialect
+    (location / APP_LABEL).mkdir(parents=True)
+    for source in (migrations_location(dialect) / APP_LABEL).glob("*.py"):
+        if int(source.name.split("_", 1)[0]) < 7:
+            shutil.copy(source, location / APP_LABEL / source.name)
+    command = Command(tortoise_config(url), app=APP_LABEL, location=str(location))
+    async with orm(url):
+        await command.init()
+        await command.upgrade(run_in_transaction=True)
+
+
+async def test_budgets_and_reservations_name_providers_by_slug_after_migration_7(
+    database: Database, tmp_path: Path
+) -> None:
+    async def check(url: str) -> None:
+        await migrate_to_before_providers(url, database.dialect, tmp_path / "old")
+        async with orm(url) as connection:
+            writer = OldSchemaWriter(connection, database.dialect)
+            await writer.insert(
+                "budgets",
+                {
+                    "name": "openai spend",
+                    "provider": "OPENAI",
+                    "limit_pico": 10**12,
+                    "period": "MONTH",
+                    "time_zone": "UTC",
+                    "anchor_day": 1,
+                    "anchor_hour": 0,
+                    "mode": "HARD",
+                    "thresholds": "80,100",
+                    "created_at": CREATED_AT,
+                    "updated_at": CREATED_AT,
+                },
+            )
+            await connection.execute_query(
+                'INSERT INTO "budget_reservations" ("id", "status", "amount_pico", "provider", '
+                '"model", "created_at", "expires_at") VALUES '
+                "('rsv_old', 'HELD', 1, 'HUGGINGFACE', 'm', '2024-12-01 08:00:00+00:00', "
+                "'2024-12-01 08:05:00+00:00')"
+            )
+        await upgrade_database(url)
+        async with orm(url) as connection:
+            budgets = await connection.execute_query_dict('SELECT "provider" FROM "budgets"')
+            held = await connection.execute_query_dict(
+                'SELECT "provider" FROM "budget_reservations"'
+            )
+        assert [row["provider"] for row in budgets] == ["openai"]
+        assert [row["provider"] for row in held] == ["huggingface"]
+
+    if database.dialect == "sqlite":
+        await check(f"sqlite://{tmp_path / 'budgets.sqlite3'}")
+        return
+    async with scratch_postgres_database() as url:
+        await check(url)

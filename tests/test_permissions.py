@@ -14,6 +14,7 @@ that no longer exists, fails the suite.
 """
 
 import secrets
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +118,39 @@ async def create_key_to_revoke(api: Api) -> Variables:
 async def key_revoked(api: Api, variables: Variables) -> bool:
     (key,) = [key for key in await api_keys(api) if key["id"] == variables["id"]]
     return key["revokedAt"] is not None
+
+
+# --- Providers.
+
+
+async def providers_by_id(api: Api) -> dict[str, dict[str, Any]]:
+    data = await api.data("{ providers { id displayName pricedFrom } }")
+    return {row["id"]: row for row in data["providers"]}
+
+
+async def fresh_provider_id(_: Api) -> Variables:
+    return {"input": {"id": f"matrix_{uuid.uuid4().hex[:8]}", "displayName": "Matrix"}}
+
+
+async def provider_added(api: Api, variables: Variables) -> bool:
+    return variables["input"]["id"] in await providers_by_id(api)
+
+
+async def fresh_display_name(_: Api) -> Variables:
+    return {"id": "groq", "displayName": f"Groq {uuid.uuid4().hex[:8]}"}
+
+
+async def provider_renamed(api: Api, variables: Variables) -> bool:
+    return bool((await providers_by_id(api))["groq"]["displayName"] == variables["displayName"])
+
+
+async def groq_priced_from_itself(api: Api) -> Variables:
+    await api.data('mutation { remapProvider(id: "groq", pricedFrom: null) { id } }')
+    return {"id": "groq", "pricedFrom": "mistral"}
+
+
+async def provider_remapped(api: Api, _: Variables) -> bool:
+    return bool((await providers_by_id(api))["groq"]["pricedFrom"] == "mistral")
 
 
 # --- Budgets, reservations and webhooks.
@@ -252,6 +286,27 @@ OPERATIONS: dict[str, Operation] = {
         '{ pricingHistory(provider: MISTRAL, modelName: "default") { edges { cursor } } }', READ
     ),
     "Query.apiKeys": Operation("{ apiKeys { id } }", ADMIN),
+    "Query.providers": Operation("{ providers { id displayName } }", READ),
+    "Mutation.addProvider": Operation(
+        "mutation ($input: AddProviderInput!) { addProvider(input: $input) { id } }",
+        ADMIN,
+        prepare=fresh_provider_id,
+        wrote=provider_added,
+    ),
+    "Mutation.renameProvider": Operation(
+        "mutation ($id: Provider!, $displayName: String!)"
+        " { renameProvider(id: $id, displayName: $displayName) { id } }",
+        ADMIN,
+        prepare=fresh_display_name,
+        wrote=provider_renamed,
+    ),
+    "Mutation.remapProvider": Operation(
+        "mutation ($id: Provider!, $pricedFrom: Provider)"
+        " { remapProvider(id: $id, pricedFrom: $pricedFrom) { id } }",
+        ADMIN,
+        prepare=groq_priced_from_itself,
+        wrote=provider_remapped,
+    ),
     "Query.usageRepricings": Operation("{ usageRepricings(first: 1) { edges { cursor } } }", ADMIN),
     "Mutation.recordUsage": Operation(
         "mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { id } }",

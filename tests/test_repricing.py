@@ -403,9 +403,9 @@ async def test_logs_whose_pricing_source_changes_move_between_rollup_groups(api:
         ("EXACT",): "0.006",
     }
     assert await report(api, "PROVIDER", "PRICING_SOURCE") == {
-        ("OPENAI", "BUILTIN_ESTIMATE"): "0.002",
-        ("MISTRAL", "DEFAULT_ROW"): "0.004",
-        ("OTHER", "EXACT"): "0.006",
+        ("openai", "BUILTIN_ESTIMATE"): "0.002",
+        ("mistral", "DEFAULT_ROW"): "0.004",
+        ("other", "EXACT"): "0.006",
     }
     assert (await summary(api))["estimatedCostTotal"] == "0.002"
     assert await rollup_differences(api) == []

@@ -301,7 +301,7 @@ async def test_record_usage_stores_each_parts_tokens_prices_and_costs(api: Api) 
     # reasoning 1,500 x 0.00001 = 0.015.
     expected = {
         "requestId": "req-parts",
-        "provider": "OPENAI",
+        "provider": "openai",
         "model": "gpt-cache",
         "tokensInput": 10_000,
         "tokensOutput": 2_000,

@@ -142,6 +142,41 @@ async def test_a_price_change_reaches_every_worker_of_another_server_before_it_t
     assert resolved["resolvePricing"]["inputTokenCost"] == "0.000002"
 
 
+async def test_a_provider_remap_reaches_every_worker_of_another_server(cluster: Cluster) -> None:
+    provider = f"remapped_{uuid.uuid4().hex[:6]}"
+    await graphql(
+        cluster.a,
+        'mutation ($id: Provider!) { addProvider(input: {id: $id, displayName: "R"}) { id } }',
+        {"id": provider},
+    )
+    heard_before = cluster.b.metric("billgraph_pricing_notifications_total")
+
+    await graphql(
+        cluster.a,
+        'mutation ($id: Provider!) { remapProvider(id: $id, pricedFrom: "mistral") { id } }',
+        {"id": provider},
+    )
+    answered = datetime.now(UTC)
+    while cluster.b.metric("billgraph_pricing_notifications_total") < heard_before + 2:
+        assert datetime.now(UTC) < answered + timedelta(seconds=30), cluster.b.output
+        await asyncio.sleep(0.01)
+    # B's two workers answer in turn: every answer prices from the mistral rows.
+    answers = [
+        await graphql(
+            cluster.b,
+            'query ($p: Provider!) { resolvePricing(provider: $p, model: "gpt-oss-120b") '
+            "{ pricingProvider source } }",
+            {"p": provider},
+        )
+        for _ in range(6)
+    ]
+
+    assert {
+        (answer["resolvePricing"]["pricingProvider"], answer["resolvePricing"]["source"])
+        for answer in answers
+    } == {("mistral", "EXACT")}
+
+
 RECORD_BATCH = """
 mutation Ingest($inputs: [RecordUsageInput!]!) {
   recordUsageBatch(inputs: $inputs) { created }

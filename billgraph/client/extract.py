@@ -100,7 +100,7 @@ def _from_usage(kind: str, usage: Any) -> dict[str, int]:
 
 
 def _default_provider(kind: str) -> str:
-    return "ANTHROPIC" if kind == "anthropic" else "OPENAI"
+    return "anthropic" if kind == "anthropic" else "openai"
 
 
 def usage_from_response(

@@ -5,19 +5,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-# billgraph's GraphQL `Provider` enum (schema.graphql); a test keeps this list in step.
+# The providers every billgraph starts with (a test keeps this list in step); any other
+# provider id ("azure", "fireworks_ai") can be recorded too.
 PROVIDERS = frozenset(
     {
-        "OPENAI",
-        "ANTHROPIC",
-        "GOOGLE",
-        "MISTRAL",
-        "HUGGINGFACE",
-        "GROQ",
-        "COHERE",
-        "DEEPSEEK",
-        "XAI",
-        "OTHER",
+        "openai",
+        "anthropic",
+        "google",
+        "mistral",
+        "huggingface",
+        "groq",
+        "cohere",
+        "deepseek",
+        "xai",
+        "other",
     }
 )
 
@@ -53,7 +54,7 @@ class UsageRecord:
     occurred_at: datetime | None = field(default_factory=_now)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "provider", self.provider.strip().upper())
+        object.__setattr__(self, "provider", self.provider.strip().lower())
         if self.occurred_at is not None and self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at needs a time zone (an aware datetime)")
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from billgraph.http_errors import domain_error_response
-from billgraph.models import ApiKeyScope, PricingSource, Provider
+from billgraph.models import ApiKeyScope, PricingSource
 from billgraph.schema.context import bearer_token_from
 from billgraph.services.api_keys import authenticate
 from billgraph.services.errors import BillingError, InvalidInputError
+from billgraph.services.provider_ids import provider_id
 from billgraph.services.usage import UsageFilter
 from billgraph.services.usage_export import export_filter, usage_csv
 from billgraph.settings import Settings
@@ -65,7 +66,7 @@ def usage_export_router(settings: Settings) -> APIRouter:
     async def export_usage_csv(  # noqa: PLR0917  (FastAPI passes query parameters by name)
         request: Request,
         user_id: Annotated[str | None, Query(alias="userId")] = None,
-        provider: Annotated[str | None, Query(description="e.g. OPENAI")] = None,
+        provider: Annotated[str | None, Query(description="a provider id, e.g. openai")] = None,
         model: Annotated[str | None, Query()] = None,
         pricing_source: Annotated[
             str | None, Query(alias="pricingSource", description="e.g. BUILTIN_ESTIMATE")
@@ -84,7 +85,7 @@ def usage_export_router(settings: Settings) -> APIRouter:
             usage_filter = export_filter(
                 usage_filter=UsageFilter(
                     user_id=user_id or None,
-                    provider=_enum(Provider, provider, "provider"),
+                    provider=provider_id(provider) if provider else None,
                     model=model or None,
                     pricing_source=_enum(PricingSource, pricing_source, "pricingSource"),
                     occurred_from=_moment(from_, "from"),

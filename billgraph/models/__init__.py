@@ -22,9 +22,11 @@ from billgraph.models.enums import (
     PricingManager,
     PricingSource,
     Provider,
+    ProviderManager,
     ReservationStatus,
 )
 from billgraph.models.pricing import Pricing
+from billgraph.models.provider import PROVIDER_ID_LENGTH, ProviderRow
 from billgraph.models.rollup import (
     PricingRevision,
     UsageRollupDailyUser,
@@ -34,6 +36,7 @@ from billgraph.models.rollup import (
 from billgraph.models.usage import UsageLog
 
 __all__ = [
+    "PROVIDER_ID_LENGTH",
     "AlertEvent",
     "ApiKey",
     "ApiKeyScope",
@@ -53,6 +56,8 @@ __all__ = [
     "PricingRevision",
     "PricingSource",
     "Provider",
+    "ProviderManager",
+    "ProviderRow",
     "ReservationStatus",
     "UsageLog",
     "UsageRepricing",

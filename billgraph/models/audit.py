@@ -6,14 +6,15 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from billgraph.models.enums import PricingAuditAction, Provider
+from billgraph.models.enums import PricingAuditAction
+from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
 class PricingAudit(Model):
     id = fields.BigIntField(primary_key=True)
     changed_at = fields.DatetimeField(auto_now_add=True)
     action = fields.CharEnumField(PricingAuditAction, max_length=16)
-    provider = fields.CharEnumField(Provider, max_length=16)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model_name = fields.CharField(max_length=255)
     model_key = fields.CharField(max_length=255)
     # Who made the change: an API key's id and name (never its secret). The id is

@@ -11,9 +11,9 @@ from billgraph.models.enums import (
     BudgetMode,
     BudgetPeriod,
     DeliveryStatus,
-    Provider,
     ReservationStatus,
 )
+from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
 class Budget(Model):
@@ -24,7 +24,7 @@ class Budget(Model):
     # Scope: both null means all usage. Provider and model narrow any scope.
     user_id = fields.CharField(max_length=255, null=True)
     api_key_id = fields.IntField(null=True)
-    provider = fields.CharEnumField(Provider, max_length=16, null=True)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH, null=True)
     model = fields.CharField(max_length=255, null=True, description="as recorded, exact match")
     limit_pico = fields.BigIntField(description="USD limit per window, in 1e-12 USD")
     period = fields.CharEnumField(BudgetPeriod, max_length=16)
@@ -63,7 +63,7 @@ class BudgetReservation(Model):
     amount_pico = fields.BigIntField()
     user_id = fields.CharField(max_length=255, null=True)
     api_key_id = fields.IntField(null=True)
-    provider = fields.CharEnumField(Provider, max_length=16)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255)
     created_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()

@@ -4,16 +4,30 @@ from enum import StrEnum
 
 
 class Provider(StrEnum):
-    OPENAI = "OPENAI"
-    ANTHROPIC = "ANTHROPIC"
-    GOOGLE = "GOOGLE"
-    MISTRAL = "MISTRAL"
-    HUGGINGFACE = "HUGGINGFACE"
-    GROQ = "GROQ"
-    COHERE = "COHERE"
-    DEEPSEEK = "DEEPSEEK"
-    XAI = "XAI"
-    OTHER = "OTHER"
+    """The providers every installation starts with (rows of the `providers` table).
+
+    A provider is a lowercase slug stored as a plain string; any other slug (`azure`,
+    `fireworks_ai`, ...) is a provider too once it is recorded, imported or added.
+    """
+
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+    GOOGLE = "google"
+    MISTRAL = "mistral"
+    HUGGINGFACE = "huggingface"
+    GROQ = "groq"
+    COHERE = "cohere"
+    DEEPSEEK = "deepseek"
+    XAI = "xai"
+    OTHER = "other"
+
+
+class ProviderManager(StrEnum):
+    """Who registered a provider: the installation (BUILTIN), an admin, or a catalog import."""
+
+    BUILTIN = "BUILTIN"
+    ADMIN = "ADMIN"
+    CATALOG = "CATALOG"
 
 
 class PricingSource(StrEnum):
@@ -49,6 +63,9 @@ class PricingAuditAction(StrEnum):
     DELETE = "DELETE"
     INITIALIZE = "INITIALIZE"
     IMPORT = "IMPORT"
+    PROVIDER_ADD = "PROVIDER_ADD"
+    PROVIDER_RENAME = "PROVIDER_RENAME"
+    PROVIDER_REMAP = "PROVIDER_REMAP"
 
 
 class BudgetPeriod(StrEnum):

@@ -7,12 +7,13 @@ one; usage is priced by the version in effect when it occurred.
 from tortoise import fields
 from tortoise.models import Model
 
-from billgraph.models.enums import PricingManager, Provider
+from billgraph.models.enums import PricingManager
+from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
 class Pricing(Model):
     id = fields.IntField(primary_key=True)
-    provider = fields.CharEnumField(Provider, max_length=16)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model_name = fields.CharField(max_length=255, description="as the admin wrote it, trimmed")
     model_key = fields.CharField(
         max_length=255, description="model_name trimmed and lower-cased: what lookups match"

@@ -10,7 +10,8 @@ as in the logs.
 from tortoise import fields
 from tortoise.models import Model
 
-from billgraph.models.enums import PricingSource, Provider
+from billgraph.models.enums import PricingSource
+from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
 class _UsageSums(Model):
@@ -28,7 +29,7 @@ class _UsageSums(Model):
 class UsageRollupHourly(_UsageSums):
     id = fields.BigIntField(primary_key=True)
     bucket_hour = fields.BigIntField(description="hours since 1970-01-01T00:00Z")
-    provider = fields.CharEnumField(Provider, max_length=16)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255)
     pricing_source = fields.CharEnumField(PricingSource, max_length=16)
 
@@ -41,7 +42,7 @@ class UsageRollupDailyUser(_UsageSums):
     id = fields.BigIntField(primary_key=True)
     bucket_day = fields.BigIntField(description="days since 1970-01-01 (UTC)")
     user_key = fields.CharField(max_length=255, description="the user id, or '' for none")
-    provider = fields.CharEnumField(Provider, max_length=16)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255)
     pricing_source = fields.CharEnumField(PricingSource, max_length=16)
 

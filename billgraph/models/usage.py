@@ -4,14 +4,15 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from billgraph.models.enums import PricingSource, Provider
+from billgraph.models.enums import PricingSource
+from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
 class UsageLog(Model):
     id = fields.BigIntField(primary_key=True)
     request_id = fields.CharField(max_length=255, unique=True)
     user_id = fields.CharField(max_length=255, null=True)
-    provider = fields.CharEnumField(Provider, max_length=16)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255, description="the model name as the caller gave it")
     tokens_input = fields.BigIntField(description="all prompt tokens, cached ones included")
     tokens_output = fields.BigIntField(description="all completion tokens, reasoning included")

@@ -21,7 +21,13 @@ from billgraph.schema.limits import limit_rules
 from billgraph.schema.mutations import Mutation
 from billgraph.schema.observe import ObserveOperation
 from billgraph.schema.queries import Query
-from billgraph.schema.scalars import DecimalScalar, Int64, Int64Scalar
+from billgraph.schema.scalars import (
+    DecimalScalar,
+    Int64,
+    Int64Scalar,
+    ProviderId,
+    ProviderIdScalar,
+)
 from billgraph.settings import Settings
 
 
@@ -50,7 +56,7 @@ def build_schema(settings: Settings) -> BillgraphSchema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(
-            scalar_map={Decimal: DecimalScalar, Int64: Int64Scalar},
+            scalar_map={Decimal: DecimalScalar, Int64: Int64Scalar, ProviderId: ProviderIdScalar},
             disable_field_suggestions=settings.is_production,
         ),
         extensions=extensions,

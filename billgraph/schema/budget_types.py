@@ -15,10 +15,10 @@ from billgraph.models import (
     BudgetMode,
     BudgetPeriod,
     DeliveryStatus,
-    Provider,
     ReservationStatus,
 )
 from billgraph.schema.context import Context
+from billgraph.schema.scalars import ProviderId
 from billgraph.schema.types import PageInfo
 from billgraph.services.budgets import admin, reservations
 from billgraph.services.budgets.rules import BudgetSpec, parse_thresholds
@@ -73,7 +73,7 @@ class Budget:
     api_key_id: strawberry.ID | None = strawberry.field(
         description="Scope: usage recorded with this API key."
     )
-    provider: Provider | None
+    provider: ProviderId | None
     model: str | None = strawberry.field(description="Exact model name as recorded.")
     limit: Decimal = strawberry.field(description="USD per window.")
     period: BudgetPeriod
@@ -101,7 +101,7 @@ class Budget:
             name=row.name,
             user_id=row.user_id,
             api_key_id=strawberry.ID(str(row.api_key_id)) if row.api_key_id is not None else None,
-            provider=row.provider,
+            provider=ProviderId(row.provider) if row.provider is not None else None,
             model=row.model,
             limit=from_pico(row.limit_pico),
             period=row.period,
@@ -148,7 +148,7 @@ class CreateBudgetInput:
     )
     user_id: str | None = None
     api_key_id: strawberry.ID | None = None
-    provider: Provider | None = None
+    provider: ProviderId | None = None
     model: str | None = None
 
     def to_service(self) -> BudgetSpec:
@@ -184,7 +184,7 @@ class UpdateBudgetInput:
     thresholds: list[int] | None = strawberry.UNSET
     user_id: str | None = strawberry.UNSET
     api_key_id: strawberry.ID | None = strawberry.UNSET
-    provider: Provider | None = strawberry.UNSET
+    provider: ProviderId | None = strawberry.UNSET
     model: str | None = strawberry.UNSET
 
     def to_service(self) -> BudgetSpec:
@@ -217,7 +217,7 @@ class UpdateBudgetInput:
 
 @strawberry.input(description="The most an upcoming LLM call may use.")
 class AuthorizeUsageInput:
-    provider: Provider
+    provider: ProviderId
     model: str
     max_tokens_input: int = strawberry.field(description="Prompt tokens the call may use at most.")
     max_tokens_output: int = strawberry.field(
@@ -249,7 +249,7 @@ class Reservation:
     status: ReservationStatus
     amount: Decimal = strawberry.field(description="The call's maximum cost, held.")
     user_id: str | None
-    provider: Provider
+    provider: ProviderId
     model: str
     created_at: datetime
     expires_at: datetime
@@ -270,7 +270,7 @@ class Reservation:
             status=reservations.status_at(row, now),
             amount=from_pico(row.amount_pico),
             user_id=row.user_id,
-            provider=row.provider,
+            provider=ProviderId(row.provider),
             model=row.model,
             created_at=row.created_at,
             expires_at=row.expires_at,

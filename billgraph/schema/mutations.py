@@ -6,13 +6,14 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from billgraph.models import Provider
 from billgraph.schema.budgets import BudgetMutations
 from billgraph.schema.bulk_variables import bulk_inputs
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanIngest, IsAdmin
+from billgraph.schema.scalars import ProviderId
 from billgraph.schema.types import (
+    AddProviderInput,
     ApiKey,
     CatalogImportReport,
     CreateApiKeyInput,
@@ -20,6 +21,7 @@ from billgraph.schema.types import (
     Pricing,
     PricingInitReport,
     PricingInput,
+    ProviderInfo,
     RecordUsageBatchResult,
     RecordUsageInput,
     RepricingReport,
@@ -27,6 +29,7 @@ from billgraph.schema.types import (
     UsageLog,
 )
 from billgraph.services import api_keys, pricing, repricing, usage
+from billgraph.services import providers as provider_service
 from billgraph.services.catalog import import_catalog, parse_catalog
 from billgraph.services.errors import BillingError, InvalidInputError
 
@@ -124,7 +127,7 @@ class Mutation(BudgetMutations):
     async def delete_pricing(
         self,
         info: RequestInfo,
-        provider: Provider,
+        provider: ProviderId,
         model_name: str,
         effective_from: datetime | None = None,
     ) -> bool:
@@ -135,6 +138,49 @@ class Mutation(BudgetMutations):
             actor=await info.context.caller(),
         )
         return True
+
+    @strawberry.mutation(
+        description=(
+            "Register a provider, optionally priced from another provider's rows; audited (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def add_provider(self, info: RequestInfo, input: AddProviderInput) -> ProviderInfo:
+        row = await provider_service.add_provider(
+            id=input.id,
+            display_name=input.display_name,
+            priced_from=input.priced_from,
+            actor=await info.context.caller(),
+        )
+        return ProviderInfo.from_model(row)
+
+    @strawberry.mutation(
+        description="Change how a provider is shown; audited (admin).",
+        permission_classes=[IsAdmin],
+    )
+    async def rename_provider(
+        self, info: RequestInfo, id: ProviderId, display_name: str
+    ) -> ProviderInfo:
+        row = await provider_service.rename_provider(
+            id=id, display_name=display_name, actor=await info.context.caller()
+        )
+        return ProviderInfo.from_model(row)
+
+    @strawberry.mutation(
+        description=(
+            "Price a provider's models from another provider's rows (null: its own), for "
+            "usage recorded from now on in every worker; repriceUsage applies it to past "
+            "logs. Audited (admin)."
+        ),
+        permission_classes=[IsAdmin],
+    )
+    async def remap_provider(
+        self, info: RequestInfo, id: ProviderId, priced_from: ProviderId | None
+    ) -> ProviderInfo:
+        row = await provider_service.remap_provider(
+            id=id, priced_from=priced_from, actor=await info.context.caller()
+        )
+        return ProviderInfo.from_model(row)
 
     @strawberry.mutation(
         description="Create an API key; its secret is in the answer and never again (admin).",

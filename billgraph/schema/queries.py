@@ -6,7 +6,6 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from billgraph.models import Provider
 from billgraph.schema.budgets import BudgetQueries
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import (
@@ -19,6 +18,7 @@ from billgraph.schema.pagination import (
     parse_id,
 )
 from billgraph.schema.permissions import CanRead, IsAdmin
+from billgraph.schema.scalars import ProviderId
 from billgraph.schema.types import (
     ApiKey,
     CostBreakdown,
@@ -29,6 +29,7 @@ from billgraph.schema.types import (
     PricingChange,
     PricingChangeConnection,
     PricingChangeEdge,
+    ProviderInfo,
     ResolvedPricing,
     TimeSeriesPoint,
     UsageFilter,
@@ -40,6 +41,7 @@ from billgraph.schema.types import (
     UsageRepricingEntry,
 )
 from billgraph.services import api_keys, audit, pricing, reports, usage
+from billgraph.services import providers as provider_service
 from billgraph.services.errors import InvalidInputError
 from billgraph.services.reports import CostReportOrder, UsageDimension
 from billgraph.services.time_buckets import Granularity
@@ -50,11 +52,18 @@ RequestInfo = Info[Context, Any]
 @strawberry.type
 class Query(BudgetQueries):
     @strawberry.field(
+        description="Every registered provider, by id, with the provider whose prices it uses.",
+        permission_classes=[CanRead],
+    )
+    async def providers(self, info: RequestInfo) -> list[ProviderInfo]:
+        return [ProviderInfo.from_model(row) for row in await provider_service.list_providers()]
+
+    @strawberry.field(
         description="The price of each model in effect at `at` (default now).",
         permission_classes=[CanRead],
     )
     async def pricings(
-        self, info: RequestInfo, provider: Provider | None = None, at: datetime | None = None
+        self, info: RequestInfo, provider: ProviderId | None = None, at: datetime | None = None
     ) -> list[Pricing]:
         rows = await pricing.list_pricings(provider=provider, at=at or info.context.now())
         return [Pricing.from_model(row) for row in rows]
@@ -64,7 +73,7 @@ class Query(BudgetQueries):
         permission_classes=[CanRead],
     )
     async def pricing_versions(
-        self, info: RequestInfo, provider: Provider, model_name: str
+        self, info: RequestInfo, provider: ProviderId, model_name: str
     ) -> list[Pricing]:
         rows = await pricing.pricing_versions(provider=provider, model_name=model_name)
         return [Pricing.from_model(row) for row in rows]
@@ -74,7 +83,7 @@ class Query(BudgetQueries):
         permission_classes=[CanRead],
     )
     async def resolve_pricing(
-        self, info: RequestInfo, provider: Provider, model: str, at: datetime | None = None
+        self, info: RequestInfo, provider: ProviderId, model: str, at: datetime | None = None
     ) -> ResolvedPricing:
         price = await pricing.resolve_pricing(
             provider=provider,
@@ -96,7 +105,7 @@ class Query(BudgetQueries):
     async def estimate_cost(
         self,
         info: RequestInfo,
-        provider: Provider,
+        provider: ProviderId,
         model: str,
         tokens_input: int,
         tokens_output: int,
@@ -223,7 +232,7 @@ class Query(BudgetQueries):
     async def pricing_history(
         self,
         info: RequestInfo,
-        provider: Provider,
+        provider: ProviderId,
         model_name: str,
         first: int | None = usage.DEFAULT_PAGE_SIZE,
         after: str | None = None,

@@ -1,12 +1,14 @@
-"""Custom scalars: exact Decimals as plain strings, and 64-bit counters."""
+"""Custom scalars: exact Decimals as plain strings, 64-bit counters, provider ids."""
 
 from decimal import Decimal, InvalidOperation
 from typing import Any, NewType
 
 import strawberry
-from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
+from graphql import EnumValueNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
 from billgraph.services.costs import format_decimal
+from billgraph.services.errors import InvalidInputError
+from billgraph.services.provider_ids import provider_id
 
 _DECIMAL_AS_STRING = 'Decimals are sent as strings, e.g. "0.000001"'
 
@@ -75,4 +77,42 @@ Int64Scalar = strawberry.scalar(
     ),
     serialize=_serialize_int64,
     parse_value=_parse_int64,
+)
+
+
+def _parse_provider(value: Any) -> str:
+    try:
+        return provider_id(value)
+    except InvalidInputError as error:
+        raise ValueError(error.message) from None
+
+
+def _parse_provider_literal(node: ValueNode, _variables: Any = None) -> str:
+    # Before providers were data they were an enum, so clients write `provider: OPENAI`
+    # unquoted: an enum literal is accepted like the string.
+    if isinstance(node, StringValueNode | EnumValueNode):
+        return _parse_provider(node.value)
+    raise ValueError('a provider id is a string, e.g. "openai"')
+
+
+def _serialize_provider(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"Provider fields must be resolved to str, got {type(value).__name__}")
+    return str(value)
+
+
+ProviderId = NewType("ProviderId", str)
+
+# Named Provider, as the enum it replaces was: queries declaring `$provider: Provider!`
+# and sending OPENAI (or writing it unquoted) keep working.
+ProviderIdScalar = strawberry.scalar(
+    name="Provider",
+    description=(
+        'A provider\'s id: a lowercase slug such as "openai", "azure" or "fireworks_ai" '
+        "(letters, digits, '_' and '-', at most 64). Any case is accepted, and so are "
+        "the former enum literals (OPENAI, HUGGINGFACE, ...)."
+    ),
+    serialize=_serialize_provider,
+    parse_value=_parse_provider,
+    parse_literal=_parse_provider_literal,
 )

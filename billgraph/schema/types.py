@@ -13,9 +13,9 @@ from billgraph.models import (
     PricingAuditAction,
     PricingManager,
     PricingSource,
-    Provider,
+    ProviderManager,
 )
-from billgraph.schema.scalars import Int64
+from billgraph.schema.scalars import Int64, ProviderId
 from billgraph.services.api_keys import parse_scopes
 from billgraph.services.catalog import CatalogEntry
 from billgraph.services.catalog import CatalogImportReport as ServiceCatalogReport
@@ -29,7 +29,6 @@ from billgraph.services.usage import BatchResult, UsageInput
 from billgraph.services.usage import UsageFilter as ServiceUsageFilter
 from billgraph.services.usage_totals import UsageTotals
 
-strawberry.enum(Provider, description="The LLM provider a call went to.")
 strawberry.enum(PricingSource, description="Which step of the pricing chain priced a call.")
 strawberry.enum(
     PricingManager,
@@ -37,6 +36,53 @@ strawberry.enum(
 )
 strawberry.enum(ApiKeyScope, description="What an API key may do; ADMIN may do everything.")
 strawberry.enum(PricingAuditAction, description="The kind of pricing change.")
+strawberry.enum(
+    ProviderManager,
+    description="Who registered a provider: the installation, an admin or a catalog import.",
+)
+
+
+@strawberry.type(
+    name="RegisteredProvider",
+    description="A provider usage can name, and the provider whose prices price its models.",
+)
+class ProviderInfo:
+    id: ProviderId
+    display_name: str
+    priced_from: ProviderId | None = strawberry.field(
+        description="The provider whose price rows price this one's models; null: its own."
+    )
+    pricing_provider: ProviderId = strawberry.field(
+        description="The provider whose rows the chain looks in: pricedFrom, or itself."
+    )
+    managed_by: ProviderManager
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, row: models.ProviderRow) -> Self:
+        return cls(
+            id=ProviderId(row.id),
+            display_name=row.display_name,
+            priced_from=ProviderId(row.priced_from) if row.priced_from else None,
+            pricing_provider=ProviderId(row.priced_from or row.id),
+            managed_by=row.managed_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@strawberry.input(description="A provider to register.")
+class AddProviderInput:
+    id: ProviderId = strawberry.field(description='A new slug, e.g. "fireworks_ai".')
+    display_name: str
+    priced_from: ProviderId | None = strawberry.field(
+        default=None, description="Price its models from this provider's rows; null: its own."
+    )
+
+
+def _optional_provider(provider: str | None) -> ProviderId | None:
+    return None if provider is None else ProviderId(provider)
 
 
 def _optional_usd(pico: int | None) -> Decimal | None:
@@ -46,7 +92,7 @@ def _optional_usd(pico: int | None) -> Decimal | None:
 @strawberry.type(description="One version of a model's per-token prices, in USD.")
 class Pricing:
     id: strawberry.ID
-    provider: Provider
+    provider: ProviderId
     model_name: str
     input_token_cost: Decimal
     output_token_cost: Decimal
@@ -70,7 +116,7 @@ class Pricing:
     def from_model(cls, row: models.Pricing) -> Self:
         return cls(
             id=strawberry.ID(str(row.id)),
-            provider=row.provider,
+            provider=ProviderId(row.provider),
             model_name=row.model_name,
             input_token_cost=from_pico(row.input_token_cost_pico),
             output_token_cost=from_pico(row.output_token_cost_pico),
@@ -86,8 +132,8 @@ class Pricing:
 
 @strawberry.type(description="The prices the chain chose for a (provider, model) and why.")
 class ResolvedPricing:
-    provider: Provider
-    pricing_provider: Provider
+    provider: ProviderId
+    pricing_provider: ProviderId
     requested_model: str
     matched_model_name: str | None
     source: PricingSource
@@ -102,8 +148,8 @@ class ResolvedPricing:
     @classmethod
     def from_service(cls, price: ResolvedPrice) -> Self:
         return cls(
-            provider=price.provider,
-            pricing_provider=price.pricing_provider,
+            provider=ProviderId(price.provider),
+            pricing_provider=ProviderId(price.pricing_provider),
             requested_model=price.requested_model,
             matched_model_name=price.matched_model_name,
             source=price.source,
@@ -155,7 +201,7 @@ class UsageLog:
     id: strawberry.ID
     request_id: str
     user_id: str | None
-    provider: Provider
+    provider: ProviderId
     model: str
     tokens_input: int
     tokens_output: int
@@ -184,7 +230,7 @@ class UsageLog:
             id=strawberry.ID(str(log.id)),
             request_id=log.request_id,
             user_id=log.user_id,
-            provider=log.provider,
+            provider=ProviderId(log.provider),
             model=log.model,
             tokens_input=log.tokens_input,
             tokens_output=log.tokens_output,
@@ -272,7 +318,7 @@ class PricingInitReport:
 @strawberry.input(description="Which usage logs to cover; from is inclusive, to exclusive.")
 class UsageFilter:
     user_id: str | None = None
-    provider: Provider | None = None
+    provider: ProviderId | None = None
     model: str | None = None
     pricing_source: PricingSource | None = None
     from_: datetime | None = strawberry.field(default=None, name="from")
@@ -291,7 +337,7 @@ class UsageFilter:
 
 @strawberry.input(description="One LLM call to record. Same requestId, same payload: no-op.")
 class RecordUsageInput:
-    provider: Provider
+    provider: ProviderId
     model: str
     tokens_input: int
     tokens_output: int
@@ -351,7 +397,7 @@ class RecordUsageBatchResult:
 
 @strawberry.input(description="The per-token prices of one model. Send Decimals as strings.")
 class PricingInput:
-    provider: Provider
+    provider: ProviderId
     model_name: str
     input_token_cost: Decimal
     output_token_cost: Decimal
@@ -426,7 +472,7 @@ class PricingChange:
     id: strawberry.ID
     changed_at: datetime
     action: PricingAuditAction
-    provider: Provider
+    provider: ProviderId
     model_name: str
     api_key_id: strawberry.ID | None = strawberry.field(
         description="Null for the ADMIN_API_KEY break-glass key and for startup."
@@ -445,7 +491,7 @@ class PricingChange:
             id=strawberry.ID(str(row.id)),
             changed_at=row.changed_at,
             action=row.action,
-            provider=row.provider,
+            provider=ProviderId(row.provider),
             model_name=row.model_name,
             api_key_id=strawberry.ID(str(row.api_key_id)) if row.api_key_id is not None else None,
             api_key_name=row.api_key_name,
@@ -473,7 +519,7 @@ strawberry.enum(Granularity, name="TimeGranularity", description="Calendar bucke
 
 @strawberry.type(description="The group a report row totals; dimensions not grouped by are null.")
 class CostReportKey:
-    provider: Provider | None
+    provider: ProviderId | None
     model: str | None
     user_id: str | None
     pricing_source: PricingSource | None
@@ -491,7 +537,7 @@ class CostReportRow:
     def from_service(cls, row: ReportRow) -> Self:
         return cls(
             key=CostReportKey(
-                provider=row.key.provider,
+                provider=_optional_provider(row.key.provider),
                 model=row.key.model,
                 user_id=row.key.user_id,
                 pricing_source=row.key.pricing_source,
@@ -514,7 +560,7 @@ class TimeSeriesPoint:
 @strawberry.type(description="A catalog entry that is (or would be) imported.")
 class CatalogPrice:
     name: str = strawberry.field(description="The entry's key in the catalog.")
-    provider: Provider
+    provider: ProviderId
     model_name: str
     input_token_cost: Decimal
     output_token_cost: Decimal
@@ -527,7 +573,7 @@ class CatalogPrice:
         columns = entry.columns
         return cls(
             name=entry.name,
-            provider=entry.provider,
+            provider=ProviderId(entry.provider),
             model_name=entry.model_name,
             input_token_cost=from_pico(columns["input_token_cost_pico"] or 0),
             output_token_cost=from_pico(columns["output_token_cost_pico"] or 0),
@@ -541,6 +587,16 @@ class CatalogPrice:
 class SkippedCatalogEntry:
     name: str
     reason: str
+    kind: str = strawberry.field(
+        description='What kind of skip, for counting: "unknown provider", "no per-token '
+        'price (priced per image)", "a price needs more than 12 decimal places", ...'
+    )
+
+
+@strawberry.type(description="How many catalog entries one kind of skip holds.")
+class SkippedKindCount:
+    kind: str
+    count: int
 
 
 @strawberry.type(description="What a catalog import did, or would do in a dry run.")
@@ -550,7 +606,17 @@ class CatalogImportReport:
     created: list[CatalogPrice]
     updated: list[CatalogPrice]
     unchanged_count: int
+    unchanged: list[CatalogPrice] = strawberry.field(
+        description="Entries whose price is already in effect (left as they are)."
+    )
     skipped: list[SkippedCatalogEntry]
+    skipped_by_kind: list[SkippedKindCount] = strawberry.field(
+        description="The skipped entries counted by kind, most frequent first."
+    )
+    new_providers: list[ProviderId] = strawberry.field(
+        description="Providers the catalog names that were not registered (the import "
+        "registers them, CATALOG-managed)."
+    )
 
     @classmethod
     def from_service(cls, report: ServiceCatalogReport) -> Self:
@@ -560,7 +626,16 @@ class CatalogImportReport:
             created=[CatalogPrice.from_service(entry) for entry in report.created],
             updated=[CatalogPrice.from_service(entry) for entry in report.updated],
             unchanged_count=len(report.unchanged),
-            skipped=[SkippedCatalogEntry(name=s.name, reason=s.reason) for s in report.skipped],
+            unchanged=[CatalogPrice.from_service(entry) for entry in report.unchanged],
+            skipped=[
+                SkippedCatalogEntry(name=s.name, reason=s.reason, kind=s.kind)
+                for s in report.skipped
+            ],
+            skipped_by_kind=[
+                SkippedKindCount(kind=kind, count=count)
+                for kind, count in report.skipped_by_kind().items()
+            ],
+            new_providers=[ProviderId(slug) for slug in report.new_providers],
         )
 
 

@@ -1,46 +1,58 @@
 """Importing a price catalog in the format of LiteLLM's model_prices_and_context_window.json.
 
 Entries name a model, its provider (`litellm_provider`) and per-token prices as JSON
-numbers; a `provider/` prefix on the name is dropped. Numbers are read as exact decimals
-from their text, so a price with more than 12 decimal places is reported, never rounded.
-Entries for providers billgraph does not know, or without input and output prices, are
-skipped and counted.
+numbers. The provider becomes a billgraph provider id (a few LiteLLM names are another
+name of a built-in provider; the others are taken as they are and registered by the
+import), and a leading `provider/` on the name is dropped. Numbers are read as exact
+decimals from their text, so a price with more than 12 decimal places is reported, never
+rounded. Every entry that is not imported is skipped with a reason and a kind.
 """
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from billgraph.models import Pricing, PricingAuditAction, PricingManager, Provider
+from billgraph.models import (
+    Pricing,
+    PricingAudit,
+    PricingAuditAction,
+    PricingManager,
+    ProviderManager,
+    ProviderRow,
+)
 from billgraph.services.api_keys import Caller
+from billgraph.services.audit import pricing_values
 from billgraph.services.errors import BillingError, InvalidInputError
 from billgraph.services.model_names import clean_name, model_key
-from billgraph.services.pricing import PriceChange, lock_versions, write_version
+from billgraph.services.pricing import PriceChange, bump_pricing_revision
 from billgraph.services.pricing_chain import version_at
+from billgraph.services.provider_ids import provider_id
+from billgraph.services.providers import register_providers
 from billgraph.services.times import require_aware
 
-# LiteLLM's provider names -> billgraph's. HuggingFace's router models are priced from
-# MISTRAL rows, so its entries land there.
-LITELLM_PROVIDERS = {
-    "openai": Provider.OPENAI,
-    "text-completion-openai": Provider.OPENAI,
-    "anthropic": Provider.ANTHROPIC,
-    "gemini": Provider.GOOGLE,
-    "vertex_ai-language-models": Provider.GOOGLE,
-    "mistral": Provider.MISTRAL,
-    "huggingface": Provider.MISTRAL,
-    "groq": Provider.GROQ,
-    "cohere": Provider.COHERE,
-    "cohere_chat": Provider.COHERE,
-    "deepseek": Provider.DEEPSEEK,
-    "xai": Provider.XAI,
+# LiteLLM names of billgraph's built-in providers. HuggingFace's router models are
+# priced from the mistral rows (the providers table), so its entries land there.
+LITELLM_ALIASES = {
+    "gemini": "google",
+    "palm": "google",
+    "codestral": "mistral",
+    "cohere_chat": "cohere",
+    "anthropic_text": "anthropic",
+    "azure_text": "azure",
 }
+# LiteLLM files some models of a provider in sub-catalogs ("vertex_ai-anthropic_models",
+# "fireworks_ai-embedding-models") and completion endpoints apart
+# ("text-completion-openai"); callers name the provider itself.
+_SUB_CATALOG = re.compile(r"(?P<base>[a-z0-9_]+?)-[a-z0-9_-]*models")
+_TEXT_COMPLETION = "text-completion-"
 _PRICE_FIELDS = {
     "input_cost_per_token": "input_token_cost",
     "output_cost_per_token": "output_token_cost",
@@ -55,6 +67,16 @@ _PRICE_COLUMNS = (
     "cache_write_token_cost_pico",
     "reasoning_token_cost_pico",
 )
+_OTHER_UNIT = re.compile(r"_cost_per_([a-z]+)")
+
+# The kinds of skip, as reports count them.
+NOT_AN_ENTRY = "not an object"
+UNKNOWN_PROVIDER = "unknown provider"
+NOT_PER_TOKEN = "no per-token price"  # noqa: S105  (a kind of skip, not a secret)
+TOO_PRECISE = "a price needs more than 12 decimal places"
+INVALID_PRICE = "a price is not valid"
+DUPLICATE = "the same model appears twice"
+MANAGED_ELSEWHERE = "managed by an admin or the environment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +84,7 @@ class CatalogEntry:
     """One importable entry: a model's prices as pico-dollar columns."""
 
     name: str
-    provider: Provider
+    provider: str
     model_name: str
     columns: dict[str, int | None]
 
@@ -71,6 +93,7 @@ class CatalogEntry:
 class SkippedEntry:
     name: str
     reason: str
+    kind: str
 
 
 @dataclass(slots=True)
@@ -81,6 +104,15 @@ class CatalogImportReport:
     updated: list[CatalogEntry] = field(default_factory=list)
     unchanged: list[CatalogEntry] = field(default_factory=list)
     skipped: list[SkippedEntry] = field(default_factory=list)
+    # Providers the catalog names that were not registered (registered when applied).
+    new_providers: list[str] = field(default_factory=list)
+
+    def skipped_by_kind(self) -> dict[str, int]:
+        """Return how many entries each kind of skip holds, most frequent first."""
+        counts: dict[str, int] = {}
+        for entry in self.skipped:
+            counts[entry.kind] = counts.get(entry.kind, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def parse_catalog(text: str | bytes) -> dict[str, Any]:
@@ -94,26 +126,70 @@ def parse_catalog(text: str | bytes) -> dict[str, Any]:
     return catalog
 
 
-def read_entry(name: str, spec: object) -> CatalogEntry | SkippedEntry:
-    """Return an importable entry, or why it is skipped."""
+def catalog_provider(litellm_provider: object) -> str | None:
+    """Return the provider id of a LiteLLM provider name, or None when it is not one."""
+    if not isinstance(litellm_provider, str):
+        return None
+    name = litellm_provider.strip().lower()
+    name = name.removeprefix(_TEXT_COMPLETION)
+    if (sub_catalog := _SUB_CATALOG.fullmatch(name)) is not None:
+        name = sub_catalog.group("base")
+    name = LITELLM_ALIASES.get(name, name)
+    try:
+        return provider_id(name)
+    except InvalidInputError:
+        return None
+
+
+def _model_name(name: str, litellm_provider: str, provider: str) -> str:
+    # LiteLLM prefixes many names with their provider ("groq/llama-3.1-8b-instant",
+    # "azure/eu/gpt-4o"); callers name the model without it. Other slashes stay: they
+    # tell models apart ("openrouter/anthropic/claude-3.5-sonnet").
+    prefix, slash, rest = name.partition("/")
+    if slash and rest and prefix.strip().lower() in {litellm_provider.strip().lower(), provider}:
+        return rest
+    return name
+
+
+def _priced_per(spec: dict[str, Any]) -> str:
+    units = sorted(
+        {match.group(1) for key in spec for match in [_OTHER_UNIT.search(key)] if match} - {"token"}
+    )
+    return f"priced per {', '.join(units)}" if units else "no price at all"
+
+
+def read_entry(
+    name: str, spec: object, priced_from: dict[str, str] | None = None
+) -> CatalogEntry | SkippedEntry:
+    """Return an importable entry, or why (and what kind of) it is skipped.
+
+    `priced_from` maps providers to the provider whose rows price them (their entries
+    land in those rows, as huggingface's land in mistral's).
+    """
     if not isinstance(spec, dict):
-        return SkippedEntry(name, "not an object")
-    provider = LITELLM_PROVIDERS.get(str(spec.get("litellm_provider", "")))
+        return SkippedEntry(name, NOT_AN_ENTRY, NOT_AN_ENTRY)
+    litellm_provider = spec.get("litellm_provider")
+    provider = catalog_provider(litellm_provider)
     if provider is None:
-        return SkippedEntry(name, f"unknown provider {spec.get('litellm_provider')!r}")
-    if spec.get("input_cost_per_token") is None or spec.get("output_cost_per_token") is None:
-        return SkippedEntry(name, "no per-token input and output prices")
+        return SkippedEntry(name, f"unknown provider {litellm_provider!r}", UNKNOWN_PROVIDER)
+    provider = (priced_from or {}).get(provider, provider)
+    if spec.get("input_cost_per_token") is None and spec.get("output_cost_per_token") is None:
+        per = _priced_per(spec)
+        return SkippedEntry(name, f"no per-token price: {per}", f"{NOT_PER_TOKEN} ({per})")
     prices = {
         change_field: spec.get(catalog_field)
         for catalog_field, change_field in _PRICE_FIELDS.items()
     }
+    # An embedding model has an input price only: its output tokens cost nothing.
+    for side in ("input_token_cost", "output_token_cost"):
+        if prices[side] is None:
+            prices[side] = Decimal(0)
     try:
-        # LiteLLM prefixes some names with their provider ("groq/llama-3.1-8b-instant");
-        # callers name the model without it, and the chain matches on that short form.
-        model_name = clean_name(name.rsplit("/", 1)[-1], field="model")
+        model_name = clean_name(_model_name(name, str(litellm_provider), provider), field="model")
         columns = PriceChange(**_as_decimals(prices)).columns()
     except BillingError as error:
-        return SkippedEntry(name, error.message)
+        kind = TOO_PRECISE if "decimal places" in error.message else INVALID_PRICE
+        return SkippedEntry(name, error.message, kind)
     return CatalogEntry(name=name, provider=provider, model_name=model_name, columns=columns)
 
 
@@ -134,7 +210,8 @@ async def import_catalog(
     on_entry: Callable[[int], object] = lambda done: None,
 ) -> CatalogImportReport:
     """Plan (dry run) or apply a catalog import in one transaction; never touch ADMIN or
-    ENVIRONMENT-managed prices. Applied changes are CATALOG-managed versions, audited."""
+    ENVIRONMENT-managed prices. Applied changes are CATALOG-managed versions, audited, and
+    the providers the catalog names are registered."""
     effective_from = require_aware(effective_from, field="effectiveFrom")
     for attempt in range(2):
         try:
@@ -152,26 +229,38 @@ async def _import(  # noqa: PLR0917  (private helper of import_catalog)
     dry_run: bool,
     effective_from: datetime,
     actor: Caller,
-    connection: Any,
+    connection: BaseDBAsyncClient,
     on_entry: Callable[[int], object],
 ) -> CatalogImportReport:
     report = CatalogImportReport(dry_run=dry_run, effective_from=effective_from)
-    seen: set[tuple[Provider, str]] = set()
+    registered = await ProviderRow.all().using_db(connection)
+    priced_from = {row.id: row.priced_from for row in registered if row.priced_from}
+    entries: list[CatalogEntry] = []
+    seen: set[tuple[str, str]] = set()
     for index, (name, spec) in enumerate(catalog.items(), start=1):
         on_entry(index)
-        entry = read_entry(name, spec)
+        entry = read_entry(name, spec, priced_from)
         if isinstance(entry, SkippedEntry):
             report.skipped.append(entry)
             continue
-        key = model_key(entry.model_name)
-        if (entry.provider, key) in seen:
-            report.skipped.append(SkippedEntry(name, "the same model appears twice"))
+        key = (entry.provider, model_key(entry.model_name))
+        if key in seen:
+            report.skipped.append(SkippedEntry(name, DUPLICATE, DUPLICATE))
             continue
-        seen.add((entry.provider, key))
-        versions: list[Pricing] = await lock_versions(connection, entry.provider, key)
-        current = version_at(versions, effective_from)
+        seen.add(key)
+        entries.append(entry)
+    providers = {entry.provider for entry in entries}
+    report.new_providers = sorted(providers - {row.id for row in registered})
+    versions = await _locked_versions(connection, providers)
+    writes: list[tuple[CatalogEntry, list[Pricing]]] = []
+    for entry in entries:
+        model_versions = versions.get((entry.provider, model_key(entry.model_name)), [])
+        current = version_at(model_versions, effective_from)
         if current is not None and current.managed_by is not PricingManager.CATALOG:
-            report.skipped.append(SkippedEntry(name, f"managed by {current.managed_by.value}"))
+            manager = current.managed_by.value
+            report.skipped.append(
+                SkippedEntry(entry.name, f"managed by {manager}", MANAGED_ELSEWHERE)
+            )
             continue
         if current is not None and all(
             getattr(current, column) == entry.columns[column] for column in _PRICE_COLUMNS
@@ -179,19 +268,78 @@ async def _import(  # noqa: PLR0917  (private helper of import_catalog)
             report.unchanged.append(entry)
             continue
         (report.created if current is None else report.updated).append(entry)
-        if not dry_run:
-            await write_version(
-                connection,
-                versions,
-                entry.provider,
-                key,
-                effective_from,
-                {
-                    **entry.columns,
-                    "model_name": entry.model_name,
-                    "managed_by": PricingManager.CATALOG,
-                },
-                PricingAuditAction.IMPORT,
-                actor,
-            )
+        writes.append((entry, model_versions))
+    if not dry_run and (writes or report.new_providers):
+        await register_providers(connection, providers, managed_by=ProviderManager.CATALOG)
+        await _write(connection, writes, effective_from, actor)
+        await bump_pricing_revision(connection)
     return report
+
+
+async def _locked_versions(
+    connection: BaseDBAsyncClient, providers: set[str]
+) -> dict[tuple[str, str], list[Pricing]]:
+    """Return the price versions of `providers` by (provider, model key), locked, oldest
+    first: one query for the whole catalog."""
+    rows = await (
+        Pricing.filter(provider__in=sorted(providers))
+        .select_for_update()
+        .order_by("provider", "model_key", "effective_from")
+        .using_db(connection)
+    )
+    versions: dict[tuple[str, str], list[Pricing]] = {}
+    for row in rows:
+        versions.setdefault((row.provider, row.model_key), []).append(row)
+    return versions
+
+
+async def _write(
+    connection: BaseDBAsyncClient,
+    writes: list[tuple[CatalogEntry, list[Pricing]]],
+    effective_from: datetime,
+    actor: Caller,
+) -> None:
+    """Insert (or replace, at the same start) one CATALOG version per entry, audited."""
+    created: list[tuple[Pricing, dict[str, Any] | None]] = []
+    for entry, model_versions in writes:
+        columns = {
+            **entry.columns,
+            "model_name": entry.model_name,
+            "managed_by": PricingManager.CATALOG,
+        }
+        replaced = next(
+            (row for row in model_versions if row.effective_from == effective_from), None
+        )
+        before = replaced or version_at(model_versions, effective_from)
+        old_values = pricing_values(before) if before is not None else None
+        if replaced is not None:
+            row = await replaced.update_from_dict(columns)
+            await row.save(using_db=connection)
+        else:
+            row = Pricing(
+                provider=entry.provider,
+                model_key=model_key(entry.model_name),
+                effective_from=effective_from,
+                **columns,
+            )
+        created.append((row, old_values))
+    new_rows = [row for row, _ in created if row.id is None]
+    if new_rows:
+        await Pricing.bulk_create(new_rows, batch_size=500, using_db=connection)
+    await PricingAudit.bulk_create(
+        [
+            PricingAudit(
+                action=PricingAuditAction.IMPORT,
+                provider=row.provider,
+                model_name=row.model_name,
+                model_key=row.model_key,
+                api_key_id=actor.key_id,
+                api_key_name=actor.name,
+                old_values=old_values,
+                new_values=pricing_values(row),
+            )
+            for row, old_values in created
+        ],
+        batch_size=500,
+        using_db=connection,
+    )

@@ -15,6 +15,8 @@ from billgraph.models import (
     PricingManager,
     PricingRevision,
     Provider,
+    ProviderManager,
+    ProviderRow,
 )
 from billgraph.services.api_keys import SYSTEM, Caller
 from billgraph.services.audit import pricing_values, record_pricing_change
@@ -31,6 +33,7 @@ from billgraph.services.pricing_chain import (
     uses_environment_prices,
     version_at,
 )
+from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
 
 __all__ = [
@@ -83,13 +86,13 @@ class PricingCache:
         if self.listening:
             if self._loaded_generation != self._generation:
                 generation = self._generation
-                self._snapshot = PricingSnapshot.of(await _current_revision(), await Pricing.all())
+                self._snapshot = await _load_snapshot(await _current_revision())
                 self._loaded_generation = generation
                 metrics.pricing_cache_reloaded(self._reason)
             return self._snapshot
         revision = await _current_revision()
         if revision != self._snapshot.revision:
-            self._snapshot = PricingSnapshot.of(revision, await Pricing.all())
+            self._snapshot = await _load_snapshot(revision)
             metrics.pricing_cache_reloaded("revision")
         return self._snapshot
 
@@ -105,6 +108,10 @@ class _LocalChanges:
 
 
 _changes_made_here = _LocalChanges()
+
+
+async def _load_snapshot(revision: int) -> PricingSnapshot:
+    return PricingSnapshot.of(revision, await Pricing.all(), await ProviderRow.all())
 
 
 async def _current_revision() -> int:
@@ -126,13 +133,14 @@ async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
 
 async def resolve_pricing(
     *,
-    provider: Provider,
+    provider: str,
     model: str,
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
     at: datetime,
 ) -> ResolvedPrice:
     """Return the price of `model` from `provider` in effect at `at`."""
+    provider = provider_id(provider)
     model = clean_name(model, field="model")
     at = require_aware(at, field="at")
     snapshot = await cache.snapshot()
@@ -143,7 +151,7 @@ async def resolve_pricing(
 
 async def estimate_cost(
     *,
-    provider: Provider,
+    provider: str,
     model: str,
     tokens: dict[str, int],
     environment_prices: EnvironmentPrices,
@@ -165,33 +173,36 @@ async def estimate_cost(
     return price, cost
 
 
-async def list_pricings(*, provider: Provider | None = None, at: datetime) -> list[Pricing]:
+async def list_pricings(*, provider: str | None = None, at: datetime) -> list[Pricing]:
     """Return the version of each model in effect at `at`, ordered by provider and model."""
     at = require_aware(at, field="at")
-    query = Pricing.all() if provider is None else Pricing.filter(provider=provider)
+    query = Pricing.all() if provider is None else Pricing.filter(provider=provider_id(provider))
     snapshot = PricingSnapshot.of(0, await query)
     in_effect = [version_at(versions, at) for versions in snapshot.versions.values()]
     return sorted(
         (row for row in in_effect if row is not None),
-        key=lambda row: (row.provider.value, row.model_key),
+        key=lambda row: (row.provider, row.model_key),
     )
 
 
-async def pricing_versions(*, provider: Provider, model_name: str) -> list[Pricing]:
+async def pricing_versions(*, provider: str, model_name: str) -> list[Pricing]:
     """Return every version of one model's price, oldest first."""
     model_name = clean_name(model_name, field="modelName")
-    return await Pricing.filter(provider=provider, model_key=model_key(model_name)).order_by(
-        "effective_from"
-    )
+    return await Pricing.filter(
+        provider=provider_id(provider), model_key=model_key(model_name)
+    ).order_by("effective_from")
 
 
-def _check_priced_provider(provider: Provider) -> None:
-    if pricing_provider_for(provider) is not provider:
+async def _check_priced_provider(provider: str) -> bool:
+    """Refuse prices for a provider priced from another; return whether it is registered."""
+    row = await ProviderRow.get_or_none(id=provider)
+    if row is not None and row.priced_from is not None:
         raise InvalidInputError(
-            f"{provider.value} models are priced from {pricing_provider_for(provider).value} "
-            f"rows; set the price with provider {pricing_provider_for(provider).value}",
+            f"{provider} models are priced from {row.priced_from} rows; "
+            f"set the price with provider {row.priced_from}",
             field="provider",
         )
+    return row is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +240,7 @@ class PriceChange:
 
 async def upsert_pricing(
     *,
-    provider: Provider,
+    provider: str,
     model_name: str,
     prices: PriceChange,
     effective_from: datetime | None,
@@ -245,10 +256,16 @@ async def upsert_pricing(
     A version with that exact start is replaced; otherwise a new version is added, so
     usage before it keeps the prices it had.
     """
-    _check_priced_provider(provider)
+    provider = provider_id(provider)
+    registered = await _check_priced_provider(provider)
     model_name = clean_name(model_name, field="modelName")
+    columns_checked = prices.columns()
+    if not registered:  # a price for a new provider registers it
+        await ProviderRow.get_or_create(
+            id=provider, defaults={"display_name": provider, "managed_by": ProviderManager.ADMIN}
+        )
     columns: dict[str, Any] = {
-        **prices.columns(),
+        **columns_checked,
         "model_name": model_name,
         "managed_by": PricingManager.ADMIN,
     }
@@ -268,7 +285,7 @@ async def upsert_pricing(
 
 async def save_version(
     *,
-    provider: Provider,
+    provider: str,
     key: str,
     effective_from: datetime | timedelta,
     columns: dict[str, Any],
@@ -318,9 +335,7 @@ def _check_settled(effective_from: datetime | timedelta, starts: datetime) -> No
         raise _SettleMissedError
 
 
-async def lock_versions(
-    connection: BaseDBAsyncClient, provider: Provider, key: str
-) -> list[Pricing]:
+async def lock_versions(connection: BaseDBAsyncClient, provider: str, key: str) -> list[Pricing]:
     return await (
         Pricing.filter(provider=provider, model_key=key)
         .select_for_update()
@@ -332,7 +347,7 @@ async def lock_versions(
 async def write_version(  # noqa: PLR0917  (the versions come from lock_versions)
     connection: BaseDBAsyncClient,
     versions: list[Pricing],
-    provider: Provider,
+    provider: str,
     key: str,
     effective_from: datetime,
     columns: dict[str, Any],
@@ -366,13 +381,14 @@ async def write_version(  # noqa: PLR0917  (the versions come from lock_versions
 
 
 async def delete_pricing(
-    *, provider: Provider, model_name: str, effective_from: datetime | None, actor: Caller
+    *, provider: str, model_name: str, effective_from: datetime | None, actor: Caller
 ) -> int:
     """Delete a model's price versions (all, or the one starting at `effective_from`).
 
     Return how many were deleted; raise NotFoundError when none matched. Audited; usage
     logs keep the costs they were recorded with.
     """
+    provider = provider_id(provider)
     model_name = clean_name(model_name, field="modelName")
     query = Pricing.filter(provider=provider, model_key=model_key(model_name))
     if effective_from is not None:
@@ -381,7 +397,7 @@ async def delete_pricing(
         rows = await query.select_for_update().using_db(connection)
         if not rows:
             raise NotFoundError(
-                f"no pricing for provider {provider.value} and model {model_name!r}",
+                f"no pricing for provider {provider} and model {model_name!r}",
                 field="modelName",
             )
         for row in rows:

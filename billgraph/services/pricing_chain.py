@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from billgraph.models import Pricing, PricingSource, Provider
+from billgraph.models import Pricing, PricingSource, Provider, ProviderRow
 from billgraph.services.costs import BUILTIN_ESTIMATE_PRICE, to_pico
 from billgraph.services.model_names import DEFAULT_MODEL_KEY, model_key, short_model_key
+from billgraph.services.provider_ids import BUILTIN_PROVIDERS
 
-# HuggingFace's router serves open models whose prices the MISTRAL rows hold.
-_PRICING_PROVIDER = {Provider.HUGGINGFACE: Provider.MISTRAL}
+# The provider whose usage the HUGGINGFACE_*_TOKEN_COST settings price (with every
+# provider priced from it).
+ENVIRONMENT_PRICED_PROVIDER = str(Provider.MISTRAL)
 # The first version of a price that nobody dated prices usage of any date.
 BEGINNING_OF_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -32,8 +34,8 @@ class ResolvedPrice:
     (or output) price where the version sets none.
     """
 
-    provider: Provider
-    pricing_provider: Provider
+    provider: str
+    pricing_provider: str
     requested_model: str
     source: PricingSource
     input_price_pico: int
@@ -49,14 +51,26 @@ class ResolvedPrice:
         return self.source is PricingSource.BUILTIN_ESTIMATE
 
 
-def pricing_provider_for(provider: Provider) -> Provider:
-    """Return the provider whose rows price `provider`'s models."""
-    return _PRICING_PROVIDER.get(provider, provider)
+# The built-in providers' mapping (huggingface -> mistral), as the providers table starts.
+BUILTIN_PRICED_FROM = {str(slug): str(source) for slug, _, source in BUILTIN_PROVIDERS if source}
 
 
-def uses_environment_prices(provider: Provider) -> bool:
+def priced_from_map(providers: Iterable[ProviderRow] | None) -> dict[str, str]:
+    """Return {provider: the provider whose rows price it} for the re-mapped providers;
+    None means the built-in providers as installed."""
+    if providers is None:
+        return dict(BUILTIN_PRICED_FROM)
+    return {row.id: row.priced_from for row in providers if row.priced_from}
+
+
+def pricing_provider_for(provider: str, priced_from: dict[str, str] | None = None) -> str:
+    """Return the provider whose rows price `provider`'s models (built-in mapping by default)."""
+    return (BUILTIN_PRICED_FROM if priced_from is None else priced_from).get(provider, provider)
+
+
+def uses_environment_prices(provider: str, priced_from: dict[str, str] | None = None) -> bool:
     """Return True when the HUGGINGFACE_* settings are a step of `provider`'s chain."""
-    return pricing_provider_for(provider) is Provider.MISTRAL
+    return pricing_provider_for(provider, priced_from) == ENVIRONMENT_PRICED_PROVIDER
 
 
 def version_at(versions: list[Pricing], at: datetime) -> Pricing | None:
@@ -67,15 +81,16 @@ def version_at(versions: list[Pricing], at: datetime) -> Pricing | None:
 
 def choose_price(
     *,
-    provider: Provider,
+    provider: str,
     model: str,
     rows: Iterable[Pricing],
     environment_prices: EnvironmentPrices,
+    priced_from: dict[str, str] | None = None,
 ) -> ResolvedPrice:
     """Return the first hit of the chain EXACT, SHORT_NAME, DEFAULT_ROW, ENVIRONMENT,
     BUILTIN_ESTIMATE among `rows` (the pricing provider's versions in effect)."""
-    pricing_provider = pricing_provider_for(provider)
-    rows_by_key = {row.model_key: row for row in rows if row.provider is pricing_provider}
+    pricing_provider = pricing_provider_for(provider, priced_from)
+    rows_by_key = {row.model_key: row for row in rows if row.provider == pricing_provider}
     return _first_hit(provider, pricing_provider, model, rows_by_key.get, environment_prices)
 
 
@@ -83,8 +98,8 @@ _STEPS = (PricingSource.EXACT, PricingSource.SHORT_NAME, PricingSource.DEFAULT_R
 
 
 def _first_hit(
-    provider: Provider,
-    pricing_provider: Provider,
+    provider: str,
+    pricing_provider: str,
     model: str,
     row_for: Callable[[str], Pricing | None],
     environment_prices: EnvironmentPrices,
@@ -111,7 +126,7 @@ def _first_hit(
                 matched_model_name=row.model_name,
                 pricing=row,
             )
-    if uses_environment_prices(provider):
+    if pricing_provider == ENVIRONMENT_PRICED_PROVIDER:
         source = PricingSource.ENVIRONMENT
         input_price = to_pico(environment_prices.input_token_cost)
         output_price = to_pico(environment_prices.output_token_cost)
@@ -154,33 +169,49 @@ class PricingSnapshot:
     """Every price version as of one pricing revision, keyed for the chain's look-ups."""
 
     revision: int
-    versions: dict[tuple[Provider, str], list[Pricing]]  # sorted by effective_from
+    versions: dict[tuple[str, str], list[Pricing]]  # sorted by effective_from
     # The versions' start times as integer microseconds since the epoch, so a look-up is
     # one bisect over ints (comparing aware datetimes computes their offsets every time).
-    starts: dict[tuple[Provider, str], list[int]] = field(default_factory=dict)
+    starts: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # provider -> the provider whose rows price it, for the re-mapped ones (providers table)
+    priced_from: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, revision: int, rows: Iterable[Pricing]) -> "PricingSnapshot":
-        versions: dict[tuple[Provider, str], list[Pricing]] = {}
+    def of(
+        cls,
+        revision: int,
+        rows: Iterable[Pricing],
+        providers: Iterable[ProviderRow] | None = None,
+    ) -> "PricingSnapshot":
+        versions: dict[tuple[str, str], list[Pricing]] = {}
         for row in sorted(rows, key=lambda row: row.effective_from):
             versions.setdefault((row.provider, row.model_key), []).append(row)
         starts = {
             key: [_microseconds(version.effective_from) for version in rows_of_key]
             for key, rows_of_key in versions.items()
         }
-        return cls(revision=revision, versions=versions, starts=starts)
+        return cls(
+            revision=revision,
+            versions=versions,
+            starts=starts,
+            priced_from=priced_from_map(providers),
+        )
 
-    def _at(self, key: tuple[Provider, str], at: int) -> Pricing | None:
+    def pricing_provider_for(self, provider: str) -> str:
+        """Return the provider whose rows price `provider`'s models."""
+        return self.priced_from.get(provider, provider)
+
+    def _at(self, key: tuple[str, str], at: int) -> Pricing | None:
         versions = self.versions.get(key)
         if not versions:
             return None
         index = bisect_right(self.starts[key], at)
         return versions[index - 1] if index else None
 
-    def change_points(self, *, provider: Provider, model: str) -> list[int]:
+    def change_points(self, *, provider: str, model: str) -> list[int]:
         """Return the sorted instants (epoch microseconds) at which the price of an already
         cleaned model name can change: between two of them, resolve() answers the same."""
-        pricing_provider = pricing_provider_for(provider)
+        pricing_provider = self.priced_from.get(provider, provider)
         keys = (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY)
         return sorted(
             {start for key in keys for start in self.starts.get((pricing_provider, key), [])}
@@ -189,13 +220,13 @@ class PricingSnapshot:
     def resolve(
         self,
         *,
-        provider: Provider,
+        provider: str,
         model: str,
         environment_prices: EnvironmentPrices,
         at: datetime,
     ) -> ResolvedPrice:
         """Return the price at `at` of an already cleaned model name; no I/O."""
-        pricing_provider = pricing_provider_for(provider)
+        pricing_provider = self.priced_from.get(provider, provider)
         moment = _microseconds(at)
         return _first_hit(
             provider,

@@ -23,7 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from billgraph.models import PricingSource, Provider, UsageLog
+from billgraph.models import PricingSource, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.bucket_plan import (
     BucketPlan,
@@ -86,7 +86,7 @@ _TIME_DIMENSIONS = {
 class ReportKey:
     """The group a report row totals; dimensions not grouped by are None."""
 
-    provider: Provider | None = None
+    provider: str | None = None
     model: str | None = None
     user_id: str | None = None
     pricing_source: PricingSource | None = None
@@ -507,7 +507,7 @@ def _row(plan: _Plan, keys: list[UsageDimension], row: dict[str, Any]) -> Report
     for index, dimension in enumerate(keys):
         value = row[f"k{index}"]
         if dimension is UsageDimension.PROVIDER:
-            values["provider"] = Provider(value)
+            values["provider"] = value
         elif dimension is UsageDimension.MODEL:
             values["model"] = value
         elif dimension is UsageDimension.USER:

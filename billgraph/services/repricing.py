@@ -23,7 +23,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from billgraph.models import PricingSource, Provider, UsageLog, UsageRepricing
+from billgraph.models import PricingSource, UsageLog, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import InvalidInputError, UnavailableError
 from billgraph.services.pricing import EnvironmentPrices, PricingCache, PricingSnapshot
@@ -147,7 +147,6 @@ async def _chunk_of_logs(usage_filter: UsageFilter, *, after_id: int, size: int)
         params.values,
     )
     for row in rows:
-        row["provider"] = Provider(row["provider"])
         moment = row["occurred_at"]
         # SQLite returns the stored ISO 8601 text, PostgreSQL a datetime.
         row["occurred_at"] = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
@@ -280,7 +279,7 @@ def _plain(value: Any) -> Any:
 def _rollup_key(table: RollupTable, log: Log, pricing_source: str) -> tuple[object, ...]:
     values = {
         "user_key": log["user_id"] or "",
-        "provider": log["provider"].value,
+        "provider": log["provider"],
         "model": log["model"],
         "pricing_source": pricing_source,
     }

@@ -74,7 +74,7 @@ _ESTIMATED_SQL = (
 def log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
     values = {
         "user_key": log.user_id or "",
-        "provider": log.provider.value,
+        "provider": log.provider,
         "model": log.model,
         "pricing_source": log.pricing_source.value,
     }

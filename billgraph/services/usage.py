@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 
 from billgraph import metrics
 from billgraph.db import read_connection
-from billgraph.models import PricingSource, Provider, UsageLog
+from billgraph.models import PricingSource, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import compute_cost
 from billgraph.services.errors import ConflictError, InvalidInputError
@@ -39,7 +39,7 @@ class UsageFilter:
     """Which logs a query covers. `occurred_from` is inclusive, `occurred_to` exclusive."""
 
     user_id: str | None = None
-    provider: Provider | None = None
+    provider: str | None = None  # a checked provider id
     model: str | None = None
     pricing_source: PricingSource | None = None
     occurred_from: datetime | None = None

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from billgraph.models import Provider
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import compute_cost
 from billgraph.services.errors import (
@@ -28,6 +27,7 @@ from billgraph.services.pricing_chain import (
     ResolvedPrice,
     microseconds_since_epoch,
 )
+from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
 from billgraph.services.usage_fields import API_NAMES, LOG_COLUMNS, PAYLOAD_COLUMNS
 
@@ -44,7 +44,7 @@ OCCURRED_AT = _POSITION["occurred_at"]
 class UsageInput:
     """One LLM call as a caller reports it."""
 
-    provider: Provider
+    provider: str
     model: str
     tokens_input: int
     tokens_output: int
@@ -61,7 +61,7 @@ class UsageLike(Protocol):
     """What a batch item must offer: UsageInput, or a decoded wire record with its fields."""
 
     @property
-    def provider(self) -> Provider: ...
+    def provider(self) -> str: ...
     @property
     def model(self) -> str: ...
     @property
@@ -157,10 +157,17 @@ class _BatchPrices:
     def __init__(self, snapshot: PricingSnapshot, environment_prices: EnvironmentPrices):
         self.snapshot = snapshot
         self.environment_prices = environment_prices
-        self.change_points: dict[tuple[Provider, str], list[int]] = {}
-        self.resolved: dict[tuple[Provider, str, int], ResolvedPrice] = {}
+        self.change_points: dict[tuple[str, str], list[int]] = {}
+        self.resolved: dict[tuple[str, str, int], ResolvedPrice] = {}
+        self.provider_ids: dict[str, str] = {}  # as sent -> checked slug
 
-    def price(self, provider: Provider, model: str, at: datetime) -> ResolvedPrice:
+    def provider(self, sent: str) -> str:
+        slug = self.provider_ids.get(sent)
+        if slug is None:
+            slug = self.provider_ids[sent] = provider_id(sent)
+        return slug
+
+    def price(self, provider: str, model: str, at: datetime) -> ResolvedPrice:
         points = self.change_points.get((provider, model))
         if points is None:
             points = self.snapshot.change_points(provider=provider, model=model)
@@ -198,7 +205,8 @@ def _priced_row(
         else str(uuid.uuid4())
     )
     at = occurred_at or now
-    price = prices.price(usage.provider, model, at)
+    provider = prices.provider(usage.provider)
+    price = prices.price(provider, model, at)
     cost = compute_cost(  # checks the token counts too
         tokens_input=usage.tokens_input,
         tokens_output=usage.tokens_output,
@@ -214,7 +222,7 @@ def _priced_row(
     row = (
         request_id,
         user_for_caller(user_id, caller),
-        usage.provider.value,
+        provider,
         model,
         usage.tokens_input,
         usage.tokens_output,

@@ -98,7 +98,7 @@ def audit_values(budget: CheckedBudget) -> dict[str, Any]:
         "thresholds": list(budget.thresholds),
         "userId": budget.user_id,
         "apiKeyId": budget.api_key_id,
-        "provider": budget.provider.value if budget.provider else None,
+        "provider": budget.provider,
         "model": budget.model,
     }
 

@@ -20,7 +20,6 @@ from billgraph.models import (
     BudgetHold,
     BudgetMode,
     BudgetReservation,
-    Provider,
     ReservationStatus,
 )
 from billgraph.services.api_keys import Caller
@@ -66,7 +65,7 @@ class BudgetExceededError(ForbiddenError):
 class UsageRequest:
     """The most an upcoming call may use."""
 
-    provider: Provider
+    provider: str
     model: str
     max_tokens_input: int
     max_tokens_output: int

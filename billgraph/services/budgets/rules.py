@@ -4,10 +4,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from billgraph.models import BudgetMode, BudgetPeriod, Provider
+from billgraph.models import BudgetMode, BudgetPeriod
 from billgraph.services.costs import parse_usd_amount, to_pico
 from billgraph.services.errors import InvalidInputError
 from billgraph.services.model_names import clean_name
+from billgraph.services.provider_ids import provider_id
 
 # Keeps window spend plus any one call's cost inside a signed 64-bit column.
 MAX_LIMIT_USD = Decimal(9_000_000)
@@ -30,7 +31,7 @@ class BudgetSpec:
     thresholds: list[int] | None = None
     user_id: str | None = None
     api_key_id: int | None = None
-    provider: Provider | None = None
+    provider: str | None = None
     model: str | None = None
     # Scope fields set to null on purpose in an update (e.g. widen to every provider).
     cleared: frozenset[str] = field(default_factory=frozenset)
@@ -50,7 +51,7 @@ class CheckedBudget:
     thresholds: tuple[int, ...]
     user_id: str | None
     api_key_id: int | None
-    provider: Provider | None
+    provider: str | None
     model: str | None
 
     def columns(self) -> dict[str, object]:
@@ -162,7 +163,7 @@ def check_budget(spec: BudgetSpec, *, current: CheckedBudget | None = None) -> C
         thresholds=thresholds,
         user_id=user_id,
         api_key_id=api_key_id if isinstance(api_key_id, int) else None,
-        provider=Provider(str(provider)) if provider is not None else None,
+        provider=provider_id(provider) if provider is not None else None,
         model=model,
     )
 

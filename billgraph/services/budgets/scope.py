@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from billgraph.models import Budget, PricingSource, Provider
+from billgraph.models import Budget, PricingSource
 from billgraph.services.budgets.windows import Window, WindowRule, window_at
 from billgraph.services.sql import Params, epoch_seconds_sql
 from billgraph.services.time_buckets import epoch_seconds
@@ -28,14 +28,14 @@ def covers(
     *,
     user_id: str | None,
     api_key_id: int | None,
-    provider: Provider | str,
+    provider: str,
     model: str,
 ) -> bool:
     """Return True when usage with these fields counts against the budget."""
     return (
         (budget.user_id is None or budget.user_id == user_id)
         and (budget.api_key_id is None or budget.api_key_id == api_key_id)
-        and (budget.provider is None or budget.provider.value == str(provider))
+        and (budget.provider is None or budget.provider == provider)
         and (budget.model is None or budget.model == model)
     )
 
@@ -52,7 +52,7 @@ def logs_in_window_sql(budget: Budget, window: Window, params: Params) -> str:
     for column, value in (
         ("user_id", budget.user_id),
         ("api_key_id", budget.api_key_id),
-        ("provider", budget.provider.value if budget.provider else None),
+        ("provider", budget.provider),
         ("model", budget.model),
     ):
         if value is not None:

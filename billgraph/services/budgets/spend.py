@@ -18,7 +18,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billgraph.models import Budget, PricingSource, Provider, ReservationStatus
+from billgraph.models import Budget, PricingSource, ReservationStatus
 from billgraph.services.budgets.rules import parse_thresholds
 from billgraph.services.budgets.scope import (
     ESTIMATED_SUM_SQL,
@@ -42,7 +42,7 @@ class Spend:
     occurred_at: datetime
     user_id: str | None
     api_key_id: int | None
-    provider: Provider | str
+    provider: str
     model: str
     cost_total_pico: int
     pricing_source: PricingSource | str
@@ -332,7 +332,7 @@ def alert_payload(
             "timeZone": budget.time_zone,
             "userId": budget.user_id,
             "apiKeyId": str(budget.api_key_id) if budget.api_key_id is not None else None,
-            "provider": budget.provider.value if budget.provider else None,
+            "provider": budget.provider,
             "model": budget.model,
             "limit": format_decimal(from_pico(budget.limit_pico)),
         },

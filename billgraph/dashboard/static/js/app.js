@@ -1,7 +1,7 @@
 // Sign-in, navigation between the views, and the shared settings.
 import { forgetKey, graphql, restoreKey, useKey, whenUnauthenticated } from "./api.js";
 import { $, fillSelect } from "./dom.js";
-import { PRICING_SOURCES, PROVIDERS } from "./enums.js";
+import { PRICING_SOURCES } from "./enums.js";
 import { filterFromQuery, setupLogs, showLogs } from "./logs.js";
 import { loadOverview } from "./overview.js";
 import { setupPrices, showPrices } from "./prices.js";
@@ -48,6 +48,7 @@ async function signIn(key) {
     return;
   }
   session.admin = await graphql("query IsAdmin { apiKeys { id } }").then(() => true, () => false);
+  await loadProviders();
   session.signedIn = true;
   whenUnauthenticated((error) => {
     forgetKey();
@@ -57,6 +58,18 @@ async function signIn(key) {
   $("nav").hidden = false;
   $("sign-out").hidden = false;
   route();
+}
+
+// Providers are data: the selects list the registered ones, labelled by display name.
+async function loadProviders() {
+  const { providers } = await graphql("query Providers { providers { id displayName } }");
+  const options = providers.map(({ id, displayName }) => ({
+    value: id,
+    text: displayName === id ? id : `${displayName} (${id})`,
+  }));
+  fillSelect($("f-provider"), options, { any: "any" });
+  fillSelect($("calc-provider"), options, { selected: "huggingface" });
+  fillSelect($("up-provider"), options, { selected: "openai" });
 }
 
 function route() {
@@ -93,10 +106,7 @@ function setupOverviewControls() {
 }
 
 function setup() {
-  fillSelect($("f-provider"), PROVIDERS, { any: "any" });
   fillSelect($("f-source"), PRICING_SOURCES, { any: "any" });
-  fillSelect($("calc-provider"), PROVIDERS, { selected: "HUGGINGFACE" });
-  fillSelect($("up-provider"), PROVIDERS, { selected: "OPENAI" });
   setupOverviewControls();
   setupLogs();
   setupPrices();

@@ -26,11 +26,22 @@ export function setStatus(element, text, kind = "") {
   element.dataset.state = kind || (text ? "info" : "idle");
 }
 
+// values: strings, or { value, text } for an option whose label differs from its value.
 export function fillSelect(select, values, { any = null, selected = null } = {}) {
+  const options = values.map((item) => (typeof item === "string" ? { value: item, text: item } : item));
   select.replaceChildren(
     ...(any ? [h("option", { value: "", text: any })] : []),
-    ...values.map((value) => h("option", { value, text: value, selected: value === selected })),
+    ...options.map(({ value, text }) => h("option", { value, text, selected: value === selected })),
   );
+}
+
+// Select `value`, adding an option for it when the list lacks it (e.g. a provider that
+// was recorded but never registered, named in a link).
+export function selectValue(select, value) {
+  if (value && ![...select.options].some((option) => option.value === value)) {
+    select.append(h("option", { value, text: value }));
+  }
+  select.value = value || "";
 }
 
 export function emptyRow(tbody, columns, text) {

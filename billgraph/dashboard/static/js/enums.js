@@ -1,9 +1,5 @@
 // The schema's enums, so the page needs no introspection (a test compares them with
-// schema.graphql).
-export const PROVIDERS = [
-  "OPENAI", "ANTHROPIC", "GOOGLE", "MISTRAL", "HUGGINGFACE", "GROQ", "COHERE", "DEEPSEEK",
-  "XAI", "OTHER",
-];
+// schema.graphql). Providers are data, not an enum: app.js loads them from `providers`.
 export const PRICING_SOURCES = [
   "EXACT", "SHORT_NAME", "DEFAULT_ROW", "ENVIRONMENT", "BUILTIN_ESTIMATE",
 ];

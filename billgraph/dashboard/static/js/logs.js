@@ -1,7 +1,7 @@
 // Usage logs: filters, keyset pages (newest first), explanations and CSV export.
 import { download, graphql } from "./api.js";
 import { formatCount, formatMoney } from "./decimal.js";
-import { $, emptyRow, h, setStatus } from "./dom.js";
+import { $, emptyRow, h, selectValue, setStatus } from "./dom.js";
 import { explainCost, termsAddUp } from "./explain.js";
 import { formatTime, fromLocalInput, toLocalInput } from "./time.js";
 
@@ -40,7 +40,7 @@ function readForm(zone) {
 
 function writeForm(filter, zone) {
   $("f-user").value = filter.userId || "";
-  $("f-provider").value = filter.provider || "";
+  selectValue($("f-provider"), filter.provider ? filter.provider.toLowerCase() : "");
   $("f-model").value = filter.model || "";
   $("f-source").value = filter.pricingSource || "";
   $("f-from").value = filter.from ? toLocalInput(filter.from, zone) : "";
