@@ -7,6 +7,8 @@ that are not objects, and numbers written as 2.5e-06, 0.00000015 and 0.
 """
 
 import asyncio
+import base64
+import gzip
 import json
 import re
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from billgraph.models import Pricing, PricingAudit, PricingRevision
 from billgraph.services import catalog as catalog_service
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.catalog import import_catalog, parse_catalog
+from billgraph.services.errors import InvalidInputError
 from tests.conftest import Api, Database, create_key
 
 CATALOG_PATH = Path(__file__).parent / "data" / "litellm_catalog.json"
@@ -585,3 +588,53 @@ async def test_provider_prefixed_entries_price_calls_that_name_the_bare_model(ap
         resolved = (await api.data(query, {"provider": provider, "model": model}))["resolvePricing"]
         assert resolved["inputTokenCost"] == price, (provider, model)
         assert resolved["source"] in {"EXACT", "SHORT_NAME"}
+
+
+COMPRESSED_IMPORT = """
+mutation ($catalog: String, $compressed: String) {
+  importPricingCatalog(catalog: $catalog, catalogGzipBase64: $compressed) {
+    created { name }
+  }
+}"""
+
+
+async def test_a_compressed_catalog_imports_like_its_text(api: Api) -> None:
+    compressed = base64.b64encode(gzip.compress(CATALOG_TEXT.encode())).decode()
+
+    report = (await api.data(COMPRESSED_IMPORT, {"compressed": compressed}))["importPricingCatalog"]
+
+    assert [entry["name"] for entry in report["created"]] == CREATED
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "words"),
+    [
+        ({"catalog": "{}", "compressed": "H4sI"}, "catalog", "not both or neither"),
+        ({}, "catalog", "not both or neither"),
+        ({"compressed": "not base64!"}, "catalogGzipBase64", "not base64"),
+        ({"compressed": base64.b64encode(b"plain text").decode()}, "catalogGzipBase64", "gzip"),
+        (
+            {"compressed": base64.b64encode(gzip.compress(b"{}")[:-6]).decode()},
+            "catalogGzipBase64",
+            "cut short",
+        ),
+    ],
+)
+async def test_a_bad_compressed_catalog_is_refused_naming_the_field(
+    api: Api, variables: dict[str, str], field: str, words: str
+) -> None:
+    error = await api.error(COMPRESSED_IMPORT, variables)
+
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == field
+    assert words in error["message"]
+
+
+def test_a_compressed_catalog_may_not_expand_without_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(catalog_service, "MAX_CATALOG_BYTES", 1000)
+    bomb = base64.b64encode(gzip.compress(b" " * 5000)).decode()
+
+    with pytest.raises(InvalidInputError, match="expands to more than 1000 bytes"):
+        catalog_service.read_catalog_upload(text=None, gzip_base64=bomb)

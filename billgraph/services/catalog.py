@@ -8,8 +8,12 @@ decimals from their text, so a price with more than 12 decimal places is reporte
 rounded. Every entry that is not imported is skipped with a reason and a kind.
 """
 
+import asyncio
+import base64
+import binascii
 import json
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,6 +72,7 @@ _PRICE_COLUMNS = (
     "reasoning_token_cost_pico",
 )
 _OTHER_UNIT = re.compile(r"_cost_per_([a-z]+)")
+_SLICE = 250
 
 # The kinds of skip, as reports count them.
 NOT_AN_ENTRY = "not an object"
@@ -124,6 +129,38 @@ def parse_catalog(text: str | bytes) -> dict[str, Any]:
     if not isinstance(catalog, dict):
         raise InvalidInputError("catalog must be a JSON object of entries", field="catalog")
     return catalog
+
+
+# A compressed catalog may not expand past this (LiteLLM's whole file is about 3.4 MB).
+MAX_CATALOG_BYTES = 64 * 1024 * 1024
+
+
+def read_catalog_upload(*, text: str | None, gzip_base64: str | None) -> dict[str, Any]:
+    """Return the catalog sent as text or as gzip + base64 (exactly one of them)."""
+    if (text is None) == (gzip_base64 is None):
+        raise InvalidInputError(
+            "send the catalog as catalog or as catalogGzipBase64, not both or neither",
+            field="catalog",
+        )
+    if text is not None:
+        return parse_catalog(text)
+    field = "catalogGzipBase64"
+    try:
+        compressed = base64.b64decode(str(gzip_base64), validate=True)
+    except binascii.Error:
+        raise InvalidInputError(f"{field} is not base64", field=field) from None
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
+    try:
+        raw = inflater.decompress(compressed, MAX_CATALOG_BYTES)
+    except zlib.error as error:
+        raise InvalidInputError(f"{field} is not gzip data: {error}", field=field) from None
+    if inflater.unconsumed_tail:
+        raise InvalidInputError(
+            f"{field} expands to more than {MAX_CATALOG_BYTES} bytes", field=field
+        )
+    if not inflater.eof:
+        raise InvalidInputError(f"{field} is cut short", field=field)
+    return parse_catalog(raw)
 
 
 def catalog_provider(litellm_provider: object) -> str | None:
@@ -239,6 +276,8 @@ async def _import(  # noqa: PLR0917  (private helper of import_catalog)
     seen: set[tuple[str, str]] = set()
     for index, (name, spec) in enumerate(catalog.items(), start=1):
         on_entry(index)
+        if index % _SLICE == 0:
+            await asyncio.sleep(0)  # reading 4,000 entries would hold the loop too long
         entry = read_entry(name, spec, priced_from)
         if isinstance(entry, SkippedEntry):
             report.skipped.append(entry)
