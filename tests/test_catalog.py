@@ -638,3 +638,25 @@ def test_a_compressed_catalog_may_not_expand_without_bound(
 
     with pytest.raises(InvalidInputError, match="expands to more than 1000 bytes"):
         catalog_service.read_catalog_upload(text=None, gzip_base64=bomb)
+
+
+@pytest.mark.parametrize(
+    ("price", "words"),
+    [
+        ("1e-999999999", "more than 12 decimal places"),  # a JSON number, read exactly
+        ('"1_000"', "is not a number"),
+        ('"\\u0660.\\u0660\\u0660\\u0661"', "is not a number"),
+    ],
+)
+def test_a_catalog_price_parses_as_strictly_as_the_api(price: str, words: str) -> None:
+    text = (
+        '{"m": {"litellm_provider": "openai", "input_cost_per_token": '
+        + price
+        + ', "output_cost_per_token": 1e-6}}'
+    )
+
+    entry = catalog_service.read_entry("m", parse_catalog(text)["m"])
+
+    assert isinstance(entry, catalog_service.SkippedEntry)
+    assert words in entry.reason
+    assert "inputTokenCost" in entry.reason

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from billgraph.services.costs import (
     MAX_UNIT_PRICE,
     compute_cost,
+    decimal_places,
     format_decimal,
     from_pico,
     parse_unit_price,
@@ -55,10 +56,24 @@ def test_decimals_print_in_plain_notation_without_trailing_zeros(value: Decimal,
         ("-0.000001", "must not be negative"),
         ("0.0000000000001", "more than 12 decimal places"),
         ("abc", "is not a number"),
-        ("NaN", "finite"),
-        ("Infinity", "finite"),
+        ("NaN", "is not a number"),
+        ("Infinity", "is not a number"),
         (0.1, "not a float"),
         ("1000000", "at most"),
+        # Never rounded: 1e-999999999 needs 999,999,999 places (normalize() would say 0).
+        ("1e-999999999", "more than 12 decimal places"),
+        ("1E-13", "more than 12 decimal places"),
+        # A price is ASCII digits with an optional point and exponent; Python's Decimal()
+        # would take each of these.
+        ("1_000", "is not a number"),
+        ("0.000_001", "is not a number"),
+        ("\u0660.\u0660\u0660\u0661", "is not a number"),  # Arabic-Indic 0.001
+        ("\uff10.\uff15", "is not a number"),  # full-width 0.5
+        ("\u0969", "is not a number"),  # Devanagari 3
+        ("1e", "is not a number"),
+        ("+1", "is not a number"),
+        ("", "is not a number"),
+        ("1e999999999", "at most"),
     ],
 )
 def test_bad_prices_are_refused_naming_the_field(value: object, message: str) -> None:
@@ -70,6 +85,11 @@ def test_bad_prices_are_refused_naming_the_field(value: object, message: str) ->
 
 def test_twelve_places_and_trailing_zeros_are_accepted() -> None:
     assert parse_unit_price("0.000000000001", field="p") == Decimal("1E-12")
+    assert parse_unit_price("1e-12", field="p") == Decimal("1E-12")
+    assert parse_unit_price("2.5E-6", field="p") == Decimal("0.0000025")
+    assert parse_unit_price(".5", field="p") == Decimal("0.5")
+    assert parse_unit_price("0e-999999999", field="p") == 0  # zero is exact in any notation
+    assert parse_unit_price(" 0.000001 ", field="p") == Decimal("0.000001")
     assert parse_unit_price("0.00000100000000000", field="p") == Decimal("0.000001")
     assert parse_unit_price(str(MAX_UNIT_PRICE), field="p") == MAX_UNIT_PRICE
 
@@ -115,3 +135,10 @@ def test_costs_and_their_sums_equal_the_decimal_reference(
         total_pico += cost.total_pico
         reference_total += tokens_input * input_price + tokens_output * output_price
     assert from_pico(total_pico) == reference_total
+
+
+def test_decimal_places_are_read_from_the_digits_not_rounded() -> None:
+    assert decimal_places(Decimal("1e-999999999")) == 999_999_999
+    assert decimal_places(Decimal("0.0000010000")) == 6
+    assert decimal_places(Decimal("1.5E+3")) == 0
+    assert decimal_places(Decimal("0E-20")) == 0

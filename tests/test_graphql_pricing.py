@@ -216,6 +216,34 @@ async def test_bad_prices_are_refused_naming_the_field_and_change_nothing(
     assert len((await api.data(PRICINGS))["pricings"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("1e-999999999", "more than 12 decimal places"),  # never stored as 0
+        ("1_000", "is not a decimal number"),
+        ("\u0660.\u0660\u0660\u0661", "is not a decimal number"),  # Arabic-Indic 0.001
+        ("\uff10.\uff15", "is not a decimal number"),  # full-width 0.5
+    ],
+)
+async def test_a_price_is_ascii_digits_and_exact_or_refused(
+    api: Api, value: str, words: str
+) -> None:
+    pricing = {
+        "provider": "openai",
+        "modelName": "strict",
+        "inputTokenCost": value,
+        "outputTokenCost": "0.000001",
+    }
+    error = await api.error(UPSERT, {"input": pricing})
+
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert words in error["message"]
+    assert "inputTokenCost" in error["message"] or error["extensions"].get("field", "").endswith(
+        "inputTokenCost"
+    )
+    assert len((await api.data(PRICINGS))["pricings"]) == 2  # the startup rows only
+
+
 async def test_prices_sent_as_json_floats_are_refused(api: Api) -> None:
     variables = {
         "input": {

@@ -101,6 +101,13 @@ def test_the_environment_wins_over_the_dotenv_file(
         ("HUGGINGFACE_INPUT_TOKEN_COST", "-0.000001", "must not be negative"),
         ("HUGGINGFACE_OUTPUT_TOKEN_COST", "three", "not a number"),
         ("HUGGINGFACE_INPUT_TOKEN_COST", "0.0000000000001", "more than 12 decimal places"),
+        ("HUGGINGFACE_INPUT_TOKEN_COST", "1e-999999999", "more than 12 decimal places"),
+        ("HUGGINGFACE_OUTPUT_TOKEN_COST", "0.000_003", "not a number"),
+        (
+            "HUGGINGFACE_OUTPUT_TOKEN_COST",
+            "\uff10.\uff10\uff10\uff10\uff10\uff10\uff13",
+            "not a number",
+        ),
         ("DATABASE_URL", "mysql://root@127.0.0.1/billgraph", "must start with sqlite://"),
         ("PORT", "0", "greater than or equal to 1"),
         ("PORT", "70000", "less than or equal to 65535"),

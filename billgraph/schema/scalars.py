@@ -1,12 +1,12 @@
 """Custom scalars: exact Decimals as plain strings, 64-bit counters, provider ids."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NewType
 
 import strawberry
 from graphql import EnumValueNode, FloatValueNode, IntValueNode, StringValueNode, ValueNode
 
-from billgraph.services.costs import format_decimal
+from billgraph.services.costs import DECIMAL_TEXT_RULE, format_decimal, parse_decimal_text
 from billgraph.services.errors import InvalidInputError
 from billgraph.services.provider_ids import provider_id
 
@@ -15,12 +15,9 @@ _DECIMAL_AS_STRING = 'Decimals are sent as strings, e.g. "0.000001"'
 
 def _parse_decimal(value: Any) -> Decimal:
     if isinstance(value, str):
-        try:
-            parsed = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number") from None
-        if not parsed.is_finite():
-            raise ValueError(f"{value!r} is not a finite decimal number")
+        parsed = parse_decimal_text(value)
+        if parsed is None:
+            raise ValueError(f"{value!r} is not a decimal number: use {DECIMAL_TEXT_RULE}")
         return parsed
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)

@@ -5,8 +5,9 @@ integer number of pico-dollars (1e-12 USD): a price with 12 decimal places times
 integer token count is an exact integer, and integer sums are exact on every database.
 """
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from billgraph.services.errors import InvalidInputError
 
@@ -17,6 +18,19 @@ PICO_PER_USD: int = 10**PRICE_DECIMAL_PLACES
 MAX_UNIT_PRICE = Decimal("999999.999999999999")
 MAX_STORED_PICO = 2**63 - 1
 BUILTIN_ESTIMATE_PRICE = Decimal("0.000001")
+# What a decimal is, as text: ASCII digits, an optional point and an optional exponent.
+# Python's Decimal() also takes "1_000", Arabic-Indic or full-width digits, "NaN" and
+# "Infinity"; none of those is a price.
+_DECIMAL_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+DECIMAL_TEXT_RULE = "ASCII digits with an optional point and an optional exponent"
+
+
+def parse_decimal_text(text: str) -> Decimal | None:
+    """Return `text` (trimmed) as an exact Decimal, or None when it is not one."""
+    text = text.strip()
+    if _DECIMAL_TEXT.fullmatch(text) is None:
+        return None
+    return Decimal(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +71,16 @@ def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: st
             f'{field} must be a decimal string such as "{example}", not a float',
             field=field,
         )
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidInputError(f"{field} is not a number: {value!r}", field=field) from None
+    if isinstance(value, Decimal):
+        amount: Decimal | None = value
+    elif isinstance(value, int):
+        amount = Decimal(value)
+    else:
+        amount = parse_decimal_text(str(value))
+    if amount is None:
+        raise InvalidInputError(
+            f"{field} is not a number: {value!r} (a price is {DECIMAL_TEXT_RULE})", field=field
+        )
     if not amount.is_finite():
         raise InvalidInputError(f"{field} must be a finite number", field=field)
     if amount < 0:
@@ -75,11 +95,20 @@ def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: st
 
 
 def decimal_places(value: Decimal) -> int:
-    """Return how many decimal places `value` needs (trailing zeros do not count)."""
-    exponent = value.normalize().as_tuple().exponent
+    """Return how many decimal places `value` needs (trailing zeros do not count).
+
+    Read from the digits, not through normalize(), which rounds a value beyond the
+    context's exponent range: 1e-999999999 would become 0 and pass as a 0-place price.
+    """
+    _, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):
         raise TypeError(f"{value} is not a finite number")
-    return max(0, -exponent)
+    significant = len(digits)
+    while significant and digits[significant - 1] == 0:
+        significant -= 1
+    if not significant:
+        return 0  # zero, in any notation
+    return max(0, -(exponent + len(digits) - significant))
 
 
 def to_pico(price: Decimal) -> int:
