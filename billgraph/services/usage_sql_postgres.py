@@ -27,6 +27,8 @@ _SQL_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in 
 }
 # Short JSON keys keep the document small: "c0", "c1", ... in LOG_COLUMNS order.
 _KEYS = tuple(f"c{position}" for position in range(len(LOG_COLUMNS)))
+# A row becomes a JSON object through a struct built in C (a dict per row cost 3x more).
+_Row = msgspec.defstruct("_Row", [(key, Any) for key in _KEYS])
 _ENCODER = msgspec.json.Encoder()  # datetimes as RFC 3339, which timestamptz reads
 # Rows encoded between two yields to the event loop.
 _SLICE = 500
@@ -71,7 +73,7 @@ async def encode_rows(rows: Sequence[tuple[Any, ...]]) -> str:
     for start in range(0, len(rows), _SLICE):
         if start:
             await asyncio.sleep(0)
-        records = [dict(zip(_KEYS, row, strict=True)) for row in rows[start : start + _SLICE]]
+        records = [_Row(*row) for row in rows[start : start + _SLICE]]
         parts.append(_ENCODER.encode(records)[1:-1])
     return (b"[" + b",".join(parts) + b"]").decode()
 

@@ -126,10 +126,11 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
         else:
             inserted = await _insert_postgres(transaction, batch.rows, now, in_force.revision)
         written = await _with_replays(transaction, batch, inserted, caller)
-        # Budget spend, reservations and alerts move in the logs' own transaction.
-        await budgets.record_spend(
-            transaction, spends=_spends(batch, inserted), budgets=in_force.budgets, now=now
-        )
+        if _budget_work(batch, in_force):
+            # Budget spend, reservations and alerts move in the logs' own transaction.
+            await budgets.record_spend(
+                transaction, spends=_spends(batch, inserted), budgets=in_force.budgets, now=now
+            )
         return written
 
 
