@@ -45,13 +45,13 @@ CASES = {
 
 def snapshot_of(rows: int) -> PricingSnapshot:
     """Return a snapshot of `rows` in-memory pricing rows, the real ones among them."""
-    real = [
+    real: list[tuple[Provider, str, str, str]] = [
         (Provider.OPENAI, "gpt-4o", "0.0000025", "0.00001"),
         (Provider.MISTRAL, "gpt-oss-120b", "0.000001", "0.000003"),
         (Provider.MISTRAL, "default", "0.000001", "0.000003"),
     ]
     providers = [provider for provider in Provider if provider not in {Provider.HUGGINGFACE}]
-    filler = [
+    filler: list[tuple[Provider, str, str, str]] = [
         (providers[index % len(providers)], f"model-{index}", "0.000002", "0.000008")
         for index in range(rows - len(real))
     ]

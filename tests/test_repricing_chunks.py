@@ -3,6 +3,7 @@ and the audit trail read back by admins."""
 
 import asyncio
 import sqlite3
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -67,7 +68,8 @@ async def test_chunked_repricing_resumes_and_changes_nothing_twice(api: Api) -> 
         arguments: dict[str, Any] = {
             "usage_filter": UsageFilter(),
             "dry_run": False,
-            "environment_prices": EnvironmentPrices(None, None),
+            # OPENAI logs never reach the environment step of the chain.
+            "environment_prices": EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003")),
             "cache": PricingCache(),
             "actor": SYSTEM,
             "chunk_size": 5,
