@@ -26,7 +26,6 @@ from billgraph.services.pricing_chain import (
     EnvironmentPrices,
     PricingSnapshot,
     ResolvedPrice,
-    choose_price,
     pricing_provider_for,
     uses_environment_prices,
     version_at,
@@ -38,7 +37,6 @@ __all__ = [
     "PricingCache",
     "PricingSnapshot",
     "ResolvedPrice",
-    "choose_price",
     "pricing_provider_for",
     "uses_environment_prices",
 ]
