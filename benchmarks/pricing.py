@@ -29,8 +29,7 @@ from harness import run_facts
 from billgraph.models import Pricing, PricingManager, Provider
 from billgraph.services.costs import Cost, compute_cost, format_decimal, from_pico, to_pico
 from billgraph.services.model_names import model_key
-from billgraph.services.pricing import EnvironmentPrices, PricingSnapshot
-from billgraph.services.pricing_chain import BEGINNING_OF_TIME
+from billgraph.services.pricing_chain import BEGINNING_OF_TIME, EnvironmentPrices, PricingSnapshot
 
 TARGET_MICROSECONDS = 10
 ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))

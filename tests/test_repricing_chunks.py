@@ -12,7 +12,8 @@ import pytest
 from billgraph.migrate import asyncpg_dsn
 from billgraph.services import repricing
 from billgraph.services.api_keys import SYSTEM
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.repricing import RepricingReport
 from billgraph.services.usage import UsageFilter
 from tests.conftest import Api, Database, create_key

@@ -20,8 +20,9 @@ from billgraph.services.api_keys import parse_scopes
 from billgraph.services.catalog import CatalogEntry
 from billgraph.services.catalog import CatalogImportReport as ServiceCatalogReport
 from billgraph.services.costs import Cost, from_pico
-from billgraph.services.pricing import PriceChange, ResolvedPrice
-from billgraph.services.pricing import PricingInitReport as InitReport
+from billgraph.services.pricing_admin import PriceChange
+from billgraph.services.pricing_chain import ResolvedPrice
+from billgraph.services.pricing_defaults import PricingInitReport as InitReport
 from billgraph.services.reports import CostReportOrder, ReportRow, SeriesPoint, UsageDimension
 from billgraph.services.repricing import RepricingReport as ServiceRepricingReport
 from billgraph.services.time_buckets import Granularity
