@@ -13,7 +13,7 @@ from billgraph.services import usage
 from billgraph.services.budgets import admin, in_force
 from billgraph.services.budgets.rules import BudgetSpec
 from billgraph.services.budgets.verify import verify_budget_spend
-from billgraph.services.pricing import PricingCache
+from billgraph.services.pricing_cache import PricingCache
 from tests.conftest import Database
 from tests.test_budget_concurrency import ADMIN, PRICES
 
@@ -33,7 +33,10 @@ def _usage(user: str, tokens: int, now: datetime) -> usage.UsageInput:
 
 
 def _connection() -> BaseDBAsyncClient:
-    return connections.get(BudgetWindowSpend._meta.default_connection or "default")
+    connection: BaseDBAsyncClient = connections.get(
+        BudgetWindowSpend._meta.default_connection or "default"
+    )
+    return connection
 
 
 async def _record(cache: PricingCache, user: str, tokens: int, now: datetime) -> None:
@@ -110,7 +113,9 @@ async def test_budgets_created_during_concurrent_ingest_count_every_log(orm: Dat
             created.append(budget.id)
         return created
 
-    *_, budget_ids = await asyncio.gather(*(ingest(user) for user in users), create_budgets())
+    creating = asyncio.create_task(create_budgets())
+    await asyncio.gather(*(ingest(user) for user in users))
+    budget_ids = await creating
 
     assert await verify_budget_spend(_connection()) == []
     for budget_id in budget_ids:

@@ -180,7 +180,7 @@ async def test_concurrent_ingest_prices_every_call_by_the_version_in_effect_at_i
     ingesters = [
         asyncio.ensure_future(ingest(server)) for server in (cluster.a, cluster.b, cluster.b)
     ]
-    changes = []
+    changes: list[dict[str, Any]] = []
     for step, price in enumerate(("0.000002", "0.000003", "0.000004")):
         await batches_recorded(5 * (step + 1) + len(changes) * 10)
         changes.append(await set_price((cluster.a, cluster.b)[step % 2], model, price, None))
