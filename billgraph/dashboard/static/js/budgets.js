@@ -108,10 +108,8 @@ export async function loadBudgetsPanel({ admin }) {
     return;
   }
   list.replaceChildren(...budgets.map(budgetCard));
-  if (budgets.length) setStatus(status, "");
-  else {
-    setStatus(status, "No budget applies to this key.", "empty");
-    if (admin) status.append(" ", h("a", { href: "#/budgets", text: "Create one under Budgets." }));
-  }
+  if (budgets.length) setStatus(status, `${budgets.length === 1 ? "1 budget applies" : `${budgets.length} budgets apply`} to this key; amounts in USD for the current window.`);
+  else setStatus(status, "No budget applies to this key.", "empty");
+  if (admin) status.append(" ", h("a", { href: "#/budgets", text: budgets.length ? "Manage budgets and alerts." : "Create one under Budgets." }));
   panel.dataset.state = budgets.length ? "ready" : "empty";
 }
