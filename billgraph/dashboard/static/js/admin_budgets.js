@@ -36,7 +36,7 @@ const ENDPOINT_INPUTS = { url: "ep-url", description: "ep-description" };
 
 const state = {
   zone: "UTC", built: false, editing: null, budgets: [], keyNames: new Map(), endpoints: new Map(),
-  events: { after: null, rows: [] }, deliveries: { after: null, rows: [] },
+  events: { after: null, rows: [], load: 0 }, deliveries: { after: null, rows: [], load: 0 }, load: 0,
 };
 
 class FieldError extends Error {
@@ -353,16 +353,19 @@ function renderEndpoints() {
 async function loadBudgets() {
   const view = $("budgets-view");
   const status = $("admin-budgets-status");
+  const load = ++state.load; // only the latest load draws: answers may arrive out of order
   view.dataset.state = "loading";
   setStatus(status, "Loading…", "loading");
   let data;
   try {
     data = await graphql(LOAD);
   } catch (error) {
+    if (load !== state.load) return;
     setStatus(status, `Could not load the budgets: ${error.message}`, "error");
     view.dataset.state = "error";
     return;
   }
+  if (load !== state.load) return;
   state.budgets = data.budgets;
   state.keyNames = new Map(data.apiKeys.map((key) => [key.id, key.name]));
   state.endpoints = new Map(data.webhookEndpoints.map((endpoint) => [endpoint.id, endpoint]));
@@ -426,6 +429,7 @@ async function deleteEndpoint(endpoint) {
 async function loadPage({ list, query, variables, key, statusId, tableId, columns, moreId, render, empty, what }, fresh) {
   const tbody = $(tableId).tBodies[0];
   const status = $(statusId);
+  const load = ++list.load;
   if (fresh) {
     list.after = null;
     list.rows = [];
@@ -436,11 +440,13 @@ async function loadPage({ list, query, variables, key, statusId, tableId, column
   try {
     page = (await graphql(query, { ...variables, first: PAGE, after: list.after }))[key];
   } catch (error) {
+    if (load !== list.load) return;
     setStatus(status, `Could not load the ${what}: ${error.message}`, "error");
     if (fresh) emptyRow(tbody, columns, "Not loaded.");
     $(tableId).dataset.state = "error";
     return;
   }
+  if (load !== list.load) return;
   list.rows.push(...page.edges.map((edge) => edge.node));
   list.after = page.pageInfo.endCursor;
   $(moreId).hidden = !page.pageInfo.hasNextPage;

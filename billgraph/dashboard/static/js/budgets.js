@@ -11,6 +11,7 @@ export const BUDGET_FIELDS = `id name userId apiKeyId provider model limit perio
 const QUERY = `query Budgets { budgets { ${BUDGET_FIELDS} } }`;
 const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 const HUNDRED = toPico("100");
+let loads = 0;
 
 // "user alice, OPENAI gpt-4o only"; keyNames maps API key ids to names where known.
 export function scopeText(budget, keyNames = new Map()) {
@@ -96,17 +97,20 @@ export async function loadBudgetsPanel({ admin }) {
   const panel = $("budgets-panel");
   const list = $("budgets-list");
   const status = $("budgets-status");
+  const load = ++loads; // only the latest load draws: answers may arrive out of order
   panel.dataset.state = "loading";
   setStatus(status, "Loading budgets…", "loading");
   let budgets;
   try {
     ({ budgets } = await graphql(QUERY));
   } catch (error) {
+    if (load !== loads) return;
     list.replaceChildren();
     setStatus(status, `Could not load the budgets: ${error.message}`, "error");
     panel.dataset.state = "error";
     return;
   }
+  if (load !== loads) return;
   list.replaceChildren(...budgets.map(budgetCard));
   if (budgets.length) setStatus(status, `${budgets.length === 1 ? "1 budget applies" : `${budgets.length} budgets apply`} to this key; amounts in USD for the current window.`);
   else setStatus(status, "No budget applies to this key.", "empty");
