@@ -358,6 +358,8 @@ def test_an_admin_creates_edits_and_deletes_a_budget(browser: Any, server: Any) 
         ),
     )
     assert result == f"Deleted budget “bob in Tokyo” (#{budget_id})."
+    # The row and its button are gone: the keyboard focus is on the result.
+    assert browser.switch_to.active_element.get_attribute("id") == "budgets-result"
     _wait(browser, lambda: _admin_row(browser, budget_id) is None)
     budgets = server.graphql("{ budgets { id } }", key=server.admin_key)["budgets"]
     assert budget_id not in {budget["id"] for budget in budgets}

@@ -69,7 +69,7 @@ function build() {
   $("budgets-view").replaceChildren(
     h("h1", { id: "budgets-title", text: "Budgets and alerts" }),
     h("p", {}, h("button", { id: "budgets-refresh", type: "button", text: "Refresh" })),
-    h("p", { id: "budgets-result", class: "status", role: "status", hidden: true }),
+    h("p", { id: "budgets-result", class: "status", role: "status", tabindex: "-1", hidden: true }),
     section("admin-budgets", "Budgets",
       h("p", { id: "admin-budgets-status", class: "status", role: "status" }),
       table("budgets-table", [["Name"], ["Scope"], ["Period"], ["Mode"], ["Limit", 1], ["Spent", 1],
@@ -141,8 +141,10 @@ function build() {
 
 // --- Results and errors --------------------------------------------------------------
 
+// A change's outcome; after a success the focus moves to it (the button may be gone).
 function result(text, kind) {
   setStatus($("budgets-result"), text, kind);
+  if (kind === "done") $("budgets-result").focus();
 }
 
 function clearInvalid() {
