@@ -429,7 +429,31 @@ def test_an_admin_registers_an_endpoint_and_resends_a_delivery(browser: Any, ser
         _wait(browser, lambda: any("HTTP 500" in row.text for row in refreshed_rows()))
         _open_admin(browser, server)  # fresh lists: the events and the endpoint's name
         events = browser.find_elements("css selector", "#events-table tr[data-event-id]")
-        assert any(f"zero (#{budget_id})" in row.text for row in events)
+        crossed = [row for row in events if f"zero (#{budget_id})" in row.text]
+        assert crossed
+        # An event's deliveries: exactly those the API lists for it.
+        event_id = crossed[0].get_attribute("data-event-id")
+        browser.execute_script("document.getElementById('deliveries-table').dataset.state = 'x'")
+        crossed[0].find_element("css selector", "button.deliveries").click()
+        _wait(browser, lambda: _state(browser, "deliveries-table") == "ready")
+        expected = server.graphql(
+            "query ($id: ID) { webhookDeliveries(eventId: $id) { edges { node { id } } } }",
+            {"id": event_id},
+            key=server.admin_key,
+        )["webhookDeliveries"]["edges"]
+        shown = browser.find_elements("css selector", "#deliveries-table tr[data-delivery-id]")
+        assert [row.get_attribute("data-delivery-id") for row in shown] == [
+            edge["node"]["id"] for edge in expected
+        ]
+        assert expected
+        assert all(f"#{event_id}" in row.text for row in shown)
+        # A bad filter names its field.
+        _type(browser, "dl-event", "not-an-id")
+        browser.find_element("css selector", "#deliveries-filter button").click()
+        _wait(browser, lambda: _state(browser, "deliveries-table") == "error")
+        assert "eventId: " in _by_id(browser, "deliveries-status").text
+        assert _by_id(browser, "dl-event").get_attribute("aria-invalid") == "true"
+        _by_id(browser, "dl-event").clear()
         row = next(row for row in refreshed_rows() if "HTTP 500" in row.text)
         delivery_id = row.get_attribute("data-delivery-id")
         assert row.get_attribute("data-status") in {"PENDING", "FAILED"}

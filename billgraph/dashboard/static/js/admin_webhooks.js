@@ -13,12 +13,13 @@ const CREATE_ENDPOINT = `mutation CreateEndpoint($url: String!, $description: St
 const DELETE_ENDPOINT = "mutation DeleteEndpoint($id: ID!) { deleteWebhookEndpoint(id: $id) }";
 const EVENTS = `query AlertEvents($first: Int!, $after: String) { alertEvents(first: $first, after: $after) {
   edges { node { id eventId budgetId threshold windowStart createdAt } } pageInfo { hasNextPage endCursor } } }`;
-const DELIVERIES = `query Deliveries($first: Int!, $after: String, $status: DeliveryStatus) {
-  webhookDeliveries(first: $first, after: $after, status: $status) {
+const DELIVERIES = `query Deliveries($first: Int!, $after: String, $status: DeliveryStatus, $eventId: ID) {
+  webhookDeliveries(first: $first, after: $after, status: $status, eventId: $eventId) {
     edges { node { id eventId endpointId status attempts nextAttemptAt lastStatusCode lastError createdAt deliveredAt } }
     pageInfo { hasNextPage endCursor } } }`;
 const RESEND = `mutation Resend($id: ID!) { resendWebhookDelivery(id: $id) { id status attempts nextAttemptAt } }`;
 const ENDPOINT_INPUTS = { url: "ep-url", description: "ep-description" };
+const DELIVERY_INPUTS = { eventId: "dl-event", status: "dl-status" };
 
 const state = {
   zone: "UTC", budgetName: (id) => `#${id}`, endpoints: new Map(), load: 0,
@@ -40,11 +41,12 @@ export function webhookSections() {
         h("p", { class: "muted", text: "Each delivery carries Billgraph-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" with this secret>." })));
   const events = section("events", "Alert events",
       h("p", { id: "events-status", class: "status", role: "status", hidden: true }),
-      table("events-table", [["Created"], ["Budget"], ["Threshold", 1], ["Window start"], ["Event id"]]),
+      table("events-table", [["Created"], ["Budget"], ["Threshold", 1], ["Window start"], ["Event id"], [""]]),
       h("button", { id: "events-more", type: "button", hidden: true, text: "Show older events" }));
   const deliveries = section("deliveries", "Webhook deliveries",
       h("form", { id: "deliveries-filter", class: "controls" },
         field("Status", select("dl-status")),
+        field("Of event #", input("dl-event", { inputmode: "numeric", placeholder: "any" })),
         h("button", { type: "submit", text: "Show" })),
       h("p", { id: "deliveries-status", class: "status", role: "status", hidden: true }),
       table("deliveries-table", [["Delivery"], ["Event"], ["Endpoint"], ["Status"], ["Attempts", 1],
@@ -141,7 +143,7 @@ async function loadEndpoints() {
 
 // --- Alert events and deliveries (pages, newest first) -------------------------------
 
-async function loadPage({ list, query, variables, key, statusId, tableId, columns, moreId, render, empty, what }, fresh) {
+async function loadPage({ list, query, variables, key, statusId, tableId, columns, moreId, render, empty, what, inputs = {} }, fresh) {
   const tbody = $(tableId).tBodies[0];
   const status = $(statusId);
   const load = ++list.load;
@@ -156,12 +158,14 @@ async function loadPage({ list, query, variables, key, statusId, tableId, column
     page = (await graphql(query, { ...variables, first: PAGE, after: list.after }))[key];
   } catch (error) {
     if (load !== list.load) return;
-    setStatus(status, `Could not load the ${what}: ${error.message}`, "error");
+    setStatus(status, `Could not load the ${what}: ${error.field ? `${error.field}: ` : ""}${error.message}`, "error");
+    if (error.field && inputs[error.field]) $(inputs[error.field]).setAttribute("aria-invalid", "true");
     if (fresh) emptyRow(tbody, columns, "Not loaded.");
     $(tableId).dataset.state = "error";
     return;
   }
   if (load !== list.load) return;
+  for (const id of Object.values(inputs)) $(id).removeAttribute("aria-invalid");
   list.rows.push(...page.edges.map((edge) => edge.node));
   list.after = page.pageInfo.endCursor;
   $(moreId).hidden = !page.pageInfo.hasNextPage;
@@ -177,7 +181,16 @@ function eventRow(event) {
     h("td", { text: state.budgetName(event.budgetId) }),
     h("td", { class: "num", text: `${event.threshold}%` }),
     h("td", { class: "time", text: formatTime(event.windowStart, state.zone) }),
-    h("td", { class: "url", text: event.eventId }));
+    h("td", { class: "url", text: event.eventId }),
+    h("td", {}, h("button", { type: "button", class: "link deliveries", text: "Deliveries", onclick: () => showDeliveriesOf(event) })));
+}
+
+function showDeliveriesOf(event) {
+  $("dl-event").value = event.id;
+  $("dl-status").value = "";
+  loadDeliveries(true);
+  $("deliveries-title").scrollIntoView();
+  $("dl-event").focus();
 }
 
 function deliveryRow(delivery) {
@@ -198,7 +211,7 @@ function deliveryRow(delivery) {
 function loadEvents(fresh) {
   return loadPage({
     list: state.events, query: EVENTS, variables: {}, key: "alertEvents", statusId: "events-status",
-    tableId: "events-table", columns: 5, moreId: "events-more", render: eventRow,
+    tableId: "events-table", columns: 6, moreId: "events-more", render: eventRow,
     empty: "No alert events yet: one is made when a budget's spend crosses a threshold in a window.",
     what: "alert events",
   }, fresh);
@@ -206,10 +219,13 @@ function loadEvents(fresh) {
 
 function loadDeliveries(fresh) {
   const status = $("dl-status").value || null;
+  const eventId = $("dl-event").value.trim() || null;
+  const which = [status, eventId ? `of event #${eventId}` : null].filter(Boolean).join(" ");
   return loadPage({
-    list: state.deliveries, query: DELIVERIES, variables: { status }, key: "webhookDeliveries",
+    list: state.deliveries, query: DELIVERIES, variables: { status, eventId }, key: "webhookDeliveries",
     statusId: "deliveries-status", tableId: "deliveries-table", columns: 9, moreId: "deliveries-more",
-    render: deliveryRow, empty: status ? `No ${status} deliveries.` : "No deliveries yet.", what: "deliveries",
+    render: deliveryRow, empty: which ? `No deliveries ${which}.` : "No deliveries yet.", what: "deliveries",
+    inputs: DELIVERY_INPUTS,
   }, fresh);
 }
 
