@@ -273,6 +273,7 @@ export async function showAdminBudgets({ zone }) {
   if (!state.built) {
     $("budgets-view").replaceChildren(
       h("h1", { id: "budgets-title", text: "Budgets and alerts" }),
+      h("p", { class: "muted", id: "budgets-zone" }),
       h("p", {}, h("button", { id: "budgets-refresh", type: "button", text: "Refresh" })),
       resultLine(),
       budgetSection(),
@@ -282,5 +283,6 @@ export async function showAdminBudgets({ zone }) {
     syncBudgetForm();
     state.built = true;
   }
+  $("budgets-zone").textContent = `Times are in the overview's time zone (${zone}); a budget's window in its own.`;
   await loadAll();
 }
