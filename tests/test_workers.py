@@ -118,7 +118,14 @@ async def test_a_price_change_reaches_every_worker_of_another_server_before_it_t
     cluster: Cluster,
 ) -> None:
     model = f"propagation-{uuid.uuid4().hex[:6]}"
+    initially = cluster.b.metric("billgraph_pricing_notifications_total")
     await set_price(cluster.a, model, "0.000001", datetime(2020, 1, 1, tzinfo=UTC))
+    # Both of B's workers hear this first change once their listeners are connected (a
+    # worker may still be starting when the server prints its banner); only then measure.
+    listening_by = datetime.now(UTC) + timedelta(seconds=60)
+    while cluster.b.metric("billgraph_pricing_notifications_total") < initially + 2:
+        assert datetime.now(UTC) < listening_by, cluster.b.output
+        await asyncio.sleep(0.01)
     heard_before = cluster.b.metric("billgraph_pricing_notifications_total")
 
     changed = await set_price(cluster.a, model, "0.000002", None)
