@@ -36,12 +36,24 @@ class PricingCache:
                 self._snapshot = PricingSnapshot.of(await _current_revision(), await Pricing.all())
                 self._loaded_generation = generation
                 metrics.pricing_cache_reloaded(self._reason)
-            return self._snapshot
+            if self._snapshot.revision >= _written_here.latest_revision:
+                return self._snapshot
+            # This process changed prices and has not heard its own notification yet: a
+            # caller's next request must see its own change, so check the revision.
         revision = await _current_revision()
         if revision != self._snapshot.revision:
             self._snapshot = PricingSnapshot.of(revision, await Pricing.all())
             metrics.pricing_cache_reloaded("revision")
         return self._snapshot
+
+
+class _WrittenHere:
+    """The highest pricing revision a change made by this process wrote."""
+
+    latest_revision = 0
+
+
+_written_here = _WrittenHere()
 
 
 _REVISION_ROW = 1
@@ -55,10 +67,13 @@ async def _current_revision() -> int:
 
 async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
     """Tell every worker's PricingCache that prices changed (inside the change's transaction)."""
-    await connection.execute_query(
+    rows = await connection.execute_query_dict(
         "INSERT INTO pricing_revision (id, revision) VALUES (1, 1) "
-        "ON CONFLICT (id) DO UPDATE SET revision = pricing_revision.revision + 1"
+        "ON CONFLICT (id) DO UPDATE SET revision = pricing_revision.revision + 1 "
+        "RETURNING revision"
     )
+    written = int(rows[0]["revision"])
+    _written_here.latest_revision = max(_written_here.latest_revision, written)
     if connection.capabilities.dialect == "postgres":
         # Delivered to every listener when (and only if) the transaction commits.
         await connection.execute_query(f"NOTIFY {PRICING_CHANNEL}")
