@@ -36,7 +36,8 @@ from billgraph.services.api_keys import Caller
 from billgraph.services.audit import pricing_values
 from billgraph.services.errors import BillingError, InvalidInputError
 from billgraph.services.model_names import clean_name, model_key
-from billgraph.services.pricing import PriceChange, bump_pricing_revision
+from billgraph.services.pricing_admin import PriceChange
+from billgraph.services.pricing_cache import bump_pricing_revision
 from billgraph.services.pricing_chain import version_at
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.providers import register_providers

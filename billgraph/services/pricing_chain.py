@@ -14,6 +14,8 @@ from billgraph.services.provider_ids import BUILTIN_PROVIDERS
 # The provider whose usage the HUGGINGFACE_*_TOKEN_COST settings price (with every
 # provider priced from it).
 ENVIRONMENT_PRICED_PROVIDER = str(Provider.MISTRAL)
+# The built-in providers' mapping (huggingface -> mistral), as the providers table starts.
+BUILTIN_PRICED_FROM = {str(slug): str(source) for slug, _, source in BUILTIN_PROVIDERS if source}
 # The first version of a price that nobody dated prices usage of any date.
 BEGINNING_OF_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -51,10 +53,6 @@ class ResolvedPrice:
         return self.source is PricingSource.BUILTIN_ESTIMATE
 
 
-# The built-in providers' mapping (huggingface -> mistral), as the providers table starts.
-BUILTIN_PRICED_FROM = {str(slug): str(source) for slug, _, source in BUILTIN_PROVIDERS if source}
-
-
 def priced_from_map(providers: Iterable[ProviderRow] | None) -> dict[str, str]:
     """Return {provider: the provider whose rows price it} for the re-mapped providers;
     None means the built-in providers as installed."""
@@ -77,21 +75,6 @@ def version_at(versions: list[Pricing], at: datetime) -> Pricing | None:
     """Return the version in effect at `at` from versions sorted by effective_from."""
     index = bisect_right([version.effective_from for version in versions], at)
     return versions[index - 1] if index else None
-
-
-def choose_price(
-    *,
-    provider: str,
-    model: str,
-    rows: Iterable[Pricing],
-    environment_prices: EnvironmentPrices,
-    priced_from: dict[str, str] | None = None,
-) -> ResolvedPrice:
-    """Return the first hit of the chain EXACT, SHORT_NAME, DEFAULT_ROW, ENVIRONMENT,
-    BUILTIN_ESTIMATE among `rows` (the pricing provider's versions in effect)."""
-    pricing_provider = pricing_provider_for(provider, priced_from)
-    rows_by_key = {row.model_key: row for row in rows if row.provider == pricing_provider}
-    return _first_hit(provider, pricing_provider, model, rows_by_key.get, environment_prices)
 
 
 _STEPS = (PricingSource.EXACT, PricingSource.SHORT_NAME, PricingSource.DEFAULT_ROW)
@@ -174,7 +157,7 @@ class PricingSnapshot:
     # one bisect over ints (comparing aware datetimes computes their offsets every time).
     starts: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # provider -> the provider whose rows price it, for the re-mapped ones (providers table)
-    priced_from: dict[str, str] = field(default_factory=dict)
+    priced_from: dict[str, str] = field(default_factory=lambda: dict(BUILTIN_PRICED_FROM))
 
     @classmethod
     def of(

@@ -19,7 +19,7 @@ from billgraph.models import (
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import ConflictError, InvalidInputError, NotFoundError
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing import bump_pricing_revision
+from billgraph.services.pricing_cache import bump_pricing_revision
 from billgraph.services.provider_ids import BUILTIN_PROVIDERS, provider_id
 from billgraph.services.sql import Params, dialect_of_connection
 

@@ -1,13 +1,16 @@
 // Sign-in, navigation between the views, and the shared settings.
+import { showAdminBudgets } from "./admin_budgets.js";
 import { forgetKey, graphql, restoreKey, useKey, whenUnauthenticated } from "./api.js";
+import { loadBudgetsPanel } from "./budgets.js";
 import { $, fillSelect } from "./dom.js";
 import { PRICING_SOURCES } from "./enums.js";
+import { loadProviders } from "./providers.js";
 import { filterFromQuery, setupLogs, showLogs } from "./logs.js";
 import { loadOverview } from "./overview.js";
 import { setupPrices, showPrices } from "./prices.js";
 import { allZones, browserZone } from "./time.js";
 
-const VIEWS = ["signin", "overview", "logs", "prices"];
+const VIEWS = ["signin", "overview", "logs", "prices", "budgets"];
 const session = { signedIn: false, admin: false };
 
 function show(view) {
@@ -48,7 +51,7 @@ async function signIn(key) {
     return;
   }
   session.admin = await graphql("query IsAdmin { apiKeys { id } }").then(() => true, () => false);
-  await loadProviders();
+  await fillProviderSelects();
   session.signedIn = true;
   whenUnauthenticated((error) => {
     forgetKey();
@@ -56,17 +59,13 @@ async function signIn(key) {
   });
   $("who").textContent = session.admin ? "Signed in with an ADMIN key" : "Signed in with a READ key";
   $("nav").hidden = false;
+  $("nav-budgets").hidden = !session.admin;
   $("sign-out").hidden = false;
   route();
 }
 
-// Providers are data: the selects list the registered ones, labelled by display name.
-async function loadProviders() {
-  const { providers } = await graphql("query Providers { providers { id displayName } }");
-  const options = providers.map(({ id, displayName }) => ({
-    value: id,
-    text: displayName === id ? id : `${displayName} (${id})`,
-  }));
+async function fillProviderSelects() {
+  const options = await loadProviders();
   fillSelect($("f-provider"), options, { any: "any" });
   fillSelect($("calc-provider"), options, { selected: "huggingface" });
   fillSelect($("up-provider"), options, { selected: "openai" });
@@ -82,9 +81,13 @@ function route() {
   } else if (path === "/prices") {
     show("prices");
     showPrices({ admin: session.admin, zone });
+  } else if (path === "/budgets" && session.admin) {
+    show("budgets");
+    showAdminBudgets({ zone });
   } else {
     show("overview");
     loadOverview();
+    loadBudgetsPanel({ admin: session.admin });
   }
 }
 
@@ -102,6 +105,7 @@ function setupOverviewControls() {
   $("range-form").addEventListener("submit", (event) => {
     event.preventDefault();
     loadOverview();
+    loadBudgetsPanel({ admin: session.admin });
   });
 }
 

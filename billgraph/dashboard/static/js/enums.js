@@ -3,3 +3,6 @@
 export const PRICING_SOURCES = [
   "EXACT", "SHORT_NAME", "DEFAULT_ROW", "ENVIRONMENT", "BUILTIN_ESTIMATE",
 ];
+export const BUDGET_PERIODS = ["DAY", "WEEK", "MONTH", "LIFETIME"];
+export const BUDGET_MODES = ["HARD", "SOFT"];
+export const DELIVERY_STATUSES = ["PENDING", "DELIVERED", "FAILED"];
