@@ -612,6 +612,7 @@ async def test_a_compressed_catalog_imports_like_its_text(api: Api) -> None:
         ({"catalog": "{}", "compressed": "H4sI"}, "catalog", "not both or neither"),
         ({}, "catalog", "not both or neither"),
         ({"compressed": "not base64!"}, "catalogGzipBase64", "not base64"),
+        ({"compressed": "H4sI\u00e9\u8017"}, "catalogGzipBase64", "not base64"),
         ({"compressed": base64.b64encode(b"plain text").decode()}, "catalogGzipBase64", "gzip"),
         (
             {"compressed": base64.b64encode(gzip.compress(b"{}")[:-6]).decode()},

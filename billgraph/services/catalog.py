@@ -10,7 +10,6 @@ rounded. Every entry that is not imported is skipped with a reason and a kind.
 
 import asyncio
 import base64
-import binascii
 import json
 import re
 import zlib
@@ -147,8 +146,9 @@ def read_catalog_upload(*, text: str | None, gzip_base64: str | None) -> dict[st
         return parse_catalog(text)
     field = "catalogGzipBase64"
     try:
+        # binascii.Error for bad base64, ValueError for characters beyond ASCII.
         compressed = base64.b64decode(str(gzip_base64), validate=True)
-    except binascii.Error:
+    except ValueError:
         raise InvalidInputError(f"{field} is not base64", field=field) from None
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
     try:

@@ -169,9 +169,7 @@ def _check_settled(effective_from: datetime | timedelta, starts: datetime) -> No
         raise _SettleMissedError
 
 
-async def lock_versions(
-    connection: BaseDBAsyncClient, provider: str, key: str
-) -> list[Pricing]:
+async def lock_versions(connection: BaseDBAsyncClient, provider: str, key: str) -> list[Pricing]:
     return await (
         Pricing.filter(provider=provider, model_key=key)
         .select_for_update()
