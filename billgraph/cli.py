@@ -37,18 +37,20 @@ from billgraph.cli_output import (
     echo_json,
     key_json,
     pricing_json,
+    provider_json,
     skipped_summary,
 )
 from billgraph.db import dialect_of, sqlite_path, tortoise_config
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
-from billgraph.models import ApiKey, ApiKeyScope, Pricing, UsageLog
+from billgraph.models import ApiKey, ApiKeyScope, Pricing, ProviderRow, UsageLog
 from billgraph.services import (
     api_keys,
     catalog,
     demo,
     pricing,
     pricing_defaults,
+    providers,
     repricing,
     rollups,
     webhooks,
@@ -66,6 +68,7 @@ app = BillgraphTyper(help="billgraph: exact billing for LLM API usage.", no_args
 db_app = BillgraphTyper(help="Database schema.", no_args_is_help=True)
 pricing_app = BillgraphTyper(help="Pricing rows.", no_args_is_help=True)
 keys_app = BillgraphTyper(help="API keys.", no_args_is_help=True)
+providers_app = BillgraphTyper(help="Providers usage can name.", no_args_is_help=True)
 rollups_app = BillgraphTyper(help="Pre-aggregated usage.", no_args_is_help=True)
 demo_app = BillgraphTyper(help="Demonstration data.", no_args_is_help=True)
 usage_app = BillgraphTyper(help="Usage logs.", no_args_is_help=True)
@@ -73,6 +76,7 @@ budgets_app = BillgraphTyper(help="Budgets and spend limits.", no_args_is_help=T
 app.add_typer(db_app, name="db")
 app.add_typer(pricing_app, name="pricing")
 app.add_typer(keys_app, name="keys")
+app.add_typer(providers_app, name="providers")
 app.add_typer(rollups_app, name="rollups")
 app.add_typer(demo_app, name="demo")
 app.add_typer(usage_app, name="usage")
@@ -396,6 +400,28 @@ def keys_create(
     key, secret = _run(create)
     typer.echo(f"created key {key.id} {key.prefix} ({key.scopes}{_bound(key)})")
     typer.echo(f"secret (shown once): {secret}")
+
+
+@providers_app.command("list")
+def providers_list(as_json: JsonFlag = False) -> None:
+    """List the registered providers and the provider whose prices each uses."""
+    settings = _settings()
+
+    async def every_provider() -> list[ProviderRow]:
+        async with _database_at_head(settings):
+            return await providers.list_providers()
+
+    rows = _run(every_provider)
+    if as_json:
+        echo_json([provider_json(row) for row in rows])
+        return
+    typer.echo(f"{len(rows)} providers")
+    typer.echo(f"{'ID':<24} {'PRICED FROM':<16} {'MANAGED BY':<10} NAME")
+    for row in rows:
+        typer.echo(
+            f"{row.id:<24} {row.priced_from or '-':<16} {row.managed_by.value:<10} "
+            f"{row.display_name}"
+        )
 
 
 @keys_app.command("list")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from billgraph.models import ApiKey, Pricing
+from billgraph.models import ApiKey, Pricing, ProviderRow
 from billgraph.services.catalog import CatalogEntry, CatalogImportReport
 from billgraph.services.costs import format_decimal, from_pico
 from billgraph.services.rollups import RollupDifference
@@ -90,6 +90,16 @@ def pricing_json(row: Pricing) -> dict[str, Any]:
         **_prices(columns),
         "managedBy": row.managed_by.value,
         "effectiveFrom": _time(row.effective_from),
+    }
+
+
+def provider_json(row: ProviderRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "displayName": row.display_name,
+        "pricedFrom": row.priced_from,
+        "pricingProvider": row.priced_from or row.id,
+        "managedBy": row.managed_by.value,
     }
 
 

@@ -20,6 +20,7 @@ JSON_COMMANDS = [
     ["pricing", "list"],
     ["pricing", "import"],
     ["keys", "list"],
+    ["providers", "list"],
     ["rollups", "verify"],
     ["cost"],
 ]
@@ -98,6 +99,16 @@ def test_pricing_list_starts_with_a_summary_and_has_json(cli: Cli) -> None:
     assert {row["managedBy"] for row in rows} == {"ENVIRONMENT"}
     assert rows[0]["cachedInputTokenCost"] is None
     assert rows[0]["effectiveFrom"].endswith("+00:00")
+
+
+def test_providers_list_names_each_provider_and_whose_prices_it_uses(cli: Cli) -> None:
+    lines = succeeded(cli("providers", "list"))
+    rows = json_of(cli("providers", "list", "--json"))
+
+    assert lines[0] == "10 providers"
+    assert "huggingface mistral BUILTIN Hugging Face" in [" ".join(line.split()) for line in lines]
+    assert {row["id"]: row["pricingProvider"] for row in rows}["huggingface"] == "mistral"
+    assert len(rows) == 10
 
 
 def test_keys_list_starts_with_a_summary_and_its_json_holds_no_secret(cli: Cli) -> None:
