@@ -177,6 +177,15 @@ async def list_pricings(*, provider: Provider | None = None, at: datetime) -> li
     )
 
 
+async def scheduled_pricings(*, provider: Provider | None = None, at: datetime) -> list[Pricing]:
+    """Return the versions that take effect after `at`, soonest first."""
+    at = require_aware(at, field="at")
+    query = Pricing.filter(effective_from__gt=at)
+    if provider is not None:
+        query = query.filter(provider=provider)
+    return await query.order_by("effective_from", "provider", "model_key")
+
+
 async def pricing_versions(*, provider: Provider, model_name: str) -> list[Pricing]:
     """Return every version of one model's price, oldest first."""
     model_name = clean_name(model_name, field="modelName")
