@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from tortoise.context import TortoiseContext
@@ -35,12 +36,14 @@ WORKED_EXAMPLE = (
     "short name gpt-oss-120b matched MISTRAL gpt-oss-120b: "
     f"1000 {TIMES} 0.000001 + 500 {TIMES} 0.000003 = 0.0025"
 )
-# (count, provider, model, user, tokens in, tokens out): 25 logs over the last two days.
+# (count, provider, model, user, tokens in, tokens out, of them cached input, cache write,
+# reasoning): 25 logs over the last two days. No price sets the token kinds apart, so
+# they cost the input (output) price.
 SEED = [
-    (12, "HUGGINGFACE", "openai/gpt-oss-120b:groq", "alice", 1000, 500),
-    (6, "OPENAI", "gpt-4o", "bob", 1234, 567),
-    (4, "XAI", "grok-unpriced", "bob", 2000, 100),
-    (3, "MISTRAL", "mistral-unknown", "carol", 10, 20),
+    (12, "HUGGINGFACE", "openai/gpt-oss-120b:groq", "alice", 1000, 500, 0, 0, 0),
+    (6, "OPENAI", "gpt-4o", "bob", 1234, 567, 400, 123, 89),
+    (4, "XAI", "grok-unpriced", "bob", 2000, 100, 0, 0, 0),
+    (3, "MISTRAL", "mistral-unknown", "carol", 10, 20, 5, 0, 7),
 ]
 
 
@@ -61,7 +64,7 @@ def _seed(server: Any) -> None:
     )
     now = datetime.now(UTC)
     inputs = []
-    for count, provider, model, user, tokens_in, tokens_out in SEED:
+    for count, provider, model, user, tokens_in, tokens_out, cached, written, reasoning in SEED:
         for index in range(count):
             inputs.append(
                 {
@@ -70,6 +73,9 @@ def _seed(server: Any) -> None:
                     "userId": user,
                     "tokensInput": tokens_in,
                     "tokensOutput": tokens_out,
+                    "tokensCachedInput": cached,
+                    "tokensCacheWrite": written,
+                    "tokensReasoning": reasoning,
                     "requestId": f"{model}-{index}",
                     "occurredAt": (now - timedelta(hours=2 + len(inputs) * 1.5)).isoformat(),
                 }
@@ -210,11 +216,18 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
     window = {"from": body.get_attribute("data-from"), "to": body.get_attribute("data-to")}
     summary = server.graphql(
         """query ($filter: UsageFilter) { costSummary(filter: $filter) {
-          requests tokensInput tokensOutput costTotal estimatedCostTotal } }""",
+          requests tokensInput tokensOutput tokensCachedInput tokensCacheWrite tokensReasoning
+          costTotal estimatedCostTotal } }""",
         {"filter": window},
         key=server.admin_key,
     )["costSummary"]
     assert summary["requests"] == "25"
+    # 6 x 400 + 3 x 5 cached, 6 x 123 written to the cache, 6 x 89 + 3 x 7 reasoning.
+    assert (
+        summary["tokensCachedInput"],
+        summary["tokensCacheWrite"],
+        summary["tokensReasoning"],
+    ) == ("2415", "738", "555")
 
     def exact(card: str) -> str:
         value = browser.find_element("css selector", f"#{card} .value")
@@ -224,6 +237,13 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
     assert exact("card-requests") == summary["requests"]
     assert exact("card-tokens-input") == summary["tokensInput"]
     assert exact("card-tokens-output") == summary["tokensOutput"]
+    assert exact("card-tokens-cached-input") == summary["tokensCachedInput"]
+    assert exact("card-tokens-cache-write") == summary["tokensCacheWrite"]
+    assert exact("card-tokens-reasoning") == summary["tokensReasoning"]
+    cached = browser.find_element("css selector", "#card-tokens-cached-input").text
+    # 2415 of 12 x 1000 + 6 x 1234 + 4 x 2000 + 3 x 10 = 27434 input tokens.
+    assert "2,415" in cached
+    assert "8.8% of input tokens" in cached
     assert exact("card-estimated") == summary["estimatedCostTotal"]
     # Shown with every digit: grouped, with a dollar sign, never rounded.
     spend = browser.find_element("css selector", "#card-spend .value").text
@@ -412,6 +432,100 @@ def _confirm(browser: Any, button: str) -> None:
     _wait(browser, lambda: _by_id(browser, "confirm-dialog").is_displayed())
     _by_id(browser, "confirm-ok").click()
     _wait(browser, lambda: _state(browser, "admin-result") in {"done", "error"})
+
+
+def _scheduled_rows(browser: Any) -> dict[str, Any]:
+    rows = browser.find_elements("css selector", "#scheduled-table tbody tr.scheduled")
+    return {row.get_attribute("data-model"): row for row in rows}
+
+
+def _set_input(browser: Any, element_id: str, value: str) -> None:
+    # datetime-local fields take keys in the browser's locale format; set the value itself.
+    browser.execute_script(
+        "document.getElementById(arguments[0]).value = arguments[1]", element_id, value
+    )
+
+
+def test_scheduled_price_versions_are_listed_with_their_start(browser: Any, server: Any) -> None:
+    _sign_in(browser, server, server.admin_key)
+    zone = ZoneInfo(browser.execute_script("return document.getElementById('time-zone').value"))
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(second=0, microsecond=0)
+    # A new version of a price in effect, set over the API ...
+    server.graphql(
+        UPSERT,
+        {
+            "input": {
+                "provider": "OPENAI",
+                "modelName": "gpt-4o",
+                "inputTokenCost": "0.000002",
+                "outputTokenCost": "0.000008",
+                "effectiveFrom": start.isoformat(),
+            }
+        },
+        key=server.admin_key,
+    )
+    _open_prices(browser, server)
+    # ... and a model priced only from a day later on, scheduled in the page.
+    from selenium.webdriver.support.ui import Select  # noqa: PLC0415
+
+    later = start + timedelta(days=1)
+    Select(_by_id(browser, "up-provider")).select_by_value("OPENAI")
+    for element_id, value in (
+        ("up-model", "o9-later"),
+        ("up-input", "0.00001"),
+        ("up-output", "0.00004"),
+    ):
+        _by_id(browser, element_id).clear()
+        _by_id(browser, element_id).send_keys(value)
+    _set_input(browser, "up-from", later.astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
+    _confirm(browser, "#upsert-submit")
+    assert "Saved: OPENAI o9-later" in _by_id(browser, "admin-result").text
+    _wait(browser, lambda: _state(browser, "prices-view") == "ready")
+
+    scheduled = _scheduled_rows(browser)
+    assert list(scheduled) == ["gpt-4o", "o9-later"]  # soonest first
+    for model, moment, prices in (
+        ("gpt-4o", start, "0.000002 0.000008"),
+        ("o9-later", later, "0.00001 0.00004"),
+    ):
+        row = scheduled[model]
+        assert datetime.fromisoformat(row.get_attribute("data-effective-from")) == moment
+        assert moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") in row.text
+        assert "scheduled" in row.find_element("css selector", ".badge").text
+        assert prices in row.text
+    # The prices in effect are unchanged, and a model priced only later is not among them.
+    current = browser.find_element("css selector", "#prices-table tr[data-model='gpt-4o']")
+    assert "0.0000025" in current.text
+    assert not browser.find_elements("css selector", "#prices-table tr[data-model='o9-later']")
+    # The versions of gpt-4o mark the later one as scheduled.
+    current.find_element("css selector", "button.link").click()
+    _wait(
+        browser,
+        lambda: len(browser.find_elements("css selector", "#versions-table tr.scheduled")) == 1,
+    )
+    assert (
+        start.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        in browser.find_element("css selector", "#versions-table tr.scheduled").text
+    )
+
+    # The calculator prices a call by the version in effect at its time.
+    _set_input(
+        browser, "calc-at", (start + timedelta(hours=1)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    )
+    try:
+        # 1000 x 0.000002 + 500 x 0.000008, then 1000 x 0.0000025 + 500 x 0.00001 now.
+        _wait(browser, lambda: _calculate(browser, "OPENAI", "gpt-4o", 1000, 500) == "0.006")
+    finally:
+        _set_input(browser, "calc-at", "")
+    assert _calculate(browser, "OPENAI", "gpt-4o", 1000, 500) == "0.0075"
+
+    for model in ("o9-later", "gpt-4o"):
+        _confirm(browser, f"#scheduled-table tr[data-model='{model}'] button.delete")
+        assert f"Deleted the version of OPENAI {model} from" in _by_id(browser, "admin-result").text
+        _wait(browser, lambda: _state(browser, "prices-view") == "ready")
+    assert _scheduled_rows(browser) == {}
+    assert "No price changes are scheduled." in _by_id(browser, "scheduled-table").text
+    assert browser.find_elements("css selector", "#prices-table tr[data-model='gpt-4o']")
 
 
 def test_a_user_bound_key_sees_only_its_users_rows(browser: Any, server: Any) -> None:
