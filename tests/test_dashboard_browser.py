@@ -30,7 +30,7 @@ CREATE_KEY = """mutation ($input: CreateApiKeyInput!) { createApiKey(input: $inp
 LOG_FIELDS = """id requestId userId provider model tokensInput tokensOutput tokensCachedInput
   tokensCacheWrite tokensReasoning inputTokenCost outputTokenCost cachedInputTokenCost
   cacheWriteTokenCost reasoningTokenCost costInput costOutput costCachedInput costCacheWrite
-  costReasoning costTotal pricingSource matchedModelName occurredAt recordedAt"""
+  costReasoning costTotal pricingSource matchedModelName pricingId occurredAt recordedAt"""
 TIMES = "\N{MULTIPLICATION SIGN}"
 WORKED_EXAMPLE = (
     "short name gpt-oss-120b matched MISTRAL gpt-oss-120b: "
@@ -210,6 +210,35 @@ def test_a_bad_key_gets_a_clear_message(browser: Any, server: Any) -> None:
     assert browser.execute_script("return sessionStorage.length") == 0
 
 
+def test_a_key_revoked_while_signed_in_is_sent_back_with_a_message(
+    browser: Any, server: Any
+) -> None:
+    created = server.graphql(
+        """mutation ($input: CreateApiKeyInput!) {
+          createApiKey(input: $input) { secret apiKey { id } } }""",
+        {"input": {"name": "soon revoked", "scopes": ["READ"]}},
+        key=server.admin_key,
+    )["createApiKey"]
+    _sign_in(browser, server, created["secret"])
+    server.graphql(
+        "mutation ($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
+        {"id": created["apiKey"]["id"]},
+        key=server.admin_key,
+    )
+    browser.find_element("css selector", "#range-form button[type=submit]").click()
+    message = _wait(browser, lambda: _by_id(browser, "signin-error").text)
+    browser.signed_in_as = None
+    assert "This API key was not accepted: The API key has been revoked" in message
+    assert not _by_id(browser, "nav").is_displayed()
+    assert not _by_id(browser, "overview-view").is_displayed()
+    assert browser.execute_script("return sessionStorage.length") == 0
+    # Signing in with it again gets the same message.
+    _by_id(browser, "api-key").send_keys(created["secret"] + "\n")
+    _wait(browser, lambda: "revoked" in _by_id(browser, "signin-error").text)
+    assert not _by_id(browser, "nav").is_displayed()
+    browser.get(server.url + "/")  # a fresh page for the next test
+
+
 def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, server: Any) -> None:
     _sign_in(browser, server, server.admin_key)
     body = _by_id(browser, "overview-body")
@@ -283,6 +312,63 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
     assert set(top_users) == {"alice", "bob", "carol"}
 
 
+def test_a_custom_range_in_another_zone_by_hour_stacked_by_provider(
+    browser: Any, server: Any
+) -> None:
+    from selenium.webdriver.support.ui import Select  # noqa: PLC0415
+
+    _sign_in(browser, server, server.admin_key)
+    browser_zone = _by_id(browser, "time-zone").get_attribute("value")
+    zone = ZoneInfo("Australia/Adelaide")  # +10:30 or +09:30: its days start at :30 UTC
+    today = datetime.now(zone).date()
+    first_day = today - timedelta(days=2)
+    Select(_by_id(browser, "range-preset")).select_by_value("custom")
+    _set_input(browser, "range-from", first_day.isoformat())
+    _set_input(browser, "range-to", today.isoformat())
+    Select(_by_id(browser, "time-zone")).select_by_value("Australia/Adelaide")
+    Select(_by_id(browser, "granularity")).select_by_value("HOUR")
+    Select(_by_id(browser, "stack-by")).select_by_value("PROVIDER")
+    try:
+        browser.execute_script("document.getElementById('overview-view').dataset.state = 'stale'")
+        browser.find_element("css selector", "#range-form button[type=submit]").click()
+        _wait(browser, lambda: _state(browser, "overview-view") == "ready")
+        body = _by_id(browser, "overview-body")
+        window = {"from": body.get_attribute("data-from"), "to": body.get_attribute("data-to")}
+        # From midnight of the first day to midnight after the last one, in Adelaide.
+        assert datetime.fromisoformat(window["from"]) == datetime.combine(
+            first_day, datetime.min.time(), zone
+        )
+        assert datetime.fromisoformat(window["to"]) == datetime.combine(
+            today + timedelta(days=1), datetime.min.time(), zone
+        )
+        summary = server.graphql(
+            """query ($filter: UsageFilter) { costSummary(filter: $filter) {
+              requests tokensReasoning costTotal } }""",
+            {"filter": window},
+            key=server.admin_key,
+        )["costSummary"]
+        assert summary["requests"] == "25"  # the seed spans the last 38 hours
+
+        def exact(card: str) -> str:
+            value = browser.find_element("css selector", f"#{card} .value")
+            return str(value.get_attribute("data-exact"))
+
+        assert exact("card-spend") == summary["costTotal"]
+        assert exact("card-requests") == summary["requests"]
+        assert exact("card-tokens-reasoning") == summary["tokensReasoning"]
+        assert "Australia/Adelaide" in _by_id(browser, "range-label").text
+        assert "by hour" in _by_id(browser, "range-label").text
+        assert _by_id(browser, "chart").get_attribute("data-drawn") == "chart"
+        legend = browser.find_element("css selector", "#chart .u-legend").text
+        assert "HUGGINGFACE" in legend
+        assert "OPENAI" in legend
+        assert "gpt-4o" not in legend
+    finally:
+        Select(_by_id(browser, "range-preset")).select_by_value("7d")
+        Select(_by_id(browser, "stack-by")).select_by_value("MODEL")
+        Select(_by_id(browser, "time-zone")).select_by_value(browser_zone)
+
+
 def test_the_logs_table_pages_and_filters(browser: Any, server: Any) -> None:
     _sign_in(browser, server, server.admin_key)
     _open_logs(browser, server)
@@ -344,6 +430,8 @@ def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: 
     details = _by_id(browser, "explanation-details").text
     assert stored["requestId"] in details
     assert "SHORT_NAME" in details
+    assert stored["pricingId"] is not None
+    assert f"Price version\n#{stored['pricingId']}" in details
     # The focus moves to the explanation (keyboard users land on it).
     assert browser.switch_to.active_element.get_attribute("id") == "explanation"
 

@@ -175,6 +175,12 @@ class UsageLog:
     cost_total: Decimal
     pricing_source: PricingSource
     matched_model_name: str | None
+    pricing_id: strawberry.ID | None = strawberry.field(
+        description=(
+            "The price version (Pricing.id) that priced it; null when the environment "
+            "prices or the built-in estimate did."
+        )
+    )
     occurred_at: datetime
     recorded_at: datetime
 
@@ -204,6 +210,7 @@ class UsageLog:
             cost_total=from_pico(log.cost_total_pico),
             pricing_source=log.pricing_source,
             matched_model_name=log.matched_model_name,
+            pricing_id=strawberry.ID(str(log.pricing_id)) if log.pricing_id is not None else None,
             occurred_at=log.occurred_at,
             recorded_at=log.recorded_at,
         )
