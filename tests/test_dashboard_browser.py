@@ -616,6 +616,31 @@ def test_scheduled_price_versions_are_listed_with_their_start(browser: Any, serv
     assert browser.find_elements("css selector", "#prices-table tr[data-model='gpt-4o']")
 
 
+def test_the_logs_and_prices_views_fit_a_phone_width(browser: Any, server: Any) -> None:
+    _sign_in(browser, server, server.admin_key)
+    browser.set_window_size(390, 844)
+    try:
+        _open_logs(browser, server)
+        _open_prices(browser, server)
+        for view in ("logs", "prices"):
+            browser.execute_script(
+                "document.getElementById(arguments[0]).dataset.state = 'stale';"
+                "location.hash = arguments[1];",
+                f"{view}-view",
+                f"#/{view}",
+            )
+            _wait(browser, lambda: _state(browser, f"{view}-view") == "ready")  # noqa: B023
+            # Wide tables scroll inside their box; the page itself never scrolls sideways.
+            _wait(
+                browser,
+                lambda: browser.execute_script(
+                    "return document.documentElement.scrollWidth <= window.innerWidth"
+                ),
+            )
+    finally:
+        browser.set_window_size(1280, 900)
+
+
 def test_a_user_bound_key_sees_only_its_users_rows(browser: Any, server: Any) -> None:
     secret = server.graphql(
         CREATE_KEY,
