@@ -63,21 +63,10 @@ function renderCards(summary, range) {
     id: "estimate-logs-link",
     text: "See the estimated logs",
   });
+  // Money first, then counts; cached, cache-write and reasoning tokens follow the input
+  // or output tokens they are part of.
   $("cards").replaceChildren(
     card("Spend", summary.costTotal, { money: true, id: "card-spend" }),
-    card("Requests", summary.requests, { id: "card-requests" }),
-    card("Input tokens", summary.tokensInput, { id: "card-tokens-input" }),
-    card("Output tokens", summary.tokensOutput, { id: "card-tokens-output" }),
-    // Cached, cache-write and reasoning tokens are parts of the input or output tokens.
-    card("Cached input tokens", summary.tokensCachedInput, {
-      id: "card-tokens-cached-input", extra: partOf(summary.tokensCachedInput, summary.tokensInput, "input"),
-    }),
-    card("Cache-write tokens", summary.tokensCacheWrite, {
-      id: "card-tokens-cache-write", extra: partOf(summary.tokensCacheWrite, summary.tokensInput, "input"),
-    }),
-    card("Reasoning tokens", summary.tokensReasoning, {
-      id: "card-tokens-reasoning", extra: partOf(summary.tokensReasoning, summary.tokensOutput, "output"),
-    }),
     card("Input spend", summary.costInput, { money: true, id: "card-cost-input" }),
     card("Output spend", summary.costOutput, { money: true, id: "card-cost-output" }),
     card("Estimated (no price known)", estimated, {
@@ -85,6 +74,18 @@ function renderCards(summary, range) {
       id: "card-estimated",
       className: `card estimate${estimateZero ? " zero" : ""}`,
       extra: h("div", { class: "label" }, `${share(estimated, summary.costTotal)} of spend `, estimateZero ? null : link),
+    }),
+    card("Requests", summary.requests, { id: "card-requests" }),
+    card("Input tokens", summary.tokensInput, { id: "card-tokens-input" }),
+    card("Cached input tokens", summary.tokensCachedInput, {
+      id: "card-tokens-cached-input", extra: partOf(summary.tokensCachedInput, summary.tokensInput, "input"),
+    }),
+    card("Cache-write tokens", summary.tokensCacheWrite, {
+      id: "card-tokens-cache-write", extra: partOf(summary.tokensCacheWrite, summary.tokensInput, "input"),
+    }),
+    card("Output tokens", summary.tokensOutput, { id: "card-tokens-output" }),
+    card("Reasoning tokens", summary.tokensReasoning, {
+      id: "card-tokens-reasoning", extra: partOf(summary.tokensReasoning, summary.tokensOutput, "output"),
     }),
   );
 }
