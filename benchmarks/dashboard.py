@@ -112,7 +112,13 @@ def measure_once(base_url: str, preset: str, screenshot: Path | None) -> dict[st
 
         driver.find_element("id", "api-key").send_keys(ADMIN_KEY)
         driver.find_element("id", "signin-submit").click()
-        state = lambda: driver.find_element("id", "overview-view").get_attribute("data-state")  # noqa: E731
+
+        def state() -> str | None:
+            value: str | None = driver.find_element("id", "overview-view").get_attribute(
+                "data-state"
+            )
+            return value
+
         wait(driver, lambda: state() in {"ready", "error"})
         if preset != "7d":
             Select(driver.find_element("id", "range-preset")).select_by_value(preset)

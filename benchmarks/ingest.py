@@ -49,7 +49,7 @@ from billgraph.app import environment_prices_of
 from billgraph.db import tortoise_config
 from billgraph.http.usage_decoding import JSON, decode_records, split_records
 from billgraph.services.api_keys import SYSTEM
-from billgraph.services.pricing import PricingCache
+from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.usage import record_usage_batch
 from billgraph.settings import load_settings
 

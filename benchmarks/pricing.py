@@ -29,8 +29,7 @@ from harness import run_facts
 from billgraph.models import Pricing, PricingManager, Provider
 from billgraph.services.costs import Cost, compute_cost, format_decimal, from_pico, to_pico
 from billgraph.services.model_names import model_key
-from billgraph.services.pricing import EnvironmentPrices, PricingSnapshot
-from billgraph.services.pricing_chain import BEGINNING_OF_TIME
+from billgraph.services.pricing_chain import BEGINNING_OF_TIME, EnvironmentPrices, PricingSnapshot
 
 TARGET_MICROSECONDS = 10
 ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
@@ -45,13 +44,13 @@ CASES = {
 
 def snapshot_of(rows: int) -> PricingSnapshot:
     """Return a snapshot of `rows` in-memory pricing rows, the real ones among them."""
-    real = [
+    real: list[tuple[Provider, str, str, str]] = [
         (Provider.OPENAI, "gpt-4o", "0.0000025", "0.00001"),
         (Provider.MISTRAL, "gpt-oss-120b", "0.000001", "0.000003"),
         (Provider.MISTRAL, "default", "0.000001", "0.000003"),
     ]
     providers = [provider for provider in Provider if provider not in {Provider.HUGGINGFACE}]
-    filler = [
+    filler: list[tuple[Provider, str, str, str]] = [
         (providers[index % len(providers)], f"model-{index}", "0.000002", "0.000008")
         for index in range(rows - len(real))
     ]

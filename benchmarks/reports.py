@@ -282,7 +282,7 @@ def pico(usd: str) -> int:
 
 def billgraph_rows(kind: str, data: dict[str, Any]) -> Rows:
     """Return a costReport answer as (key..., requests, cost in pico-dollars) tuples."""
-    rows = []
+    rows: Rows = []
     for row in data["costReport"]:
         totals = (int(row["totals"]["requests"]), pico(row["totals"]["costTotal"]))
         if kind == "day_model":

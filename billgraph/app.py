@@ -34,11 +34,9 @@ from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
 from billgraph.schema.router import BillgraphRouter
 from billgraph.services import webhooks
-from billgraph.services.pricing import (
-    EnvironmentPrices,
-    PricingCache,
-    initialize_default_pricing,
-)
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.pricing_defaults import initialize_default_pricing
 from billgraph.services.pricing_listener import PricingListener
 from billgraph.settings import Settings, SettingsError, load_settings
 

@@ -43,10 +43,21 @@ from billgraph.db import dialect_of, sqlite_path, tortoise_config
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, make_migration, upgrade_database
 from billgraph.models import ApiKey, ApiKeyScope, Pricing, Provider, UsageLog
-from billgraph.services import api_keys, catalog, demo, pricing, repricing, rollups, webhooks
+from billgraph.services import (
+    api_keys,
+    catalog,
+    demo,
+    pricing,
+    pricing_defaults,
+    repricing,
+    rollups,
+    webhooks,
+)
 from billgraph.services.budgets.verify import SpendDifference, verify_budget_spend
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import ResolvedPrice
 from billgraph.services.usage import UsageFilter
 from billgraph.settings import Settings, SettingsError, load_settings
 
@@ -157,7 +168,7 @@ async def _database_at_head(settings: Settings) -> AsyncIterator[None]:
 async def _database_as_served(settings: Settings) -> AsyncIterator[None]:
     """The database as the server sees it: at head, default pricing initialized."""
     async with _database_at_head(settings):
-        await pricing.initialize_default_pricing(
+        await pricing_defaults.initialize_default_pricing(
             environment_prices=environment_prices_of(settings), now=datetime.now(UTC)
         )
         yield
@@ -299,9 +310,9 @@ def pricing_init() -> None:
     """Bring the database to head, then upsert the environment-managed prices."""
     settings = _settings(creates_database=True)
 
-    async def initialize() -> pricing.PricingInitReport:
+    async def initialize() -> pricing_defaults.PricingInitReport:
         async with _database_at_head(settings):
-            return await pricing.initialize_default_pricing(
+            return await pricing_defaults.initialize_default_pricing(
                 environment_prices=environment_prices_of(settings), now=datetime.now(UTC)
             )
 
@@ -585,7 +596,7 @@ def usage_reprice(  # noqa: PLR0917  (typer passes options by name)
                     usage_filter=usage_filter,
                     dry_run=not apply,
                     environment_prices=environment_prices_of(settings),
-                    cache=pricing.PricingCache(),
+                    cache=PricingCache(),
                     actor=CLI_ACTOR,
                     after_id=after_id,
                     chunk_size=chunk_size,
@@ -704,13 +715,13 @@ def cost(
     """Price one call without recording it, and say which step of the chain priced it."""
     settings = _settings()
 
-    async def price() -> pricing.ResolvedPrice:
+    async def price() -> ResolvedPrice:
         async with _database_as_served(settings):
             return await pricing.resolve_pricing(
                 provider=provider,
                 model=model,
                 environment_prices=environment_prices_of(settings),
-                cache=pricing.PricingCache(),
+                cache=PricingCache(),
                 at=datetime.now(UTC),
             )
 

@@ -64,6 +64,10 @@ def tortoise_config(database_url: str, settings: Settings | None = None) -> dict
 READ_SUFFIX = "_read"
 
 
+async def _keep_session(_connection: object) -> None:
+    """A pooled connection's reset on release: nothing (see _connection_config)."""
+
+
 def _connection_config(database_url: str, settings: Settings | None) -> str | dict[str, Any]:
     connection: str | dict[str, Any] = database_url
     if dialect_of(database_url) == "postgres":
@@ -76,6 +80,12 @@ def _connection_config(database_url: str, settings: Settings | None) -> str | di
         credentials = connection["credentials"]
         server_settings = credentials.setdefault("server_settings", {})
         server_settings.setdefault("plan_cache_mode", "force_custom_plan")
+        # asyncpg's default reset sends `RESET ALL; UNLISTEN *; ...` on every release: a
+        # round trip per query outside a transaction. Nothing billgraph does leaves
+        # session state on a pooled connection (settings come with the connection, SET
+        # is only SET LOCAL, LISTEN and advisory locks use connections of their own), so
+        # a release only rolls back an open transaction, which asyncpg does regardless.
+        credentials["reset"] = _keep_session
         if settings is not None:
             credentials["minsize"] = settings.database_pool_min_size
             credentials["maxsize"] = settings.database_pool_max_size

@@ -115,7 +115,7 @@ async def test_the_listing_never_contains_a_secret(api: Api) -> None:
         assert random_part not in response.text
 
 
-BAD_CREATIONS = [
+BAD_CREATIONS: list[tuple[dict[str, Any], str]] = [
     ({"scopes": []}, "scopes"),
     ({"name": ""}, "name"),
     ({"name": "   "}, "name"),
@@ -251,7 +251,7 @@ def every_log_record(caplog: pytest.LogCaptureFixture) -> Iterator[Recorder]:
     """Record everything logged at DEBUG and above by every logger, isolated ones too."""
     recorder = Recorder()
     caplog.set_level(logging.DEBUG)  # the root; caplog restores every level it sets
-    attached = [logging.root]
+    attached: list[logging.Logger] = [logging.root]
     for name, logger in list(logging.root.manager.loggerDict.items()):
         if isinstance(logger, logging.Logger):
             caplog.set_level(logging.DEBUG, logger=name)

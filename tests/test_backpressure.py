@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 
 from billgraph.http.backpressure import BackpressureMiddleware
 from billgraph.models import UsageLog
@@ -20,7 +21,7 @@ class Blocking:
         self.entered = asyncio.Event()
         self.cancelled = asyncio.Event()
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         while (await receive()).get("more_body"):
             pass
         if scope["path"] != "/healthz":
@@ -77,18 +78,18 @@ async def test_the_work_of_a_client_that_went_away_is_cancelled_and_its_slot_fre
     blocking = Blocking()
     app = BackpressureMiddleware(blocking, slots=1, slot_timeout=0.05, request_timeout=60)
     gone = asyncio.Event()
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         if not blocking.entered.is_set():
             return {"type": "http.request", "body": b"{}", "more_body": False}
         await gone.wait()
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "path": "/graphql", "method": "POST", "headers": []}
+    scope: Scope = {"type": "http", "path": "/graphql", "method": "POST", "headers": []}
     request = asyncio.ensure_future(app(scope, receive, send))
     await blocking.entered.wait()
     gone.set()

@@ -119,6 +119,16 @@ def test_ingest_on_postgres() -> None:
     assert "endpoint_sequential_over_raw_executemany" in result
 
 
+@pytest.mark.usefixtures("postgres")
+def test_report_under_ingest_on_postgres() -> None:
+    result = run_benchmark(
+        "report_under_ingest.py", *("--logs", "1000", "--runs", "3", "--batch", "200")
+    )
+    assert result["quiet"]["runs"] == result["under_ingest"]["runs"] == 3
+    assert result["ingest"]["records_per_second"] > 0
+    assert result["median_ratio"] > 0
+
+
 def test_pricing_in_process() -> None:
     result = run_benchmark("pricing.py", "--rows", "1000", "--number", "200", "--repeat", "2")
     cases = result["billgraph_resolve_plus_compute_cost"]

@@ -11,7 +11,8 @@ from billgraph.services.api_keys import Caller
 from billgraph.services.budgets import admin, reservations
 from billgraph.services.budgets.rules import BudgetSpec
 from billgraph.services.errors import NotFoundError
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from tests.conftest import Database
 
 ADMIN = Caller(key_id=None, name="test", scopes=frozenset({ApiKeyScope.ADMIN}))

@@ -19,7 +19,7 @@ from billgraph.services import usage
 from billgraph.services.budgets import admin, reservations
 from billgraph.services.budgets.rules import BudgetSpec
 from billgraph.services.budgets.verify import verify_budget_spend
-from billgraph.services.pricing import PricingCache
+from billgraph.services.pricing_cache import PricingCache
 from tests.conftest import Database
 from tests.test_budget_concurrency import ADMIN, PRICES
 

@@ -128,7 +128,7 @@ async def test_a_monthly_user_budget_counts_spend_in_its_window(api: Api) -> Non
         assert await verify_budget_spend(UsageLog._meta.db) == []
 
 
-BAD_BUDGETS = [
+BAD_BUDGETS: list[tuple[dict[str, Any], str]] = [
     ({"limit": "-1"}, "limit"),
     ({"limit": "0.0000000000001"}, "limit"),
     ({"timeZone": "Mars/Olympus_Mons"}, "timeZone"),
@@ -146,7 +146,7 @@ BAD_BUDGETS = [
 
 async def test_bad_budgets_are_refused_naming_the_field(api: Api) -> None:
     for fields, field in BAD_BUDGETS:
-        budget = {"name": "bad", "limit": "5"}
+        budget: dict[str, Any] = {"name": "bad", "limit": "5"}
         budget.update(fields)
         error = await api.error(CREATE, {"input": budget})
         assert error["extensions"]["code"] == "BAD_USER_INPUT", (fields, error)

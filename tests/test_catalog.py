@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 from billgraph.cli import app as cli_app
 from billgraph.db import tortoise_config
 from billgraph.models import Pricing, PricingAudit, PricingRevision
-from billgraph.services import pricing as pricing_service
+from billgraph.services import pricing_admin
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.audit import record_pricing_change
 from billgraph.services.catalog import import_catalog, parse_catalog
@@ -375,8 +375,8 @@ async def test_an_apply_that_fails_part_way_writes_nothing(
             raise RuntimeError("the audit trail is unavailable")
         return await record_pricing_change(**arguments)
 
-    # The audit writer as the pricing service calls it, for every version it writes.
-    monkeypatch.setattr(pricing_service, "record_pricing_change", failing_on_the_third)
+    # The audit writer as write_version calls it, for every version it writes.
+    monkeypatch.setattr(pricing_admin, "record_pricing_change", failing_on_the_third)
 
     error = await api.error(IMPORT, {"catalog": CATALOG_TEXT, "dryRun": False})
 

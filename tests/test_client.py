@@ -34,7 +34,8 @@ from billgraph.client import (
 )
 from billgraph.db import tortoise_config
 from tests.conftest import ADMIN_KEY, Database, empty_tables
-from tests.live_server import BillgraphServer, FakeLlmServer, free_port, serve_fake_llm
+from tests.live_server import BillgraphServer, FakeLlmServer, serve_fake_llm
+from tests.servers import free_port
 
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 GUIDE_MODEL = "openai/gpt-oss-120b:groq"

@@ -10,7 +10,8 @@ from tortoise.context import TortoiseContext
 from billgraph.db import migrations_location, tortoise_config
 from billgraph.migrate import upgrade_database
 from billgraph.models import Pricing, UsageLog
-from billgraph.services.pricing import EnvironmentPrices, initialize_default_pricing
+from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.pricing_defaults import initialize_default_pricing
 from tests.conftest import Api, Database, scratch_postgres_database
 
 RECORD = """

@@ -63,7 +63,13 @@ def test_the_scripts_reach_no_other_host_and_keep_the_key_out_of_storage_and_url
 def test_the_pages_enums_match_the_schema() -> None:
     schema = (STATIC_DIR.parents[2] / "schema.graphql").read_text(encoding="utf-8")
     enums = (STATIC_DIR / "js" / "enums.js").read_text(encoding="utf-8")
-    for name, constant in (("Provider", "PROVIDERS"), ("PricingSource", "PRICING_SOURCES")):
+    for name, constant in (
+        ("Provider", "PROVIDERS"),
+        ("PricingSource", "PRICING_SOURCES"),
+        ("BudgetPeriod", "BUDGET_PERIODS"),
+        ("BudgetMode", "BUDGET_MODES"),
+        ("DeliveryStatus", "DELIVERY_STATUSES"),
+    ):
         body = re.search(rf"enum {name} {{(.*?)}}", schema, re.DOTALL)
         listed = re.search(rf"{constant} = \[(.*?)\]", enums, re.DOTALL)
         assert body

@@ -63,7 +63,7 @@ def _seed(server: Any) -> None:
         key=key,
     )
     now = datetime.now(UTC)
-    inputs = []
+    inputs: list[dict[str, Any]] = []
     for count, provider, model, user, tokens_in, tokens_out, cached, written, reasoning in SEED:
         for index in range(count):
             inputs.append(
@@ -132,7 +132,8 @@ def _by_id(driver: Any, element_id: str) -> Any:
 
 
 def _state(driver: Any, element_id: str) -> str | None:
-    return _by_id(driver, element_id).get_attribute("data-state")
+    state: str | None = _by_id(driver, element_id).get_attribute("data-state")
+    return state
 
 
 def _sign_in(driver: Any, server: Any, key: str) -> None:
@@ -177,11 +178,13 @@ def _open_logs(driver: Any, server: Any, query: str = "") -> None:
 
 
 def _log_rows(driver: Any) -> list[Any]:
-    return driver.find_elements("css selector", "#logs-table tbody tr[data-log-id]")
+    rows: list[Any] = driver.find_elements("css selector", "#logs-table tbody tr[data-log-id]")
+    return rows
 
 
 def _api_logs(server: Any, key: str, log_filter: dict[str, Any]) -> list[dict[str, Any]]:
-    logs, after = [], None
+    logs: list[dict[str, Any]] = []
+    after: str | None = None
     while True:
         page = server.graphql(
             f"""query ($filter: UsageFilter, $after: String) {{

@@ -55,8 +55,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Err, Result
 from schemathesis.generation import GenerationMode
 from schemathesis.graphql import nodes
+from schemathesis.schemas import APIOperation
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
 from billgraph.migrate import asyncpg_dsn
@@ -435,6 +438,18 @@ def only_bound_user(body: Any) -> list[str]:
     return [f"a READ key bound to {BOUND_USER!r} saw userId {seen}"] if seen else []
 
 
+# An operation and a generated case of either schema: GraphQL, or the OpenAPI of /v1/usage.
+Operation = APIOperation[Any, Any, Any, Any]
+AnyCase = Case[Operation]
+
+
+def loaded(result: Result[Operation, InvalidSchema]) -> Operation:
+    """Return the operation schemathesis loaded, or raise why it could not."""
+    if isinstance(result, Err):
+        raise result.err()
+    return result.ok()
+
+
 @dataclass
 class Failure:
     family: str
@@ -461,15 +476,15 @@ class Fuzzer:
     sent: int = 0
     server_down: bool = False
 
-    def fuzz(self, strategy: st.SearchStrategy[Case], max_examples: int) -> None:
+    def fuzz(self, strategy: st.SearchStrategy[AnyCase], max_examples: int) -> None:
         @fuzz_settings(max_examples)
         @given(case=strategy)
-        def send(case: Case) -> None:
+        def send(case: AnyCase) -> None:
             self.send(case)
 
         send()
 
-    def send(self, case: Case) -> None:
+    def send(self, case: AnyCase) -> None:
         if self.server_down:
             return
         self.sent += 1
@@ -491,7 +506,7 @@ class Fuzzer:
             self._record(case, request_id, response.status_code, problem, answer)
 
     def _record(
-        self, case: Case, request_id: str, status_code: int | None, problem: str, answer: str
+        self, case: AnyCase, request_id: str, status_code: int | None, problem: str, answer: str
     ) -> None:
         self.failures.append(
             Failure(
@@ -518,9 +533,11 @@ class Fuzzer:
             pytest.fail(describe_failures(self.failures, self.sent, self.server), pytrace=False)
 
 
-def operations(schema: GraphQLSchema, requests_per_database: int) -> Iterator[tuple[Any, int]]:
+def operations(
+    schema: GraphQLSchema, requests_per_database: int
+) -> Iterator[tuple[Operation, int]]:
     """Yield every operation with its share of the requests."""
-    every = [result.ok() for result in schema.get_all_operations()]
+    every = [loaded(result) for result in schema.get_all_operations()]
     share = max(MIN_EXAMPLES_PER_OPERATION, requests_per_database // len(every))
     for operation in every:
         yield operation, share
@@ -535,8 +552,8 @@ def describe_failures(failures: list[Failure], sent: int, server: Server) -> str
             by_request.setdefault(match.group(1), record)
     groups: dict[str, list[Failure]] = {}
     for failure in failures:
-        record = by_request.get(failure.request_id)
-        cause = f"{failure.problem}: {record[-1].strip()[:160]}" if record else failure.problem
+        logged = by_request.get(failure.request_id)
+        cause = f"{failure.problem}: {logged[-1].strip()[:160]}" if logged else failure.problem
         groups.setdefault(cause, []).append(failure)
     lines = [
         f"[{server.dialect}] {len(failures)} failures in {sent} requests, "
@@ -629,7 +646,7 @@ def test_fuzzing_with_a_user_bound_read_key_finds_no_server_error_and_no_leak(
     fuzzer.assert_no_failures()
 
 
-def _cut(case: Case, at: int) -> Case:
+def _cut(case: AnyCase, at: int) -> AnyCase:
     """Keep the first 1 to len - 1 characters (an empty document is not a GraphQL request)."""
     body = str(case.body).strip()
     case.body = body[: 1 + at % max(len(body) - 1, 1)]
@@ -656,7 +673,7 @@ def test_fuzzing_the_ingest_endpoint_finds_no_server_error(server: Server) -> No
     fuzzer = Fuzzer(server, ADMIN_KEY, "ingest", judge=ingest_problems_in)
     started = time.monotonic()
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = loaded(result)
         if operation.path != "/v1/usage":
             continue  # the GraphQL routes are fuzzed above, through introspection
         # Positive mode only: the body is the endpoint's sole input, and schemathesis

@@ -8,7 +8,7 @@ PAGE_HEADERS = {"Accept": "text/html"}
 
 
 def inline_script(page: str) -> str:
-    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
+    scripts: list[str] = re.findall(r"<script>(.*?)</script>", page, flags=re.DOTALL)
     assert len(scripts) == 1
     return scripts[0]
 

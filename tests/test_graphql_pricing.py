@@ -7,7 +7,8 @@ import pytest
 from tortoise.context import TortoiseContext
 
 from billgraph.db import tortoise_config
-from billgraph.services.pricing import EnvironmentPrices, initialize_default_pricing
+from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.pricing_defaults import initialize_default_pricing
 from tests.conftest import Api, Database, create_key, make_settings, running_app
 
 RESOLVE = """

@@ -313,7 +313,7 @@ async def test_totals_over_thousands_of_logs_equal_the_decimal_reference(api: Ap
     for model, (input_cost, output_cost) in prices.items():
         await set_price(api, "OPENAI", model, str(input_cost), str(output_cost))
     prices["gpt-x"] = (Decimal("0.000001"), Decimal("0.000001"))  # the built-in estimate
-    reference = {
+    reference: dict[str, int | Decimal] = {
         "in": 0,
         "out": 0,
         "cost_in": Decimal(0),

@@ -51,7 +51,8 @@ query ($filter: UsageFilter!, $granularity: TimeGranularity!, $timeZone: String!
 }}"""
 WHOLE_RANGE = {"from": "2026-01-01T00:00:00Z", "to": "2026-01-06T00:00:00Z"}
 # Every query over usage: its document and the variables it needs besides the filter.
-USAGE_QUERIES = {
+# root field: (query, its arguments besides the filter)
+USAGE_QUERIES: dict[str, tuple[str, dict[str, Any]]] = {
     "usageLogs": (LOGS, {}),
     "costSummary": (SUMMARY, {}),
     "costReport": (REPORT, {"groupBy": ["USER"], "timeZone": "UTC"}),

@@ -4,9 +4,9 @@ import asyncio
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
+from starlette.types import Message
 
 from billgraph.app import create_app
 from billgraph.logs import configure_logging
@@ -113,16 +113,16 @@ async def test_a_worker_refuses_a_database_ahead_of_its_code_in_one_line(
             "INSERT INTO aerich (version, app, content) VALUES ('99_x_future.py', 'models', '{}')"
         )
     app = create_app(make_settings(Database("sqlite", url)))
-    messages: list[dict[str, Any]] = [{"type": "lifespan.startup"}]
-    sent: list[dict[str, Any]] = []
+    messages: list[Message] = [{"type": "lifespan.startup"}]
+    sent: list[Message] = []
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         if messages:
             return messages.pop()
         await asyncio.Event().wait()  # the server would send shutdown later
         return {}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     with pytest.raises(Exception, match="ahead of this code"):

@@ -141,7 +141,8 @@ async def create_budget_to_update(api: Api) -> Variables:
 
 
 async def budget_limit_updated(api: Api, variables: Variables) -> bool:
-    limits = {budget["id"]: budget["limit"] for budget in (await budgets_by_name(api)).values()}
+    budgets = (await budgets_by_name(api)).values()
+    limits: dict[str, str] = {budget["id"]: budget["limit"] for budget in budgets}
     return limits[variables["id"]] == "2"
 
 

@@ -20,12 +20,9 @@ from hypothesis import strategies as st
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.costs import from_pico
-from billgraph.services.pricing import (
-    EnvironmentPrices,
-    PriceChange,
-    PricingCache,
-    upsert_pricing,
-)
+from billgraph.services.pricing_admin import PriceChange, upsert_pricing
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.repricing import reprice_usage
 from billgraph.services.rollups import verify_rollups
 from billgraph.services.usage import UsageFilter, UsageInput, record_usage_batch

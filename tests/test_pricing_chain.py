@@ -1,6 +1,9 @@
-"""The resolution chain as a pure function: first hit wins, and it says which step hit."""
+"""The resolution chain, as production runs it (PricingSnapshot.resolve, no I/O): first hit
+wins among the versions in effect at the moment, and the answer says which step hit."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -8,9 +11,11 @@ from hypothesis import strategies as st
 from billgraph.models import Pricing, PricingManager, PricingSource, Provider
 from billgraph.services.costs import BUILTIN_ESTIMATE_PRICE, to_pico
 from billgraph.services.model_names import model_key, short_model_key
-from billgraph.services.pricing import (
+from billgraph.services.pricing_chain import (
+    BEGINNING_OF_TIME,
     EnvironmentPrices,
-    choose_price,
+    PricingSnapshot,
+    ResolvedPrice,
     pricing_provider_for,
     uses_environment_prices,
 )
@@ -18,6 +23,7 @@ from billgraph.services.pricing import (
 ENVIRONMENT = EnvironmentPrices(
     input_token_cost=Decimal("0.000002"), output_token_cost=Decimal("0.000004")
 )
+AT = datetime(2026, 6, 1, 12, tzinfo=UTC)
 segments = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-.", min_size=1, max_size=12)
 model_names = st.builds(
     lambda org, name, route: f"{org + '/' if org else ''}{name}{':' + route if route else ''}",
@@ -25,9 +31,15 @@ model_names = st.builds(
     segments,
     st.one_of(st.none(), segments),
 )
+# What the table holds for one step of the chain: no row; a version in effect at AT
+# (with a superseded one before it and a later one after it); or only a later version.
+Step = Literal["absent", "in_effect", "later_only"]
+steps = st.sampled_from(["absent", "in_effect", "later_only"])
+# A later version's price, and a superseded one's, differ from the version in effect.
+LATER, SUPERSEDED = 20, 10
 
 
-def row(provider: Provider, name: str, price_pico: int) -> Pricing:
+def row(provider: Provider, name: str, price_pico: int, starts: datetime) -> Pricing:
     return Pricing(
         id=price_pico,
         provider=provider,
@@ -35,46 +47,63 @@ def row(provider: Provider, name: str, price_pico: int) -> Pricing:
         model_key=model_key(name),
         input_token_cost_pico=price_pico,
         output_token_cost_pico=price_pico * 2,
+        effective_from=starts,
         managed_by=PricingManager.ADMIN,
     )
+
+
+def versions(provider: Provider, name: str, price_pico: int, step: Step) -> list[Pricing]:
+    """Return the versions of one model's price that `step` describes."""
+    later = row(provider, name, price_pico + LATER, AT + timedelta(microseconds=1))
+    if step == "later_only":
+        return [later]
+    if step == "in_effect":
+        superseded = row(provider, name, price_pico + SUPERSEDED, BEGINNING_OF_TIME)
+        return [superseded, row(provider, name, price_pico, AT), later]
+    return []
+
+
+def resolve(rows: list[Pricing], provider: Provider, model: str) -> ResolvedPrice:
+    snapshot = PricingSnapshot.of(1, rows)
+    return snapshot.resolve(provider=provider, model=model, environment_prices=ENVIRONMENT, at=AT)
 
 
 @given(
     provider=st.sampled_from(list(Provider)),
     model=model_names,
-    has_exact=st.booleans(),
-    has_short=st.booleans(),
-    has_default=st.booleans(),
+    exact=steps,
+    short=steps,
+    default=steps,
     rows_of_another_provider=st.booleans(),
 )
-def test_the_first_available_step_prices_the_call(
+def test_the_first_step_with_a_version_in_effect_prices_the_call(
     provider: Provider,
     model: str,
-    has_exact: bool,
-    has_short: bool,
-    has_default: bool,
+    exact: Step,
+    short: Step,
+    default: Step,
     rows_of_another_provider: bool,
 ) -> None:
     priced_by = pricing_provider_for(provider)
     exact_is_short = model_key(model) == short_model_key(model)
-    rows = []
-    if has_exact:
-        rows.append(row(priced_by, model.upper(), 1))
-    if has_short and not (has_exact and exact_is_short):  # (provider, name) is unique
-        rows.append(row(priced_by, short_model_key(model), 2))
-    if has_default:
-        rows.append(row(priced_by, "default", 3))
+    if exact_is_short and exact != "absent":
+        short = "absent"  # the same (provider, model key): one set of versions
+    rows = [
+        *versions(priced_by, model.upper(), 1, exact),
+        *versions(priced_by, short_model_key(model), 2, short),
+        *versions(priced_by, "default", 3, default),
+    ]
     if rows_of_another_provider:
         other = Provider.OPENAI if priced_by is not Provider.OPENAI else Provider.GOOGLE
-        rows += [row(other, model, 4), row(other, "default", 5)]
+        rows += [row(other, model, 4, BEGINNING_OF_TIME), row(other, "default", 5, AT)]
 
-    price = choose_price(provider=provider, model=model, rows=rows, environment_prices=ENVIRONMENT)
+    price = resolve(rows, provider, model)
 
-    if has_exact:
+    if exact == "in_effect":
         expected = (PricingSource.EXACT, 1)
-    elif has_short:
+    elif short == "in_effect":
         expected = (PricingSource.EXACT if exact_is_short else PricingSource.SHORT_NAME, 2)
-    elif has_default:
+    elif default == "in_effect":
         expected = (PricingSource.DEFAULT_ROW, 3)
     elif uses_environment_prices(provider):
         expected = (PricingSource.ENVIRONMENT, to_pico(ENVIRONMENT.input_token_cost))
@@ -85,14 +114,17 @@ def test_the_first_available_step_prices_the_call(
     assert price.provider is provider
     assert price.pricing_provider is priced_by
     assert (price.pricing is None) is (price.matched_model_name is None)
+    if price.pricing is not None:
+        assert price.pricing.effective_from == AT  # neither the superseded nor the later one
     assert price.input_price_pico > 0  # unknown models never cost 0
 
 
 def test_huggingface_is_priced_from_mistral_rows_only() -> None:
-    rows = [row(Provider.HUGGINGFACE, "default", 9), row(Provider.MISTRAL, "default", 3)]
-    price = choose_price(
-        provider=Provider.HUGGINGFACE, model="x", rows=rows, environment_prices=ENVIRONMENT
-    )
+    rows = [
+        row(Provider.HUGGINGFACE, "default", 9, BEGINNING_OF_TIME),
+        row(Provider.MISTRAL, "default", 3, BEGINNING_OF_TIME),
+    ]
+    price = resolve(rows, Provider.HUGGINGFACE, "x")
     assert (price.source, price.pricing_provider, price.input_price_pico) == (
         PricingSource.DEFAULT_ROW,
         Provider.MISTRAL,

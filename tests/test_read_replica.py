@@ -38,7 +38,7 @@ class Pair:
         return f"postgres://postgres@127.0.0.1:{port}/billgraph"
 
 
-def as_postgres(*command: str | Path) -> None:
+def as_postgres(*command: str | Path | int) -> None:
     subprocess.run(  # noqa: S603  (fixed PostgreSQL binaries, arguments we built)
         ["runuser", "-u", "postgres", "--", *map(str, command)],  # noqa: S607
         check=True,

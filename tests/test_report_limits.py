@@ -17,7 +17,8 @@ from billgraph.migrate import asyncpg_dsn
 from billgraph.models import Provider, UsageLog
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.errors import InvalidInputError, UnavailableError
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.report_limits import MAX_BUCKETS, ReportBudget
 from billgraph.services.reports import (
     CostReportOrder,

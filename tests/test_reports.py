@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from billgraph.models import PricingSource, Provider, UsageLog
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.costs import from_pico
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.reports import (
     CostReportOrder,
     UsageDimension,

@@ -3,6 +3,7 @@ and the audit trail read back by admins."""
 
 import asyncio
 import sqlite3
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -11,7 +12,8 @@ import pytest
 from billgraph.migrate import asyncpg_dsn
 from billgraph.services import repricing
 from billgraph.services.api_keys import SYSTEM
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.repricing import RepricingReport
 from billgraph.services.usage import UsageFilter
 from tests.conftest import Api, Database, create_key
@@ -67,7 +69,8 @@ async def test_chunked_repricing_resumes_and_changes_nothing_twice(api: Api) -> 
         arguments: dict[str, Any] = {
             "usage_filter": UsageFilter(),
             "dry_run": False,
-            "environment_prices": EnvironmentPrices(None, None),
+            # OPENAI logs never reach the environment step of the chain.
+            "environment_prices": EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003")),
             "cache": PricingCache(),
             "actor": SYSTEM,
             "chunk_size": 5,

@@ -118,7 +118,14 @@ async def test_a_price_change_reaches_every_worker_of_another_server_before_it_t
     cluster: Cluster,
 ) -> None:
     model = f"propagation-{uuid.uuid4().hex[:6]}"
+    initially = cluster.b.metric("billgraph_pricing_notifications_total")
     await set_price(cluster.a, model, "0.000001", datetime(2020, 1, 1, tzinfo=UTC))
+    # Both of B's workers hear this first change once their listeners are connected (a
+    # worker may still be starting when the server prints its banner); only then measure.
+    listening_by = datetime.now(UTC) + timedelta(seconds=60)
+    while cluster.b.metric("billgraph_pricing_notifications_total") < initially + 2:
+        assert datetime.now(UTC) < listening_by, cluster.b.output
+        await asyncio.sleep(0.01)
     heard_before = cluster.b.metric("billgraph_pricing_notifications_total")
 
     changed = await set_price(cluster.a, model, "0.000002", None)
@@ -180,7 +187,7 @@ async def test_concurrent_ingest_prices_every_call_by_the_version_in_effect_at_i
     ingesters = [
         asyncio.ensure_future(ingest(server)) for server in (cluster.a, cluster.b, cluster.b)
     ]
-    changes = []
+    changes: list[dict[str, Any]] = []
     for step, price in enumerate(("0.000002", "0.000003", "0.000004")):
         await batches_recorded(5 * (step + 1) + len(changes) * 10)
         changes.append(await set_price((cluster.a, cluster.b)[step % 2], model, price, None))

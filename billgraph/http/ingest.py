@@ -28,7 +28,8 @@ from billgraph.schema.context import bearer_token_from
 from billgraph.services.api_keys import authenticate
 from billgraph.services.db_failures import is_unavailable
 from billgraph.services.errors import BillingError
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.usage import MAX_HTTP_BATCH_SIZE, BatchItemError, record_usage_batch
 
 logger = logging.getLogger("billgraph.ingest")

@@ -7,7 +7,8 @@ from strawberry.fastapi import BaseContext
 
 from billgraph.logs import note_key
 from billgraph.services.api_keys import Caller, authenticate
-from billgraph.services.pricing import EnvironmentPrices, PricingCache
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.report_limits import ReportBudget
 from billgraph.settings import Settings
 from billgraph.usage_record import UsageRecord

@@ -26,7 +26,7 @@ from billgraph.schema.types import (
     UsageFilter,
     UsageLog,
 )
-from billgraph.services import api_keys, pricing, repricing, usage
+from billgraph.services import api_keys, pricing_admin, pricing_defaults, repricing, usage
 from billgraph.services.catalog import import_catalog, parse_catalog
 from billgraph.services.errors import BillingError, InvalidInputError
 
@@ -86,7 +86,7 @@ class Mutation(BudgetMutations):
         permission_classes=[IsAdmin],
     )
     async def initialize_pricing(self, info: RequestInfo) -> PricingInitReport:
-        report = await pricing.initialize_default_pricing(
+        report = await pricing_defaults.initialize_default_pricing(
             environment_prices=info.context.environment_prices,
             now=info.context.now(),
             actor=await info.context.caller(),
@@ -103,7 +103,7 @@ class Mutation(BudgetMutations):
         permission_classes=[IsAdmin],
     )
     async def upsert_pricing(self, info: RequestInfo, input: PricingInput) -> Pricing:
-        row = await pricing.upsert_pricing(
+        row = await pricing_admin.upsert_pricing(
             provider=input.provider,
             model_name=input.model_name,
             prices=input.to_service(),
@@ -128,7 +128,7 @@ class Mutation(BudgetMutations):
         model_name: str,
         effective_from: datetime | None = None,
     ) -> bool:
-        await pricing.delete_pricing(
+        await pricing_admin.delete_pricing(
             provider=provider,
             model_name=model_name,
             effective_from=effective_from,

@@ -20,8 +20,9 @@ from billgraph.services.api_keys import parse_scopes
 from billgraph.services.catalog import CatalogEntry
 from billgraph.services.catalog import CatalogImportReport as ServiceCatalogReport
 from billgraph.services.costs import Cost, from_pico
-from billgraph.services.pricing import PriceChange, ResolvedPrice
-from billgraph.services.pricing import PricingInitReport as InitReport
+from billgraph.services.pricing_admin import PriceChange
+from billgraph.services.pricing_chain import ResolvedPrice
+from billgraph.services.pricing_defaults import PricingInitReport as InitReport
 from billgraph.services.reports import CostReportOrder, ReportRow, SeriesPoint, UsageDimension
 from billgraph.services.repricing import RepricingReport as ServiceRepricingReport
 from billgraph.services.time_buckets import Granularity
@@ -33,7 +34,8 @@ strawberry.enum(Provider, description="The LLM provider a call went to.")
 strawberry.enum(PricingSource, description="Which step of the pricing chain priced a call.")
 strawberry.enum(
     PricingManager,
-    description="Who owns a pricing row: startup initialization (ENVIRONMENT) or an admin.",
+    description="Who owns a pricing row: startup initialization (ENVIRONMENT), an admin "
+    "(ADMIN) or a catalog import (CATALOG).",
 )
 strawberry.enum(ApiKeyScope, description="What an API key may do; ADMIN may do everything.")
 strawberry.enum(PricingAuditAction, description="The kind of pricing change.")
@@ -278,7 +280,9 @@ class PricingInitReport:
     created: list[Pricing]
     updated: list[Pricing]
     unchanged: list[Pricing]
-    skipped: list[Pricing] = strawberry.field(description="Rows an admin manages: left alone.")
+    skipped: list[Pricing] = strawberry.field(
+        description="Rows an admin or a catalog import manages: left alone."
+    )
 
     @classmethod
     def from_service(cls, report: InitReport) -> Self:
@@ -387,7 +391,8 @@ class PricingInput:
     )
     effective_from: datetime | None = strawberry.field(
         default=None,
-        description="When this price starts to apply (default now); a future date schedules it.",
+        description="When this price starts to apply; a future date schedules it. Unset: just "
+        "after the change commits, as upsertPricing says.",
     )
 
     def to_service(self) -> PriceChange:
@@ -450,11 +455,14 @@ class PricingChange:
     provider: Provider
     model_name: str
     api_key_id: strawberry.ID | None = strawberry.field(
-        description="Null for the ADMIN_API_KEY break-glass key and for startup."
+        description="Null for the ADMIN_API_KEY break-glass key, for startup and for the CLI."
     )
     api_key_name: str
     old_values: JSON | None = strawberry.field(
-        description="inputTokenCost, outputTokenCost (Decimal strings), managedBy; null if created."
+        description="The prices before the change: the replaced or deleted version, or for a "
+        "new version the one in effect at its start; null if there was none. Keys: "
+        "inputTokenCost, outputTokenCost, cachedInputTokenCost, cacheWriteTokenCost, "
+        "reasoningTokenCost (Decimal strings, null where unset), effectiveFrom, managedBy."
     )
     new_values: JSON | None = strawberry.field(
         description="The same after the change; null when deleted."

@@ -21,7 +21,7 @@ from billgraph.models import Pricing, PricingAuditAction, PricingManager, Provid
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import BillingError, InvalidInputError
 from billgraph.services.model_names import clean_name, model_key
-from billgraph.services.pricing import PriceChange, lock_versions, write_version
+from billgraph.services.pricing_admin import PriceChange, lock_versions, write_version
 from billgraph.services.pricing_chain import version_at
 from billgraph.services.times import require_aware
 

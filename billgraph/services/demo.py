@@ -12,13 +12,9 @@ from decimal import Decimal
 from billgraph.models import ApiKeyScope, Pricing, Provider
 from billgraph.services.api_keys import Caller
 from billgraph.services.model_names import model_key
-from billgraph.services.pricing import (
-    EnvironmentPrices,
-    PriceChange,
-    PricingCache,
-    upsert_pricing,
-)
-from billgraph.services.pricing_chain import BEGINNING_OF_TIME
+from billgraph.services.pricing_admin import PriceChange, upsert_pricing
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import BEGINNING_OF_TIME, EnvironmentPrices
 from billgraph.services.usage import MAX_BATCH_SIZE, UsageInput, record_usage_batch
 
 DEMO_ACTOR = Caller(key_id=None, name="billgraph demo", scopes=frozenset({ApiKeyScope.ADMIN}))

@@ -65,20 +65,6 @@ def version_at(versions: list[Pricing], at: datetime) -> Pricing | None:
     return versions[index - 1] if index else None
 
 
-def choose_price(
-    *,
-    provider: Provider,
-    model: str,
-    rows: Iterable[Pricing],
-    environment_prices: EnvironmentPrices,
-) -> ResolvedPrice:
-    """Return the first hit of the chain EXACT, SHORT_NAME, DEFAULT_ROW, ENVIRONMENT,
-    BUILTIN_ESTIMATE among `rows` (the pricing provider's versions in effect)."""
-    pricing_provider = pricing_provider_for(provider)
-    rows_by_key = {row.model_key: row for row in rows if row.provider is pricing_provider}
-    return _first_hit(provider, pricing_provider, model, rows_by_key.get, environment_prices)
-
-
 _STEPS = (PricingSource.EXACT, PricingSource.SHORT_NAME, PricingSource.DEFAULT_ROW)
 
 

@@ -14,7 +14,7 @@ import logging
 import asyncpg
 
 from billgraph import metrics
-from billgraph.services.pricing import PRICING_CHANNEL, PricingCache
+from billgraph.services.pricing_cache import PRICING_CHANNEL, PricingCache
 
 logger = logging.getLogger("billgraph.pricing")
 RECONNECT_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)

@@ -26,7 +26,8 @@ from tortoise.transactions import in_transaction
 from billgraph.models import PricingSource, Provider, UsageLog, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import InvalidInputError, UnavailableError
-from billgraph.services.pricing import EnvironmentPrices, PricingCache, PricingSnapshot
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices, PricingSnapshot
 from billgraph.services.rollups import ROLLUP_TABLES, RollupTable
 from billgraph.services.sql import Params, dialect_of_connection
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns

@@ -14,7 +14,8 @@ from billgraph.services.api_keys import Caller
 from billgraph.services.costs import compute_cost
 from billgraph.services.errors import ConflictError, InvalidInputError
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing import EnvironmentPrices, PricingCache, ResolvedPrice
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice
 from billgraph.services.times import require_aware
 from billgraph.services.usage_batch import (
     REQUEST_ID,

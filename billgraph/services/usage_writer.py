@@ -1,6 +1,7 @@
 """Storing a priced batch exactly once: the write, replays and conflicts, retries.
 
-Rows whose request id is new are inserted with their rollups in one transaction. The
+Rows whose request id is new are inserted with their rollups in one transaction (a
+single row that no budget counts is one statement, its own transaction). The
 request ids not inserted are looked up (one SELECT of only those): the same payload is
 a replay, a different one a CONFLICT that rolls the whole batch back. Lock conflicts
 are retried here, a bounded number of times; what still fails is UNAVAILABLE, so the
@@ -21,6 +22,14 @@ from tortoise.transactions import in_transaction
 from billgraph.models import UsageLog
 from billgraph.services import budgets, usage_sql_postgres, usage_sql_sqlite
 from billgraph.services.api_keys import Caller
+from billgraph.services.budgets.in_force import (
+    BudgetsChangedError,
+    BudgetsInForce,
+    budgets_in_force,
+    current_revision,
+    reload_budgets,
+)
+from billgraph.services.budgets.scope import covers
 from billgraph.services.db_failures import is_lock_conflict, is_numeric_overflow, is_unavailable
 from billgraph.services.errors import BillingError, InvalidInputError, UnavailableError
 from billgraph.services.sql import dialect_of_connection
@@ -36,6 +45,8 @@ from billgraph.services.usage_fields import LOG_COLUMNS
 from billgraph.services.usage_overflow import overflowing_item
 
 ATTEMPTS = 6
+# Budget changes seen by one write before it gives up (each one reloads the budgets).
+_BUDGET_RELOADS = 5
 _FIRST_BACKOFF_SECONDS = 0.005
 
 
@@ -49,13 +60,22 @@ class Written:
 
 async def write_batch(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
     """Store the batch's new rows and their rollups, all or nothing; see the module doc."""
-    for attempt in range(ATTEMPTS):
+    budget_reloads = 0
+    attempt = 0
+    while attempt < ATTEMPTS:
         try:
             return await _write_once(batch, caller=caller, now=now)
         except (BillingError, BatchItemError):
             raise
         except _RequestIdVanishedError:
+            attempt += 1
             continue  # the row we conflicted with was rolled back meanwhile: try again
+        except BudgetsChangedError:
+            budget_reloads += 1
+            if budget_reloads > _BUDGET_RELOADS:
+                break
+            await reload_budgets(_connection())
+            continue
         except Exception as error:
             if is_numeric_overflow(error):
                 index = await overflowing_item(batch, _connection())
@@ -65,6 +85,7 @@ async def write_batch(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
             if is_lock_conflict(error) and attempt + 1 < ATTEMPTS:
                 # Jittered exponential backoff: the transactions that met meet less often.
                 await asyncio.sleep(_FIRST_BACKOFF_SECONDS * 2**attempt * (0.5 + random.random()))  # noqa: S311
+                attempt += 1
                 continue
             if is_unavailable(error):
                 raise UnavailableError(
@@ -90,12 +111,44 @@ def _connection() -> BaseDBAsyncClient:
 async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
     connection = _connection()
     dialect = dialect_of_connection(connection)
+    in_force = await budgets_in_force(connection)
+    if dialect == "postgres" and len(batch.rows) == 1 and not _budget_work(batch, in_force):
+        # The common single call: one statement, its own transaction. (A batch keeps its
+        # transaction: a CONFLICT found after the insert must undo the other rows.)
+        inserted = await _insert_postgres(connection, batch.rows, now, in_force.revision)
+        return await _with_replays(connection, batch, inserted, caller)
     async with in_transaction(connection.connection_name) as transaction:
-        inserted = await _insert(transaction, dialect, batch.rows, now)
+        if dialect == "sqlite":
+            inserted = await _insert_sqlite(transaction, batch.rows, now)
+            # The one writer now holds SQLite's write lock: no budget can change meanwhile.
+            if await current_revision(transaction) != in_force.revision:
+                in_force = await reload_budgets(transaction)
+        else:
+            inserted = await _insert_postgres(transaction, batch.rows, now, in_force.revision)
         written = await _with_replays(transaction, batch, inserted, caller)
-        # Budget spend, reservations and alerts move in the logs' own transaction.
-        await budgets.record_spend(transaction, spends=_spends(batch, inserted), now=now)
+        if _budget_work(batch, in_force):
+            # Budget spend, reservations and alerts move in the logs' own transaction.
+            await budgets.record_spend(
+                transaction, spends=_spends(batch, inserted), budgets=in_force.budgets, now=now
+            )
         return written
+
+
+def _budget_work(batch: PricedBatch, in_force: BudgetsInForce) -> bool:
+    """Return True when storing the batch has budget spend or reservations to record."""
+    if batch.reservations:
+        return True
+    return any(
+        covers(
+            budget,
+            user_id=row[_USER_ID],
+            api_key_id=row[_API_KEY_ID],
+            provider=row[_PROVIDER],
+            model=row[_MODEL],
+        )
+        for budget in in_force.budgets
+        for row in batch.rows
+    )
 
 
 def _spends(batch: PricedBatch, inserted: dict[str, int]) -> list[budgets.Spend]:
@@ -129,18 +182,31 @@ _USER_ID, _PROVIDER, _MODEL, _COST_TOTAL, _PRICING_SOURCE, _API_KEY_ID = (
 )
 
 
-async def _insert(
-    connection: BaseDBAsyncClient, dialect: str, rows: Sequence[tuple[Any, ...]], now: datetime
+async def _insert_sqlite(
+    connection: BaseDBAsyncClient, rows: Sequence[tuple[Any, ...]], now: datetime
 ) -> dict[str, int]:
-    if dialect == "sqlite":
-        created = await usage_sql_sqlite.insert_rows(connection, rows, now)
-        return {request_id: log_id for log_id, request_id in created}
+    created = await usage_sql_sqlite.insert_rows(connection, rows, now)
+    return {request_id: log_id for log_id, request_id in created}
+
+
+async def _insert_postgres(
+    connection: BaseDBAsyncClient,
+    rows: Sequence[tuple[Any, ...]],
+    now: datetime,
+    budgets_revision: int,
+) -> dict[str, int]:
     document = await usage_sql_postgres.encode_rows(rows)
     _, records = await connection.execute_query(
         usage_sql_postgres.insert_statement(),
-        usage_sql_postgres.insert_parameters(document, now),
+        usage_sql_postgres.insert_parameters(document, now, budgets_revision),
     )
-    return {record["request_id"]: record["id"] for record in records}
+    inserted = {record["request_id"]: record["id"] for record in records}
+    if inserted.pop(None, _NOT_IN_FORCE) is _NOT_IN_FORCE:
+        raise BudgetsChangedError
+    return inserted
+
+
+_NOT_IN_FORCE = object()
 
 
 async def _with_replays(

@@ -17,6 +17,7 @@ from billgraph.models import (
     BudgetWindowSpend,
 )
 from billgraph.services.api_keys import Caller
+from billgraph.services.budgets.in_force import budgets_changing
 from billgraph.services.budgets.rules import (
     BudgetSpec,
     CheckedBudget,
@@ -135,6 +136,7 @@ async def create_budget(*, spec: BudgetSpec, actor: Caller) -> Budget:
     checked = check_budget(spec)
     await _check_scope_exists(checked)
     async with in_transaction() as connection:
+        await budgets_changing(connection)
         budget = await Budget.create(using_db=connection, **checked.columns())
         await _audit(
             connection,
@@ -150,6 +152,7 @@ async def create_budget(*, spec: BudgetSpec, actor: Caller) -> Budget:
 async def update_budget(*, budget_id: int, spec: BudgetSpec, actor: Caller) -> Budget:
     """Change a budget; changing its scope or windows recounts its spend from the logs."""
     async with in_transaction() as connection:
+        await budgets_changing(connection)
         budget = await _get_for_update(connection, budget_id)
         old = checked_of(budget)
         new = check_budget(spec, current=old)
@@ -173,6 +176,7 @@ async def update_budget(*, budget_id: int, spec: BudgetSpec, actor: Caller) -> B
 async def delete_budget(*, budget_id: int, actor: Caller) -> Budget:
     """Delete a budget and its spend rows; its alert events stay for the record."""
     async with in_transaction() as connection:
+        await budgets_changing(connection)
         budget = await _get_for_update(connection, budget_id)
         await BudgetWindowSpend.filter(budget_id=budget.id).using_db(connection).delete()
         await BudgetHold.filter(budget_id=budget.id).using_db(connection).delete()

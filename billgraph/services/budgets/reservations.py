@@ -34,7 +34,8 @@ from billgraph.services.budgets.windows import Window
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import ForbiddenError, InvalidInputError, NotFoundError
 from billgraph.services.model_names import clean_name
-from billgraph.services.pricing import EnvironmentPrices, PricingCache, ResolvedPrice
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice
 from billgraph.services.time_buckets import epoch_seconds
 
 RESERVATION_PREFIX = "res_"

@@ -1,12 +1,13 @@
 """Budget spend per window, kept in the ingest transaction, and the alerts it raises.
 
 `record_spend` is the one call the write path makes, inside its transaction, after the
-logs are inserted: it adds their costs to every budget window they fall in (rows
-updated in (budget id, window start) order, so concurrent writers cannot deadlock on
-them), closes the reservations they used, and creates one alert event per budget,
-window and threshold crossed (the database's unique constraint decides races).
-A window row is created on first use from the logs already in it, so a budget counts
-the usage of its current window from the moment it is created.
+logs are inserted, with the budgets in force (in_force.py). It adds their costs to every
+budget window they fall in (rows updated in (budget id, window start) order, so
+concurrent writers cannot deadlock on them), closes the reservations they used, and
+creates one alert event per budget, window and threshold crossed (the database's
+unique constraint decides races). A window row is created on first use from the logs
+already in it, so a budget counts the usage of its current window from the moment it
+is created.
 """
 
 import json
@@ -56,14 +57,18 @@ class WindowSpend:
 
 
 async def record_spend(
-    connection: BaseDBAsyncClient, *, spends: Sequence[Spend], now: datetime | None = None
+    connection: BaseDBAsyncClient,
+    *,
+    spends: Sequence[Spend],
+    budgets: Sequence[Budget],
+    now: datetime | None = None,
 ) -> None:
-    """Add new logs' costs to the budgets they count against; never raises for a budget."""
+    """Add new logs' costs to `budgets` (those in force, see in_force.py) where they
+    count; never raises for a budget."""
     if not spends:
         return
     now = now or datetime.now(UTC)
     await _close_reservations(connection, spends, now)
-    budgets = await Budget.all().using_db(connection)
     if not budgets:
         return
     deltas: dict[tuple[int, int], list[int]] = {}

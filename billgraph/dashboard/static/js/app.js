@@ -1,5 +1,7 @@
 // Sign-in, navigation between the views, and the shared settings.
+import { showAdminBudgets } from "./admin_budgets.js";
 import { forgetKey, graphql, restoreKey, useKey, whenUnauthenticated } from "./api.js";
+import { loadBudgetsPanel } from "./budgets.js";
 import { $, fillSelect } from "./dom.js";
 import { PRICING_SOURCES, PROVIDERS } from "./enums.js";
 import { filterFromQuery, setupLogs, showLogs } from "./logs.js";
@@ -7,7 +9,7 @@ import { loadOverview } from "./overview.js";
 import { setupPrices, showPrices } from "./prices.js";
 import { allZones, browserZone } from "./time.js";
 
-const VIEWS = ["signin", "overview", "logs", "prices"];
+const VIEWS = ["signin", "overview", "logs", "prices", "budgets"];
 const session = { signedIn: false, admin: false };
 
 function show(view) {
@@ -55,6 +57,7 @@ async function signIn(key) {
   });
   $("who").textContent = session.admin ? "Signed in with an ADMIN key" : "Signed in with a READ key";
   $("nav").hidden = false;
+  $("nav-budgets").hidden = !session.admin;
   $("sign-out").hidden = false;
   route();
 }
@@ -69,9 +72,13 @@ function route() {
   } else if (path === "/prices") {
     show("prices");
     showPrices({ admin: session.admin, zone });
+  } else if (path === "/budgets" && session.admin) {
+    show("budgets");
+    showAdminBudgets({ zone });
   } else {
     show("overview");
     loadOverview();
+    loadBudgetsPanel({ admin: session.admin });
   }
 }
 
@@ -89,6 +96,7 @@ function setupOverviewControls() {
   $("range-form").addEventListener("submit", (event) => {
     event.preventDefault();
     loadOverview();
+    loadBudgetsPanel({ admin: session.admin });
   });
 }
 

@@ -7,3 +7,6 @@ export const PROVIDERS = [
 export const PRICING_SOURCES = [
   "EXACT", "SHORT_NAME", "DEFAULT_ROW", "ENVIRONMENT", "BUILTIN_ESTIMATE",
 ];
+export const BUDGET_PERIODS = ["DAY", "WEEK", "MONTH", "LIFETIME"];
+export const BUDGET_MODES = ["HARD", "SOFT"];
+export const DELIVERY_STATUSES = ["PENDING", "DELIVERED", "FAILED"];

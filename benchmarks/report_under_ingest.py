@@ -1,0 +1,149 @@
+"""Does a report starve behind ingest? The DAY x MODEL 30-day report, quiet and under load.
+
+Creates a scratch PostgreSQL database, seeds it with `billgraph demo seed`, starts
+`billgraph serve` (one process, as `billgraph serve` runs by default), then times the
+DAY x MODEL costReport over the last 30 UTC days (the benchmarks/reports.py shape):
+
+1. quiet: `--runs` requests one after the other;
+2. under ingest: the same requests while `--clients` clients send POST /v1/usage bodies
+   of `--batch` new records back to back, flat out, to the same server.
+
+Prints both medians, their ratio (target: at most 2) and the records/s the ingest
+clients got meanwhile, as one JSON object.
+
+    .venv/bin/python benchmarks/report_under_ingest.py --logs 200000 --runs 30 --clients 2
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from harness import (
+    ADMIN_KEY,
+    billgraph_cli,
+    billgraph_server,
+    graphql_payload,
+    latency_summary,
+    log,
+    run_facts,
+    scratch_postgres,
+)
+from ingest import http_body
+from reports import DAY_MODEL_QUERY
+
+TARGET_RATIO = 2.0
+
+
+async def report_latencies(client: httpx.AsyncClient, url: str, runs: int) -> list[float]:
+    """Time `runs` DAY x MODEL reports over the last 30 whole UTC days."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    variables = {
+        "from": (today - timedelta(days=30)).isoformat(),
+        "to": today.isoformat(),
+        "zone": "UTC",
+    }
+    latencies = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = await client.post(url, json={"query": DAY_MODEL_QUERY, "variables": variables})
+        latencies.append(time.perf_counter() - started)
+        graphql_payload(response)  # raises on an error
+    return latencies
+
+
+async def ingest_flat_out(
+    client: httpx.AsyncClient, url: str, number: int, batch: int, stop: asyncio.Event
+) -> int:
+    """Send new records back to back until `stop`; return how many were stored."""
+    generator = random.Random(number)
+    stored = 0
+    request = 0
+    while not stop.is_set():
+        body = http_body(generator, f"load-{number}", request, batch)
+        request += 1
+        response = await client.post(url, content=body)
+        response.raise_for_status()
+        stored += response.json()["created"]
+    return stored
+
+
+async def measure(args: argparse.Namespace) -> dict[str, Any]:
+    async with scratch_postgres() as database_url:
+        log(f"seeding {args.logs} logs")
+        billgraph_cli(
+            database_url,
+            "demo",
+            "seed",
+            *("--logs", str(args.logs), "--users", "2000", "--days", "90"),
+        )
+        with billgraph_server(database_url) as server:
+            base = server.url.rsplit("/", 1)[0]
+            headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+            async with httpx.AsyncClient(headers=headers, timeout=300) as client:
+                await report_latencies(client, server.url, 5)  # warm-up
+                log(f"quiet: {args.runs} reports")
+                quiet = await report_latencies(client, server.url, args.runs)
+                stop = asyncio.Event()
+                ingest_headers = {**headers, "Content-Type": "application/json"}
+                async with httpx.AsyncClient(headers=ingest_headers, timeout=300) as ingest:
+                    started = time.perf_counter()
+                    senders = [
+                        asyncio.create_task(
+                            ingest_flat_out(ingest, f"{base}/v1/usage", number, args.batch, stop)
+                        )
+                        for number in range(args.clients)
+                    ]
+                    await asyncio.sleep(1.0)  # let ingest reach its pace
+                    log(f"under ingest from {args.clients} clients: {args.runs} reports")
+                    loaded = await report_latencies(client, server.url, args.runs)
+                    stop.set()
+                    stored = sum(await asyncio.gather(*senders))
+                    ingest_seconds = time.perf_counter() - started
+    quiet_summary, loaded_summary = latency_summary(quiet), latency_summary(loaded)
+    ratio = round(loaded_summary["median_ms"] / quiet_summary["median_ms"], 2)
+    return {
+        "benchmark": "report_under_ingest",
+        **run_facts(),
+        "logs": args.logs,
+        "report": "costReport DAY x MODEL, last 30 UTC days",
+        "quiet": quiet_summary,
+        "under_ingest": loaded_summary,
+        "ingest": {
+            "clients": args.clients,
+            "records_per_request": args.batch,
+            "records_per_second": round(stored / ingest_seconds),
+        },
+        "median_ratio": ratio,
+        "target": {"ratio_at_most": TARGET_RATIO, "met": ratio <= TARGET_RATIO},
+    }
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--logs", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=2000, help="records per ingest request")
+    parser.add_argument("--output", type=Path, help="also write the JSON to this file")
+    return parser.parse_args()
+
+
+async def main() -> int:
+    args = parse_arguments()
+    result = await measure(args)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

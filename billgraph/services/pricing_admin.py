@@ -1,0 +1,232 @@
+"""Writing price versions: an admin's upsert and delete, and the one locked, audited write
+of a version that catalog imports and default initialization use too."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from billgraph.models import Pricing, PricingAuditAction, PricingManager, Provider
+from billgraph.services.api_keys import Caller
+from billgraph.services.audit import pricing_values, record_pricing_change
+from billgraph.services.costs import parse_unit_price, to_pico
+from billgraph.services.errors import InvalidInputError, NotFoundError, UnavailableError
+from billgraph.services.model_names import clean_name, model_key
+from billgraph.services.pricing_cache import bump_pricing_revision
+from billgraph.services.pricing_chain import pricing_provider_for, version_at
+from billgraph.services.times import require_aware
+
+
+def _check_priced_provider(provider: Provider) -> None:
+    if pricing_provider_for(provider) is not provider:
+        raise InvalidInputError(
+            f"{provider.value} models are priced from {pricing_provider_for(provider).value} "
+            f"rows; set the price with provider {pricing_provider_for(provider).value}",
+            field="provider",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """Prices for a new or replaced version; None for an optional part means "as input"."""
+
+    input_token_cost: object
+    output_token_cost: object
+    cached_input_token_cost: object | None = None
+    cache_write_token_cost: object | None = None
+    reasoning_token_cost: object | None = None
+
+    def columns(self) -> dict[str, int | None]:
+        """Return the checked prices as pico-dollar columns; raise naming a bad field."""
+
+        def optional(value: object | None, field: str) -> int | None:
+            return None if value is None else to_pico(parse_unit_price(value, field=field))
+
+        return {
+            "input_token_cost_pico": to_pico(
+                parse_unit_price(self.input_token_cost, field="inputTokenCost")
+            ),
+            "output_token_cost_pico": to_pico(
+                parse_unit_price(self.output_token_cost, field="outputTokenCost")
+            ),
+            "cached_input_token_cost_pico": optional(
+                self.cached_input_token_cost, "cachedInputTokenCost"
+            ),
+            "cache_write_token_cost_pico": optional(
+                self.cache_write_token_cost, "cacheWriteTokenCost"
+            ),
+            "reasoning_token_cost_pico": optional(self.reasoning_token_cost, "reasoningTokenCost"),
+        }
+
+
+async def upsert_pricing(
+    *,
+    provider: Provider,
+    model_name: str,
+    prices: PriceChange,
+    effective_from: datetime | None,
+    now: datetime,
+    actor: Caller,
+    settle: timedelta | None = None,
+) -> Pricing:
+    """Set a model's prices from `effective_from` on; ADMIN-managed. Audited.
+
+    Without `effective_from` the version starts at `now`, or, given `settle`, at the
+    moment of writing plus `settle`: a start after the commit that every worker's cache
+    has heard of by then, so no call at or after it is priced by the previous version.
+    A version with that exact start is replaced; otherwise a new version is added, so
+    usage before it keeps the prices it had.
+    """
+    _check_priced_provider(provider)
+    model_name = clean_name(model_name, field="modelName")
+    columns: dict[str, Any] = {
+        **prices.columns(),
+        "model_name": model_name,
+        "managed_by": PricingManager.ADMIN,
+    }
+    if effective_from is not None:
+        starts: datetime | timedelta = require_aware(effective_from, field="effectiveFrom")
+    else:
+        starts = settle or now
+    return await save_version(
+        provider=provider,
+        key=model_key(model_name),
+        effective_from=starts,
+        columns=columns,
+        action=PricingAuditAction.UPSERT,
+        actor=actor,
+    )
+
+
+async def save_version(
+    *,
+    provider: Provider,
+    key: str,
+    effective_from: datetime | timedelta,
+    columns: dict[str, Any],
+    action: PricingAuditAction,
+    actor: Caller,
+) -> Pricing:
+    """Insert or replace the version starting at `effective_from`, audited, in one transaction.
+
+    A timedelta means "that long after the moment of writing"; the transaction is
+    retried if it could not commit before that moment.
+    """
+    for attempt in range(_SAVE_ATTEMPTS):
+        try:
+            async with in_transaction() as connection:
+                versions = await lock_versions(connection, provider, key)
+                starts = (
+                    datetime.now(UTC) + effective_from
+                    if isinstance(effective_from, timedelta)
+                    else effective_from
+                )
+                row = await write_version(
+                    connection, versions, provider, key, starts, columns, action, actor
+                )
+                _check_settled(effective_from, starts)
+                return row
+        except (IntegrityError, _SettleMissedError) as error:
+            # Another request added this very version after our look-up (replace it), or
+            # the write was too slow to start its version after its commit (write again).
+            if attempt == _SAVE_ATTEMPTS - 1:
+                if isinstance(error, _SettleMissedError):
+                    raise UnavailableError(
+                        "The price change could not commit before its start; retry"
+                    ) from None
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_SAVE_ATTEMPTS = 3
+
+
+class _SettleMissedError(Exception):
+    """The transaction reached its version's start before committing."""
+
+
+def _check_settled(effective_from: datetime | timedelta, starts: datetime) -> None:
+    if isinstance(effective_from, timedelta) and datetime.now(UTC) >= starts:
+        raise _SettleMissedError
+
+
+async def lock_versions(
+    connection: BaseDBAsyncClient, provider: Provider, key: str
+) -> list[Pricing]:
+    return await (
+        Pricing.filter(provider=provider, model_key=key)
+        .select_for_update()
+        .order_by("effective_from")
+        .using_db(connection)
+    )
+
+
+async def write_version(  # noqa: PLR0917  (the versions come from lock_versions)
+    connection: BaseDBAsyncClient,
+    versions: list[Pricing],
+    provider: Provider,
+    key: str,
+    effective_from: datetime,
+    columns: dict[str, Any],
+    action: PricingAuditAction,
+    actor: Caller,
+) -> Pricing:
+    """Replace or insert one version, given the model's versions read in this transaction.
+
+    Inserting can still raise IntegrityError if a concurrent transaction added the same
+    version meanwhile; callers retry with a fresh read.
+    """
+    replaced = next((row for row in versions if row.effective_from == effective_from), None)
+    before = replaced or version_at(versions, effective_from)
+    old_values = pricing_values(before) if before is not None else None
+    if replaced is not None:
+        row = await replaced.update_from_dict(columns)
+        await row.save(using_db=connection)
+    else:
+        row = await Pricing.create(
+            using_db=connection,
+            provider=provider,
+            model_key=key,
+            effective_from=effective_from,
+            **columns,
+        )
+    await record_pricing_change(
+        action=action, actor=actor, row=row, old_values=old_values, new_values=pricing_values(row)
+    )
+    await bump_pricing_revision(connection)
+    return row
+
+
+async def delete_pricing(
+    *, provider: Provider, model_name: str, effective_from: datetime | None, actor: Caller
+) -> int:
+    """Delete a model's price versions (all, or the one starting at `effective_from`).
+
+    Return how many were deleted; raise NotFoundError when none matched. Audited; usage
+    logs keep the costs they were recorded with.
+    """
+    model_name = clean_name(model_name, field="modelName")
+    query = Pricing.filter(provider=provider, model_key=model_key(model_name))
+    if effective_from is not None:
+        query = query.filter(effective_from=require_aware(effective_from, field="effectiveFrom"))
+    async with in_transaction() as connection:
+        rows = await query.select_for_update().using_db(connection)
+        if not rows:
+            raise NotFoundError(
+                f"no pricing for provider {provider.value} and model {model_name!r}",
+                field="modelName",
+            )
+        for row in rows:
+            await row.delete(using_db=connection)
+            await record_pricing_change(
+                action=PricingAuditAction.DELETE,
+                actor=actor,
+                row=row,
+                old_values=pricing_values(row),
+                new_values=None,
+            )
+        await bump_pricing_revision(connection)
+    return len(rows)
