@@ -22,8 +22,8 @@ from typer.testing import CliRunner, Result
 
 from billgraph.cli import app as cli_app
 from billgraph.db import tortoise_config
-from billgraph.models import ApiKey
-from tests.conftest import Api, Database, make_settings, running_app
+from billgraph.models import ApiKey, UsageLog
+from tests.conftest import Api, Database, create_key, make_settings, running_app
 
 CREATE = """
 mutation ($input: CreateApiKeyInput!) {
@@ -484,3 +484,34 @@ def test_serve_creates_no_key_when_keys_exist(cli: Cli, served: list[object]) ->
     assert DEV_KEY_LINE not in output
     assert len(key_rows(output_of(cli("keys", "list")))) == 1
     assert len(served) == 1
+
+
+RECORD_ONE = """
+mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { requestId } }"""
+
+
+async def test_a_key_revoked_by_another_worker_records_nothing_from_that_moment(
+    api: Api,
+) -> None:
+    secret = await create_key(api, ["INGEST"])
+    usage = {"provider": "OPENAI", "model": "gpt-4o", "tokensInput": 10, "tokensOutput": 1}
+    # This worker now remembers the key: its next recordings run no key query.
+    await api.data(RECORD_ONE, {"input": {**usage, "requestId": "before-revocation"}}, key=secret)
+    await api.data(RECORD_ONE, {"input": {**usage, "requestId": "still-known"}}, key=secret)
+    # Another worker revokes it: straight in the database, this worker is not told.
+    prefix = "bg_" + secret.removeprefix("bg_").partition("_")[0]
+    assert await ApiKey.filter(prefix=prefix).update(revoked_at=datetime.now(UTC)) == 1
+
+    error = await api.error(
+        RECORD_ONE, {"input": {**usage, "requestId": "after-revocation"}}, key=secret
+    )
+    bulk = await api.http.post(
+        "/v1/usage",
+        json=[{**usage, "requestId": "bulk-after-revocation"}],
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert bulk.status_code == 401, bulk.text
+    stored = {log.request_id for log in await UsageLog.all()}
+    assert stored == {"before-revocation", "still-known"}

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from tortoise.context import TortoiseContext
@@ -29,18 +30,20 @@ CREATE_KEY = """mutation ($input: CreateApiKeyInput!) { createApiKey(input: $inp
 LOG_FIELDS = """id requestId userId provider model tokensInput tokensOutput tokensCachedInput
   tokensCacheWrite tokensReasoning inputTokenCost outputTokenCost cachedInputTokenCost
   cacheWriteTokenCost reasoningTokenCost costInput costOutput costCachedInput costCacheWrite
-  costReasoning costTotal pricingSource matchedModelName occurredAt recordedAt"""
+  costReasoning costTotal pricingSource matchedModelName pricingId occurredAt recordedAt"""
 TIMES = "\N{MULTIPLICATION SIGN}"
 WORKED_EXAMPLE = (
     "short name gpt-oss-120b matched mistral gpt-oss-120b: "
     f"1000 {TIMES} 0.000001 + 500 {TIMES} 0.000003 = 0.0025"
 )
-# (count, provider, model, user, tokens in, tokens out): 25 logs over the last two days.
+# (count, provider, model, user, tokens in, tokens out, of them cached input, cache write,
+# reasoning): 25 logs over the last two days. No price sets the token kinds apart, so
+# they cost the input (output) price.
 SEED = [
-    (12, "HUGGINGFACE", "openai/gpt-oss-120b:groq", "alice", 1000, 500),
-    (6, "OPENAI", "gpt-4o", "bob", 1234, 567),
-    (4, "XAI", "grok-unpriced", "bob", 2000, 100),
-    (3, "MISTRAL", "mistral-unknown", "carol", 10, 20),
+    (12, "HUGGINGFACE", "openai/gpt-oss-120b:groq", "alice", 1000, 500, 0, 0, 0),
+    (6, "OPENAI", "gpt-4o", "bob", 1234, 567, 400, 123, 89),
+    (4, "XAI", "grok-unpriced", "bob", 2000, 100, 0, 0, 0),
+    (3, "MISTRAL", "mistral-unknown", "carol", 10, 20, 5, 0, 7),
 ]
 
 
@@ -61,7 +64,7 @@ def _seed(server: Any) -> None:
     )
     now = datetime.now(UTC)
     inputs: list[dict[str, Any]] = []
-    for count, provider, model, user, tokens_in, tokens_out in SEED:
+    for count, provider, model, user, tokens_in, tokens_out, cached, written, reasoning in SEED:
         for index in range(count):
             inputs.append(
                 {
@@ -70,6 +73,9 @@ def _seed(server: Any) -> None:
                     "userId": user,
                     "tokensInput": tokens_in,
                     "tokensOutput": tokens_out,
+                    "tokensCachedInput": cached,
+                    "tokensCacheWrite": written,
+                    "tokensReasoning": reasoning,
                     "requestId": f"{model}-{index}",
                     "occurredAt": (now - timedelta(hours=2 + len(inputs) * 1.5)).isoformat(),
                 }
@@ -207,17 +213,53 @@ def test_a_bad_key_gets_a_clear_message(browser: Any, server: Any) -> None:
     assert browser.execute_script("return sessionStorage.length") == 0
 
 
+def test_a_key_revoked_while_signed_in_is_sent_back_with_a_message(
+    browser: Any, server: Any
+) -> None:
+    created = server.graphql(
+        """mutation ($input: CreateApiKeyInput!) {
+          createApiKey(input: $input) { secret apiKey { id } } }""",
+        {"input": {"name": "soon revoked", "scopes": ["READ"]}},
+        key=server.admin_key,
+    )["createApiKey"]
+    _sign_in(browser, server, created["secret"])
+    server.graphql(
+        "mutation ($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
+        {"id": created["apiKey"]["id"]},
+        key=server.admin_key,
+    )
+    browser.find_element("css selector", "#range-form button[type=submit]").click()
+    message = _wait(browser, lambda: _by_id(browser, "signin-error").text)
+    browser.signed_in_as = None
+    assert "This API key was not accepted: The API key has been revoked" in message
+    assert not _by_id(browser, "nav").is_displayed()
+    assert not _by_id(browser, "overview-view").is_displayed()
+    assert browser.execute_script("return sessionStorage.length") == 0
+    # Signing in with it again gets the same message.
+    _by_id(browser, "api-key").send_keys(created["secret"] + "\n")
+    _wait(browser, lambda: "revoked" in _by_id(browser, "signin-error").text)
+    assert not _by_id(browser, "nav").is_displayed()
+    browser.get(server.url + "/")  # a fresh page for the next test
+
+
 def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, server: Any) -> None:
     _sign_in(browser, server, server.admin_key)
     body = _by_id(browser, "overview-body")
     window = {"from": body.get_attribute("data-from"), "to": body.get_attribute("data-to")}
     summary = server.graphql(
         """query ($filter: UsageFilter) { costSummary(filter: $filter) {
-          requests tokensInput tokensOutput costTotal estimatedCostTotal } }""",
+          requests tokensInput tokensOutput tokensCachedInput tokensCacheWrite tokensReasoning
+          costTotal estimatedCostTotal } }""",
         {"filter": window},
         key=server.admin_key,
     )["costSummary"]
     assert summary["requests"] == "25"
+    # 6 x 400 + 3 x 5 cached, 6 x 123 written to the cache, 6 x 89 + 3 x 7 reasoning.
+    assert (
+        summary["tokensCachedInput"],
+        summary["tokensCacheWrite"],
+        summary["tokensReasoning"],
+    ) == ("2415", "738", "555")
 
     def exact(card: str) -> str:
         value = browser.find_element("css selector", f"#{card} .value")
@@ -227,6 +269,13 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
     assert exact("card-requests") == summary["requests"]
     assert exact("card-tokens-input") == summary["tokensInput"]
     assert exact("card-tokens-output") == summary["tokensOutput"]
+    assert exact("card-tokens-cached-input") == summary["tokensCachedInput"]
+    assert exact("card-tokens-cache-write") == summary["tokensCacheWrite"]
+    assert exact("card-tokens-reasoning") == summary["tokensReasoning"]
+    cached = browser.find_element("css selector", "#card-tokens-cached-input").text
+    # 2415 of 12 x 1000 + 6 x 1234 + 4 x 2000 + 3 x 10 = 27434 input tokens.
+    assert "2,415" in cached
+    assert "8.8% of input tokens" in cached
     assert exact("card-estimated") == summary["estimatedCostTotal"]
     # Shown with every digit: grouped, with a dollar sign, never rounded.
     spend = browser.find_element("css selector", "#card-spend .value").text
@@ -264,6 +313,63 @@ def test_overview_totals_equal_cost_summary_and_the_chart_draws(browser: Any, se
         row.text.split()[0] for row in browser.find_elements("css selector", "#top-users tbody tr")
     ]
     assert set(top_users) == {"alice", "bob", "carol"}
+
+
+def test_a_custom_range_in_another_zone_by_hour_stacked_by_provider(
+    browser: Any, server: Any
+) -> None:
+    from selenium.webdriver.support.ui import Select  # noqa: PLC0415
+
+    _sign_in(browser, server, server.admin_key)
+    browser_zone = _by_id(browser, "time-zone").get_attribute("value")
+    zone = ZoneInfo("Australia/Adelaide")  # +10:30 or +09:30: its days start at :30 UTC
+    today = datetime.now(zone).date()
+    first_day = today - timedelta(days=2)
+    Select(_by_id(browser, "range-preset")).select_by_value("custom")
+    _set_input(browser, "range-from", first_day.isoformat())
+    _set_input(browser, "range-to", today.isoformat())
+    Select(_by_id(browser, "time-zone")).select_by_value("Australia/Adelaide")
+    Select(_by_id(browser, "granularity")).select_by_value("HOUR")
+    Select(_by_id(browser, "stack-by")).select_by_value("PROVIDER")
+    try:
+        browser.execute_script("document.getElementById('overview-view').dataset.state = 'stale'")
+        browser.find_element("css selector", "#range-form button[type=submit]").click()
+        _wait(browser, lambda: _state(browser, "overview-view") == "ready")
+        body = _by_id(browser, "overview-body")
+        window = {"from": body.get_attribute("data-from"), "to": body.get_attribute("data-to")}
+        # From midnight of the first day to midnight after the last one, in Adelaide.
+        assert datetime.fromisoformat(window["from"]) == datetime.combine(
+            first_day, datetime.min.time(), zone
+        )
+        assert datetime.fromisoformat(window["to"]) == datetime.combine(
+            today + timedelta(days=1), datetime.min.time(), zone
+        )
+        summary = server.graphql(
+            """query ($filter: UsageFilter) { costSummary(filter: $filter) {
+              requests tokensReasoning costTotal } }""",
+            {"filter": window},
+            key=server.admin_key,
+        )["costSummary"]
+        assert summary["requests"] == "25"  # the seed spans the last 38 hours
+
+        def exact(card: str) -> str:
+            value = browser.find_element("css selector", f"#{card} .value")
+            return str(value.get_attribute("data-exact"))
+
+        assert exact("card-spend") == summary["costTotal"]
+        assert exact("card-requests") == summary["requests"]
+        assert exact("card-tokens-reasoning") == summary["tokensReasoning"]
+        assert "Australia/Adelaide" in _by_id(browser, "range-label").text
+        assert "by hour" in _by_id(browser, "range-label").text
+        assert _by_id(browser, "chart").get_attribute("data-drawn") == "chart"
+        legend = browser.find_element("css selector", "#chart .u-legend").text
+        assert "HUGGINGFACE" in legend
+        assert "OPENAI" in legend
+        assert "gpt-4o" not in legend
+    finally:
+        Select(_by_id(browser, "range-preset")).select_by_value("7d")
+        Select(_by_id(browser, "stack-by")).select_by_value("MODEL")
+        Select(_by_id(browser, "time-zone")).select_by_value(browser_zone)
 
 
 def test_the_logs_table_pages_and_filters(browser: Any, server: Any) -> None:
@@ -327,6 +433,8 @@ def test_a_rows_explanation_matches_its_stored_provenance(browser: Any, server: 
     details = _by_id(browser, "explanation-details").text
     assert stored["requestId"] in details
     assert "SHORT_NAME" in details
+    assert stored["pricingId"] is not None
+    assert f"Price version\n#{stored['pricingId']}" in details
     # The focus moves to the explanation (keyboard users land on it).
     assert browser.switch_to.active_element.get_attribute("id") == "explanation"
 
@@ -415,6 +523,125 @@ def _confirm(browser: Any, button: str) -> None:
     _wait(browser, lambda: _by_id(browser, "confirm-dialog").is_displayed())
     _by_id(browser, "confirm-ok").click()
     _wait(browser, lambda: _state(browser, "admin-result") in {"done", "error"})
+
+
+def _scheduled_rows(browser: Any) -> dict[str, Any]:
+    rows = browser.find_elements("css selector", "#scheduled-table tbody tr.scheduled")
+    return {row.get_attribute("data-model"): row for row in rows}
+
+
+def _set_input(browser: Any, element_id: str, value: str) -> None:
+    # datetime-local fields take keys in the browser's locale format; set the value itself.
+    browser.execute_script(
+        "document.getElementById(arguments[0]).value = arguments[1]", element_id, value
+    )
+
+
+def test_scheduled_price_versions_are_listed_with_their_start(browser: Any, server: Any) -> None:
+    _sign_in(browser, server, server.admin_key)
+    zone = ZoneInfo(browser.execute_script("return document.getElementById('time-zone').value"))
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(second=0, microsecond=0)
+    # A new version of a price in effect, set over the API ...
+    server.graphql(
+        UPSERT,
+        {
+            "input": {
+                "provider": "OPENAI",
+                "modelName": "gpt-4o",
+                "inputTokenCost": "0.000002",
+                "outputTokenCost": "0.000008",
+                "effectiveFrom": start.isoformat(),
+            }
+        },
+        key=server.admin_key,
+    )
+    _open_prices(browser, server)
+    # ... and a model priced only from a day later on, scheduled in the page.
+    from selenium.webdriver.support.ui import Select  # noqa: PLC0415
+
+    later = start + timedelta(days=1)
+    Select(_by_id(browser, "up-provider")).select_by_value("OPENAI")
+    for element_id, value in (
+        ("up-model", "o9-later"),
+        ("up-input", "0.00001"),
+        ("up-output", "0.00004"),
+    ):
+        _by_id(browser, element_id).clear()
+        _by_id(browser, element_id).send_keys(value)
+    _set_input(browser, "up-from", later.astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
+    _confirm(browser, "#upsert-submit")
+    assert "Saved: OPENAI o9-later" in _by_id(browser, "admin-result").text
+    _wait(browser, lambda: _state(browser, "prices-view") == "ready")
+
+    scheduled = _scheduled_rows(browser)
+    assert list(scheduled) == ["gpt-4o", "o9-later"]  # soonest first
+    for model, moment, prices in (
+        ("gpt-4o", start, "0.000002 0.000008"),
+        ("o9-later", later, "0.00001 0.00004"),
+    ):
+        row = scheduled[model]
+        assert datetime.fromisoformat(row.get_attribute("data-effective-from")) == moment
+        assert moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") in row.text
+        assert "scheduled" in row.find_element("css selector", ".badge").text
+        assert prices in row.text
+    # The prices in effect are unchanged, and a model priced only later is not among them.
+    current = browser.find_element("css selector", "#prices-table tr[data-model='gpt-4o']")
+    assert "0.0000025" in current.text
+    assert not browser.find_elements("css selector", "#prices-table tr[data-model='o9-later']")
+    # The versions of gpt-4o mark the later one as scheduled.
+    current.find_element("css selector", "button.link").click()
+    _wait(
+        browser,
+        lambda: len(browser.find_elements("css selector", "#versions-table tr.scheduled")) == 1,
+    )
+    assert (
+        start.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        in browser.find_element("css selector", "#versions-table tr.scheduled").text
+    )
+
+    # The calculator prices a call by the version in effect at its time.
+    _set_input(
+        browser, "calc-at", (start + timedelta(hours=1)).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    )
+    try:
+        # 1000 x 0.000002 + 500 x 0.000008, then 1000 x 0.0000025 + 500 x 0.00001 now.
+        _wait(browser, lambda: _calculate(browser, "OPENAI", "gpt-4o", 1000, 500) == "0.006")
+    finally:
+        _set_input(browser, "calc-at", "")
+    assert _calculate(browser, "OPENAI", "gpt-4o", 1000, 500) == "0.0075"
+
+    for model in ("o9-later", "gpt-4o"):
+        _confirm(browser, f"#scheduled-table tr[data-model='{model}'] button.delete")
+        assert f"Deleted the version of OPENAI {model} from" in _by_id(browser, "admin-result").text
+        _wait(browser, lambda: _state(browser, "prices-view") == "ready")
+    assert _scheduled_rows(browser) == {}
+    assert "No price changes are scheduled." in _by_id(browser, "scheduled-table").text
+    assert browser.find_elements("css selector", "#prices-table tr[data-model='gpt-4o']")
+
+
+def test_the_logs_and_prices_views_fit_a_phone_width(browser: Any, server: Any) -> None:
+    _sign_in(browser, server, server.admin_key)
+    browser.set_window_size(390, 844)
+    try:
+        _open_logs(browser, server)
+        _open_prices(browser, server)
+        for view in ("logs", "prices"):
+            browser.execute_script(
+                "document.getElementById(arguments[0]).dataset.state = 'stale';"
+                "location.hash = arguments[1];",
+                f"{view}-view",
+                f"#/{view}",
+            )
+            _wait(browser, lambda: _state(browser, f"{view}-view") == "ready")  # noqa: B023
+            # Wide tables scroll inside their box; the page itself never scrolls sideways.
+            _wait(
+                browser,
+                lambda: browser.execute_script(
+                    "return document.documentElement.scrollWidth <= window.innerWidth"
+                ),
+            )
+    finally:
+        browser.set_window_size(1280, 900)
 
 
 def test_a_user_bound_key_sees_only_its_users_rows(browser: Any, server: Any) -> None:

@@ -87,6 +87,29 @@ async def test_recording_prices_the_call_and_keeps_the_provider_named(api: Api) 
     assert datetime.fromisoformat(log["recordedAt"]).utcoffset() == timedelta(0)
 
 
+async def test_each_log_names_the_price_version_that_priced_it(api: Api) -> None:
+    versions = await api.data(
+        """query { pricingVersions(provider: MISTRAL, modelName: "gpt-oss-120b") { id } }"""
+    )
+    (row,) = versions["pricingVersions"]
+    priced = await api.data(
+        "mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { pricingId } }",
+        {"input": call()},
+    )
+    estimated = await api.data(
+        "mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { pricingId } }",
+        {"input": call(requestId="req-2", provider="XAI", model="grok-unpriced")},
+    )
+    listed = await api.data("query { usageLogs { edges { node { requestId pricingId } } } }")
+
+    assert priced["recordUsage"]["pricingId"] == row["id"]
+    assert estimated["recordUsage"]["pricingId"] is None
+    assert {
+        edge["node"]["requestId"]: edge["node"]["pricingId"]
+        for edge in listed["usageLogs"]["edges"]
+    } == {"req-1": row["id"], "req-2": None}
+
+
 async def test_a_missing_request_id_gets_a_generated_one(api: Api) -> None:
     first = await record(api, requestId=None)
     second = await record(api, requestId=None)

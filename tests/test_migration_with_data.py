@@ -145,9 +145,14 @@ async def orm(url: str) -> AsyncIterator[BaseDBAsyncClient]:
 
 async def migrate_to_before_migration_3(url: str, dialect: str, folder: Path) -> list[str]:
     """Apply migrations 0, 1 and 2 only, with aerich, from a copy of them in `folder`."""
+    return await migrate_up_to(url, dialect, folder, last=2)
+
+
+async def migrate_up_to(url: str, dialect: str, folder: Path, *, last: int) -> list[str]:
+    """Apply migrations 0 to `last` only, with aerich, from a copy of them in `folder`."""
     location = folder / dialect
     (location / APP_LABEL).mkdir(parents=True)
-    for number in "012":
+    for number in range(last + 1):
         (source,) = (migrations_location(dialect) / APP_LABEL).glob(f"{number}_*.py")
         shutil.copy(source, location / APP_LABEL / source.name)
     command = Command(tortoise_config(url), app=APP_LABEL, location=str(location))

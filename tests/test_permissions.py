@@ -262,6 +262,7 @@ class Operation:
 
 OPERATIONS: dict[str, Operation] = {
     "Query.pricings": Operation("{ pricings { id } }", READ),
+    "Query.scheduledPricings": Operation("{ scheduledPricings { id } }", READ),
     "Query.pricingVersions": Operation(
         '{ pricingVersions(provider: MISTRAL, modelName: "default") { id } }', READ
     ),

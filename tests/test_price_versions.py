@@ -326,6 +326,38 @@ async def test_pricings_at_shows_the_version_in_effect(api: Api) -> None:
     ]
 
 
+async def test_scheduled_pricings_lists_the_versions_still_to_come_soonest_first(
+    api: Api,
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    soon, later = iso(now + timedelta(days=3)), iso(now + timedelta(days=40))
+    await set_price(api, "gpt-4o", "0.0000025", "0.00001", JAN)  # in effect: not listed
+    await set_price(api, "gpt-4o", "0.000002", "0.000008", later)
+    await set_price(api, "o9-preview", "0.00001", "0.00004", soon)  # a model not priced yet
+    await set_price(api, "mistral-large", "0.000002", "0.000006", later, provider="MISTRAL")
+    query = (
+        "query ($provider: Provider) { scheduledPricings(provider: $provider) {"
+        " provider modelName inputTokenCost effectiveFrom } }"
+    )
+
+    async def listed(provider: str | None) -> list[tuple[str, str, str, datetime]]:
+        rows = (await api.data(query, {"provider": provider}))["scheduledPricings"]
+        return [
+            (row["provider"], row["modelName"], row["inputTokenCost"], moment(row["effectiveFrom"]))
+            for row in rows
+        ]
+
+    assert await listed(None) == [
+        ("OPENAI", "o9-preview", "0.00001", moment(soon)),
+        ("MISTRAL", "mistral-large", "0.000002", moment(later)),
+        ("OPENAI", "gpt-4o", "0.000002", moment(later)),
+    ]
+    assert await listed("OPENAI") == [
+        ("OPENAI", "o9-preview", "0.00001", moment(soon)),
+        ("OPENAI", "gpt-4o", "0.000002", moment(later)),
+    ]
+
+
 async def test_delete_pricing_removes_one_version_or_all(api: Api) -> None:
     for start, price in (
         (JAN, "0.000001"),

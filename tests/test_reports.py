@@ -47,21 +47,27 @@ TIME_DIMENSIONS = {
     UsageDimension.MONTH: Granularity.MONTH,
 }
 
-usage_inputs = st.lists(
-    st.builds(
-        UsageInput,
-        provider=st.sampled_from(PROVIDERS),
-        model=st.sampled_from(MODELS),
-        tokens_input=st.integers(0, 3_000_000),
-        tokens_output=st.integers(0, 300_000),
-        user_id=st.sampled_from(USERS),
-        occurred_at=st.integers(0, 40 * 24 * 3600).map(
-            lambda seconds: BASE + timedelta(seconds=seconds)
-        ),
-    ),
-    min_size=0,
-    max_size=40,
-)
+
+@st.composite
+def usage_input(draw: st.DrawFn) -> UsageInput:
+    """One call; its cached, cache-write and reasoning tokens are parts of its totals."""
+    tokens_input = draw(st.integers(0, 3_000_000))
+    tokens_output = draw(st.integers(0, 300_000))
+    tokens_cached_input = draw(st.integers(0, tokens_input))
+    return UsageInput(
+        provider=draw(st.sampled_from(PROVIDERS)),
+        model=draw(st.sampled_from(MODELS)),
+        tokens_input=tokens_input,
+        tokens_output=tokens_output,
+        tokens_cached_input=tokens_cached_input,
+        tokens_cache_write=draw(st.integers(0, tokens_input - tokens_cached_input)),
+        tokens_reasoning=draw(st.integers(0, tokens_output)),
+        user_id=draw(st.sampled_from(USERS)),
+        occurred_at=BASE + timedelta(seconds=draw(st.integers(0, 40 * 24 * 3600))),
+    )
+
+
+usage_inputs = st.lists(usage_input(), min_size=0, max_size=40)
 # Whole hours and days are read from the rollups; odd minutes and seconds cut edges
 # that are read from the logs.
 boundaries = st.one_of(
@@ -159,7 +165,7 @@ def reference_report(
     logs: list[UsageLog], question: Question
 ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     sums: dict[tuple[Any, ...], list[Any]] = defaultdict(
-        lambda: [0, 0, 0, Decimal(0), Decimal(0), Decimal(0)]
+        lambda: [0, 0, 0, 0, 0, 0, Decimal(0), Decimal(0), Decimal(0), Decimal(0)]
     )
     for log in logs:
         if not matches(log, question):
@@ -168,10 +174,14 @@ def reference_report(
         row[0] += 1
         row[1] += log.tokens_input
         row[2] += log.tokens_output
-        row[3] += from_pico(log.cost_total_pico)
-        row[4] += from_pico(log.cost_input_pico)
+        row[3] += log.tokens_cached_input
+        row[4] += log.tokens_cache_write
+        row[5] += log.tokens_reasoning
+        row[6] += from_pico(log.cost_total_pico)
+        row[7] += from_pico(log.cost_input_pico)
+        row[8] += from_pico(log.cost_output_pico)
         if log.pricing_source is PricingSource.BUILTIN_ESTIMATE:
-            row[5] += from_pico(log.cost_total_pico)
+            row[9] += from_pico(log.cost_total_pico)
     return {key: tuple(value) for key, value in sums.items()}
 
 
@@ -226,8 +236,12 @@ async def test_reports_equal_the_decimal_reference(
             row.totals.requests,
             row.totals.tokens_input,
             row.totals.tokens_output,
+            row.totals.tokens_cached_input,
+            row.totals.tokens_cache_write,
+            row.totals.tokens_reasoning,
             from_pico(row.totals.cost_total_pico),
             from_pico(row.totals.cost_input_pico),
+            from_pico(row.totals.cost_output_pico),
             from_pico(row.totals.estimated_cost_total_pico),
         )
         for row in report.rows
@@ -331,3 +345,38 @@ async def test_a_time_series_fills_empty_buckets_with_zeros(orm: Database) -> No
     ]
     assert [point.totals.requests for point in points] == [0, 0, 1, 0, 0, 0]
     assert points[2].totals.cost_total_pico == 1000 * 10**6  # $0.001 at the built-in price
+
+
+async def test_a_time_series_sums_the_token_kinds_from_rollups_and_edges(orm: Database) -> None:
+    calls = [
+        UsageInput(
+            provider=Provider.OPENAI,
+            model="gpt-4o",
+            tokens_input=1000,
+            tokens_output=400,
+            tokens_cached_input=600,
+            tokens_cache_write=100,
+            tokens_reasoning=250,
+            occurred_at=BASE + timedelta(minutes=minutes),
+        )
+        for minutes in (10, 70, 24 * 60 + 5)
+    ]
+    await _record(calls)
+    # From 00:05: the first call is an edge read from the logs, the others whole hours.
+    points = await cost_time_series(
+        usage_filter=UsageFilter(
+            occurred_from=BASE + timedelta(minutes=5), occurred_to=BASE + timedelta(days=2)
+        ),
+        granularity=Granularity.DAY,
+        time_zone="UTC",
+        caller=SYSTEM,
+    )
+    assert [
+        (
+            point.totals.requests,
+            point.totals.tokens_cached_input,
+            point.totals.tokens_cache_write,
+            point.totals.tokens_reasoning,
+        )
+        for point in points
+    ] == [(2, 1200, 200, 500), (1, 600, 100, 250)]

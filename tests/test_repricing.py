@@ -364,8 +364,11 @@ async def test_repricing_needs_the_admin_scope(
 async def test_logs_whose_pricing_source_changes_move_between_rollup_groups(api: Api) -> None:
     wrong_row = await upsert(api, "OPENAI", "my-model", "0.00001", "0.00002")
     await upsert(api, "MISTRAL", "mistral-large", "0.000004", "0.000012")
-    exact = await record(api, "exact", "OPENAI", "my-model")  # 0.01 + 0.02
-    mistral = await record(api, "mistral", "MISTRAL", "mistral-large")  # 0.004 + 0.012
+    # No row prices cached or reasoning tokens apart: they cost the input (output) price,
+    # and the rollups must move them to the logs' new groups as well.
+    kinds = {"tokensCachedInput": 300, "tokensCacheWrite": 200, "tokensReasoning": 400}
+    exact = await record(api, "exact", "OPENAI", "my-model", **kinds)  # 0.01 + 0.02
+    mistral = await record(api, "mistral", "MISTRAL", "mistral-large", **kinds)  # 0.004 + 0.012
     estimated = await record(api, "estimated", "OTHER", "new-model")  # 0.001 + 0.001
     assert await report(api, "PRICING_SOURCE") == {
         ("EXACT",): "0.046",

@@ -49,11 +49,17 @@ def test_seeded_rollups_match_then_drift_is_found_and_rebuilt(database_url: str)
         "UPDATE usage_rollup_hourly SET cost_total_pico = cost_total_pico + 1 WHERE id = 1",
     )
     sql(database_url, "DELETE FROM usage_rollup_daily_user WHERE id = 2")
+    sql(
+        database_url,
+        "UPDATE usage_rollup_daily_user_total SET tokens_reasoning = tokens_reasoning + 1 "
+        "WHERE id = 3",
+    )
     code, output = billgraph(database_url, "rollups", "verify")
     assert code == 1
     assert "usage_rollup_hourly" in output
-    assert "usage_rollup_daily_user" in output
-    assert "2 groups differ" in output
+    assert "usage_rollup_daily_user " in output
+    assert "usage_rollup_daily_user_total" in output
+    assert "3 groups differ" in output
 
     assert billgraph(database_url, "rollups", "rebuild")[0] == 0
     assert billgraph(database_url, "rollups", "verify") == (0, "rollups match the logs\n")

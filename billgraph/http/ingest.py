@@ -25,7 +25,7 @@ from billgraph.http.usage_decoding import (
 from billgraph.http_errors import domain_error_response, error_response
 from billgraph.models import ApiKeyScope
 from billgraph.schema.context import bearer_token_from
-from billgraph.services.api_keys import authenticate
+from billgraph.services.api_keys import authenticate_for_recording
 from billgraph.services.db_failures import is_unavailable
 from billgraph.services.errors import BillingError
 from billgraph.services.pricing_cache import PricingCache
@@ -175,7 +175,7 @@ async def _ingest(
     cache: PricingCache,
 ) -> Response:
     now = datetime.now(UTC)
-    caller = await authenticate(
+    caller = await authenticate_for_recording(
         token=bearer_token_from(request.headers.get("authorization")),
         admin_api_key=admin_api_key,
         now=now,

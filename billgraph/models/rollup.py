@@ -18,6 +18,10 @@ class _UsageSums(Model):
     requests = fields.BigIntField()
     tokens_input = fields.BigIntField()
     tokens_output = fields.BigIntField()
+    # Parts of tokens_input (cached, cache write) and of tokens_output (reasoning).
+    tokens_cached_input = fields.BigIntField(default=0)
+    tokens_cache_write = fields.BigIntField(default=0)
+    tokens_reasoning = fields.BigIntField(default=0)
     cost_input_pico = fields.BigIntField()
     cost_output_pico = fields.BigIntField()
     cost_total_pico = fields.BigIntField()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from strawberry.fastapi import BaseContext
 
 from billgraph.logs import note_key
-from billgraph.services.api_keys import Caller, authenticate
+from billgraph.services.api_keys import Caller, authenticate, authenticate_for_recording
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.report_limits import ReportBudget
@@ -43,15 +43,26 @@ class Context(BaseContext):
 
     async def caller(self) -> Caller:
         """Return who is calling, authenticating the bearer token once per request."""
-        if self._caller is None:
-            admin_key = self.settings.admin_api_key
+        if self._caller is None or self._caller.unchecked_key_digest is not None:
             self._caller = await authenticate(
-                token=self.bearer_token,
-                admin_api_key=admin_key.get_secret_value() if admin_key else None,
-                now=self.now(),
+                token=self.bearer_token, admin_api_key=self._admin_key(), now=self.now()
             )
             note_key(self._caller.key_id if self._caller.key_id is not None else "admin-key")
         return self._caller
+
+    async def recording_caller(self) -> Caller:
+        """Return who is calling, for recordUsage(Batch) only: a key this worker knows
+        needs no query, because the write itself checks that it is still active."""
+        if self._caller is None:
+            self._caller = await authenticate_for_recording(
+                token=self.bearer_token, admin_api_key=self._admin_key(), now=self.now()
+            )
+            note_key(self._caller.key_id if self._caller.key_id is not None else "admin-key")
+        return self._caller
+
+    def _admin_key(self) -> str | None:
+        admin_key = self.settings.admin_api_key
+        return admin_key.get_secret_value() if admin_key else None
 
 
 def bearer_token_from(authorization: str | None) -> str | None:

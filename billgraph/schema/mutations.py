@@ -10,7 +10,7 @@ from billgraph.schema.budgets import BudgetMutations
 from billgraph.schema.bulk_variables import bulk_inputs
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import parse_id
-from billgraph.schema.permissions import CanIngest, IsAdmin
+from billgraph.schema.permissions import CanRecordUsage, IsAdmin
 from billgraph.schema.scalars import ProviderId
 from billgraph.schema.types import (
     AddProviderInput,
@@ -47,7 +47,7 @@ def at_input_index(error: usage.BatchItemError) -> BillingError:
 class Mutation(BudgetMutations):
     @strawberry.mutation(
         description="Price and record one LLM call, exactly once per requestId.",
-        permission_classes=[CanIngest],
+        permission_classes=[CanRecordUsage],
     )
     async def record_usage(self, info: RequestInfo, input: RecordUsageInput) -> UsageLog:
         log = await usage.record_usage(
@@ -55,7 +55,7 @@ class Mutation(BudgetMutations):
             now=info.context.now(),
             environment_prices=info.context.environment_prices,
             cache=info.context.pricing_cache,
-            caller=await info.context.caller(),
+            caller=await info.context.recording_caller(),
         )
         return UsageLog.from_model(log)
 
@@ -64,7 +64,7 @@ class Mutation(BudgetMutations):
             "Record up to 1000 calls in one transaction, each exactly once; a bad item "
             "rejects the batch and its error names the item's index and field."
         ),
-        permission_classes=[CanIngest],
+        permission_classes=[CanRecordUsage],
     )
     async def record_usage_batch(
         self,
@@ -78,7 +78,7 @@ class Mutation(BudgetMutations):
                 now=info.context.now(),
                 environment_prices=info.context.environment_prices,
                 cache=info.context.pricing_cache,
-                caller=await info.context.caller(),
+                caller=await info.context.recording_caller(),
             )
         except usage.BatchItemError as error:
             raise at_input_index(error) from None

@@ -27,5 +27,14 @@ class CanIngest(_HasScope):
     scope = ApiKeyScope.INGEST
 
 
+class CanRecordUsage(BasePermission):
+    """INGEST, for the mutations whose write checks the key itself (Context.recording_caller)."""
+
+    async def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
+        caller = await info.context.recording_caller()
+        caller.require(ApiKeyScope.INGEST)
+        return True
+
+
 class IsAdmin(_HasScope):
     scope = ApiKeyScope.ADMIN

@@ -69,6 +69,16 @@ class Query(BudgetQueries):
         return [Pricing.from_model(row) for row in rows]
 
     @strawberry.field(
+        description="Price versions scheduled to take effect after now, soonest first.",
+        permission_classes=[CanRead],
+    )
+    async def scheduled_pricings(
+        self, info: RequestInfo, provider: ProviderId | None = None
+    ) -> list[Pricing]:
+        rows = await pricing.scheduled_pricings(provider=provider, at=info.context.now())
+        return [Pricing.from_model(row) for row in rows]
+
+    @strawberry.field(
         description="Every version of one model's price, oldest first.",
         permission_classes=[CanRead],
     )

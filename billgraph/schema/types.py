@@ -223,6 +223,12 @@ class UsageLog:
     cost_total: Decimal
     pricing_source: PricingSource
     matched_model_name: str | None
+    pricing_id: strawberry.ID | None = strawberry.field(
+        description=(
+            "The price version (Pricing.id) that priced it; null when the environment "
+            "prices or the built-in estimate did."
+        )
+    )
     occurred_at: datetime
     recorded_at: datetime
 
@@ -252,6 +258,7 @@ class UsageLog:
             cost_total=from_pico(log.cost_total_pico),
             pricing_source=log.pricing_source,
             matched_model_name=log.matched_model_name,
+            pricing_id=strawberry.ID(str(log.pricing_id)) if log.pricing_id is not None else None,
             occurred_at=log.occurred_at,
             recorded_at=log.recorded_at,
         )
@@ -278,8 +285,19 @@ class UsageLogConnection:
 @strawberry.type(description="Exact totals over the matching usage logs.")
 class CostTotals:
     requests: Int64
-    tokens_input: Int64
-    tokens_output: Int64
+    tokens_input: Int64 = strawberry.field(description="All prompt tokens, cached ones included.")
+    tokens_output: Int64 = strawberry.field(
+        description="All completion tokens, reasoning included."
+    )
+    tokens_cached_input: Int64 = strawberry.field(
+        description="The part of tokensInput read from the provider's prompt cache."
+    )
+    tokens_cache_write: Int64 = strawberry.field(
+        description="The part of tokensInput written to the provider's prompt cache."
+    )
+    tokens_reasoning: Int64 = strawberry.field(
+        description="The part of tokensOutput spent reasoning."
+    )
     cost_input: Decimal
     cost_output: Decimal
     cost_total: Decimal
@@ -293,6 +311,9 @@ class CostTotals:
             requests=Int64(totals.requests),
             tokens_input=Int64(totals.tokens_input),
             tokens_output=Int64(totals.tokens_output),
+            tokens_cached_input=Int64(totals.tokens_cached_input),
+            tokens_cache_write=Int64(totals.tokens_cache_write),
+            tokens_reasoning=Int64(totals.tokens_reasoning),
             cost_input=from_pico(totals.cost_input_pico),
             cost_output=from_pico(totals.cost_output_pico),
             cost_total=from_pico(totals.cost_total_pico),

@@ -9,7 +9,7 @@ stored: the secrets are 256-bit random, so a slow password hash would add nothin
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +42,10 @@ class Caller:
     name: str
     scopes: frozenset[ApiKeyScope]
     user_id: str | None = None
+    # Set when the key came from this process's memory instead of the database (see
+    # authenticate_for_recording): the write that records usage must then check, in its
+    # own statement, that this key is still active.
+    unchecked_key_digest: str | None = field(default=None, repr=False, compare=False)
 
     def may(self, scope: ApiKeyScope) -> bool:
         """Return True when the caller holds `scope`; ADMIN holds every scope."""
@@ -122,6 +126,7 @@ async def count_api_keys() -> int:
 
 async def revoke_api_key(*, key_id: int, now: datetime) -> ApiKey:
     """Revoke a key at once; revoking a revoked key keeps its first revocation time."""
+    _forget(key_id)  # other workers' writes check the key themselves
     key = None
     if key_id <= MAX_KEY_ID:  # larger ids cannot exist (a 32-bit column on PostgreSQL)
         await ApiKey.filter(id=key_id, revoked_at__isnull=True).update(revoked_at=now)
@@ -139,9 +144,7 @@ async def authenticate(*, token: str | None, admin_api_key: str | None, now: dat
     """
     if token is None:
         raise UnauthenticatedError("Send an API key as 'Authorization: Bearer <key>'")
-    if admin_api_key is not None and hmac.compare_digest(
-        token.encode("utf-8"), admin_api_key.encode("utf-8")
-    ):
+    if _is_break_glass(token, admin_api_key):
         return Caller(key_id=None, name=BREAK_GLASS_NAME, scopes=frozenset({ApiKeyScope.ADMIN}))
     prefix = _prefix_of(token)
     key = await _key_with_prefix(prefix) if prefix else None
@@ -156,11 +159,19 @@ async def authenticate(*, token: str | None, admin_api_key: str | None, now: dat
             Q(id=key["id"])
             & (Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION))
         ).update(last_used_at=now)
-    return Caller(
+    caller = Caller(
         key_id=key["id"],
         name=key["name"],
         scopes=parse_scopes(key["scopes"]),
         user_id=key["user_id"],
+    )
+    _remember(prefix, key["secret_sha256"], caller, now)
+    return caller
+
+
+def _is_break_glass(token: str, admin_api_key: str | None) -> bool:
+    return admin_api_key is not None and hmac.compare_digest(
+        token.encode("utf-8"), admin_api_key.encode("utf-8")
     )
 
 
@@ -180,3 +191,67 @@ async def _key_with_prefix(prefix: str) -> dict[str, Any] | None:
 def _as_datetime(value: datetime | str | None) -> datetime | None:
     """Return a stored timestamp as a datetime (SQLite returns Tortoise's ISO text)."""
     return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True, slots=True)
+class _RememberedKey:
+    secret_sha256: str
+    caller: Caller
+    checked_at: datetime
+
+
+# Keys this process authenticated, by prefix. A key's name, scopes and user never change;
+# only its revocation does, and every write through authenticate_for_recording checks
+# that in its own statement. Bounded: past the limit it starts over.
+_remembered: dict[str, _RememberedKey] = {}
+_MAX_REMEMBERED = 10_000
+
+
+def _remember(prefix: str | None, secret_sha256: str, caller: Caller, now: datetime) -> None:
+    if prefix is None:
+        return
+    if len(_remembered) >= _MAX_REMEMBERED:
+        _remembered.clear()
+    _remembered[prefix] = _RememberedKey(secret_sha256, caller, now)
+
+
+def _forget(key_id: int) -> None:
+    for prefix in [p for p, known in _remembered.items() if known.caller.key_id == key_id]:
+        _remembered.pop(prefix, None)
+
+
+async def authenticate_for_recording(
+    *, token: str | None, admin_api_key: str | None, now: datetime
+) -> Caller:
+    """Like authenticate, for a request that only records usage: a key this process
+    authenticated in the last minute is taken from memory, with no query. The caller
+    then carries the key's digest, and the write that stores the usage checks in its
+    own statement that the key is still active (services/usage_writer.py), so a revoked
+    key still records nothing, in every worker, from the moment it is revoked.
+    """
+    if token is not None and not _is_break_glass(token, admin_api_key):
+        prefix = _prefix_of(token)
+        known = _remembered.get(prefix) if prefix is not None else None
+        # Once a minute a key goes through authenticate, which keeps last_used_at fresh.
+        if known is not None and known.checked_at > now - LAST_USED_RESOLUTION:
+            digest = _digest(token)
+            if hmac.compare_digest(digest, known.secret_sha256):
+                return replace(known.caller, unchecked_key_digest=digest)
+    return await authenticate(token=token, admin_api_key=admin_api_key, now=now)
+
+
+async def key_is_active(caller: Caller) -> bool:
+    """Return True when the caller's key is still there and not revoked (one query)."""
+    if caller.key_id is None:
+        return True
+    connection = ApiKey._meta.db
+    params = Params(dialect_of_connection(connection))
+    rows = await connection.execute_query_dict(
+        f"SELECT 1 AS active FROM api_keys WHERE id = {params.add(caller.key_id)} "  # noqa: S608
+        f"AND secret_sha256 = {params.add(caller.unchecked_key_digest)} "
+        "AND revoked_at IS NULL",
+        params.values,
+    )
+    if not rows:
+        _forget(caller.key_id)
+    return bool(rows)

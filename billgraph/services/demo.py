@@ -5,6 +5,7 @@ Everything goes through `record_usage_batch`, the same path as the GraphQL batch
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -34,6 +35,8 @@ _MODELS: list[tuple[Provider, str, str | None, str | None, float]] = [
     (Provider.GROQ, "llama-3.3-70b-versatile", "0.00000059", "0.00000079", 2),
     (Provider.XAI, "grok-experimental", None, None, 1),
 ]
+# Models that report reasoning tokens (a part of their output tokens).
+_REASONING_MODELS = {"o3-mini", "openai/gpt-oss-120b:groq"}
 # Calls per hour of the day (UTC), relative; weekends are quieter.
 _HOURLY = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 10, 10, 11, 11, 10, 8, 6, 4, 3, 2, 2, 1]
 _WEEKEND_FACTOR = 0.35
@@ -63,11 +66,17 @@ async def seed_usage(
         _WEEKEND_FACTOR if (end - timedelta(days=days - offset)).weekday() >= 5 else 1.0
         for offset in range(days)
     ]
+    # Token kinds come from a generator of their own, so the calls themselves (and what
+    # they cost: no demo price sets those kinds apart) are the same as without them.
+    kinds = random.Random(f"{seed}-token-kinds")  # noqa: S311
     cache = PricingCache()
     created = 0
     for batch_start in range(0, logs, MAX_BATCH_SIZE):
         batch = [
-            _demo_call(generator, index, seed, end, days, user_ids, user_weights, day_weights)
+            _with_token_kinds(
+                kinds,
+                _demo_call(generator, index, seed, end, days, user_ids, user_weights, day_weights),
+            )
             for index in range(batch_start, min(batch_start + MAX_BATCH_SIZE, logs))
         ]
         result = await record_usage_batch(
@@ -108,6 +117,23 @@ def _demo_call(  # noqa: PLR0917  (one call site, positional for brevity in the 
         request_id=f"demo-{seed}-{end:%Y%m%d}-{index}",
         user_id=generator.choices(user_ids, weights=user_weights)[0],
         occurred_at=occurred_at,
+    )
+
+
+def _with_token_kinds(generator: random.Random, call: UsageInput) -> UsageInput:
+    """Return the call with plausible cached, cache-write and reasoning token counts."""
+    cached = cache_write = reasoning = 0
+    if generator.random() < 0.4:  # a repeated prefix: read from the provider's cache
+        cached = int(call.tokens_input * generator.uniform(0.3, 0.9))
+    elif call.provider is Provider.ANTHROPIC and generator.random() < 0.3:
+        cache_write = int(call.tokens_input * generator.uniform(0.2, 0.6))
+    if call.model in _REASONING_MODELS:
+        reasoning = int(call.tokens_output * generator.uniform(0.3, 0.8))
+    return replace(
+        call,
+        tokens_cached_input=cached,
+        tokens_cache_write=cache_write,
+        tokens_reasoning=reasoning,
     )
 
 

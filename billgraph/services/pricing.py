@@ -1,5 +1,5 @@
 """Price look-ups: the price in effect at a moment (the chain over the cached versions), what
-a call would cost at it, and the versions in effect or of one model."""
+a call would cost at it, and the versions in effect, still to come, or of one model."""
 
 from datetime import datetime
 
@@ -69,6 +69,15 @@ async def list_pricings(*, provider: str | None = None, at: datetime) -> list[Pr
         (row for row in in_effect if row is not None),
         key=lambda row: (row.provider, row.model_key),
     )
+
+
+async def scheduled_pricings(*, provider: str | None = None, at: datetime) -> list[Pricing]:
+    """Return the versions that take effect after `at`, soonest first."""
+    at = require_aware(at, field="at")
+    query = Pricing.filter(effective_from__gt=at)
+    if provider is not None:
+        query = query.filter(provider=provider_id(provider))
+    return await query.order_by("effective_from", "provider", "model_key")
 
 
 async def pricing_versions(*, provider: str, model_name: str) -> list[Pricing]:

@@ -203,7 +203,7 @@ async def cost_time_series(
     return points
 
 
-_ZERO = UsageTotals(0, 0, 0, 0, 0, 0, 0)
+_ZERO = UsageTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 
 
 def _source_name(plan: _Plan) -> str:
@@ -355,11 +355,7 @@ def _report_sql(
         branches.append(_logs_branch(plan, usage_filter, params))
     keys = [_branch_column(dimension) for dimension in plan.dimensions]
     selected = [f"{column} AS k{index}" for index, column in enumerate(keys)]
-    selected += [
-        "SUM(requests) AS requests",
-        "SUM(tokens_input) AS tokens_input",
-        "SUM(tokens_output) AS tokens_output",
-    ]
+    selected += ["SUM(requests) AS requests", *(f"SUM({name}) AS {name}" for name in _TOKENS)]
     for name in ("cost_input", "cost_output", "cost_total", "estimated"):
         whole, rest = exact_sum_sql(dialect, f"{name}_pico")
         selected.append(f"{whole} AS {name}_usd")
@@ -388,7 +384,14 @@ def _branch_column(dimension: UsageDimension) -> str:
     return "user_id" if dimension is UsageDimension.USER else "bucket"
 
 
-_AMOUNTS = ("tokens_input", "tokens_output", "cost_input_pico", "cost_output_pico")
+_TOKENS = (
+    "tokens_input",
+    "tokens_output",
+    "tokens_cached_input",
+    "tokens_cache_write",
+    "tokens_reasoning",
+)
+_AMOUNTS = (*_TOKENS, "cost_input_pico", "cost_output_pico")
 
 
 def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
@@ -532,6 +535,9 @@ def _totals(row: dict[str, Any]) -> UsageTotals:
         requests=_int(row["requests"]),
         tokens_input=_int(row["tokens_input"]),
         tokens_output=_int(row["tokens_output"]),
+        tokens_cached_input=_int(row["tokens_cached_input"]),
+        tokens_cache_write=_int(row["tokens_cache_write"]),
+        tokens_reasoning=_int(row["tokens_reasoning"]),
         cost_input_pico=amount("cost_input"),
         cost_output_pico=amount("cost_output"),
         cost_total_pico=amount("cost_total"),

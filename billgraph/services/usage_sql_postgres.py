@@ -35,13 +35,22 @@ _SLICE = 500
 
 
 @cache
-def insert_statement() -> str:
+def insert_statement(*, check_key: bool = False) -> str:
     """Return the statement; $1 is the rows as JSON (see encode_rows), $2 recorded_at,
-    $3 the budgets revision the caller's copy was loaded at (budgets/in_force.py).
+    $3 the budgets revision the caller's copy was loaded at (budgets/in_force.py), and
+    with `check_key` $4 and $5 the id and SHA-256 of an API key that must still be
+    active (api_keys.authenticate_for_recording).
 
     It returns (id, request_id) of each inserted row, plus one (NULL, NULL) row when
-    the revision matched; without that row nothing was stored: the budgets changed.
+    the checks passed; without that row nothing was stored: the budgets changed, or the
+    key was revoked.
     """
+    key_check = (
+        " AND EXISTS (SELECT FROM api_keys WHERE id = $4::int4 AND secret_sha256 = $5::text "
+        "AND revoked_at IS NULL)"
+        if check_key
+        else ""
+    )
     columns = ", ".join(LOG_COLUMNS)
     record_type = ", ".join(
         f"{key} {_SQL_TYPE[column]}" for key, column in zip(_KEYS, LOG_COLUMNS, strict=True)
@@ -55,7 +64,7 @@ def insert_statement() -> str:
     )
     return (
         "WITH in_force AS (SELECT revision FROM pricing_revision "  # noqa: S608
-        f"WHERE id = {BUDGETS_REVISION_ROW} AND revision = $3::int8),\n"
+        f"WHERE id = {BUDGETS_REVISION_ROW} AND revision = $3::int8{key_check}),\n"
         f"incoming AS (SELECT {renamed} "
         f"FROM json_to_recordset($1::json) AS rows({record_type}) "
         "WHERE EXISTS (SELECT FROM in_force)),\n"
@@ -78,6 +87,11 @@ async def encode_rows(rows: Sequence[tuple[Any, ...]]) -> str:
     return (b"[" + b",".join(parts) + b"]").decode()
 
 
-def insert_parameters(document: str, recorded_at: datetime, budgets_revision: int) -> list[Any]:
-    """Return the statement's parameters."""
-    return [document, recorded_at, budgets_revision]
+def insert_parameters(
+    document: str,
+    recorded_at: datetime,
+    budgets_revision: int,
+    key: tuple[int, str] | None = None,
+) -> list[Any]:
+    """Return the statement's parameters (`key`: the id and digest to check, if any)."""
+    return [document, recorded_at, budgets_revision, *(key or ())]

@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 
 from billgraph.models import UsageLog
 from billgraph.services import budgets, usage_sql_postgres, usage_sql_sqlite
-from billgraph.services.api_keys import Caller
+from billgraph.services.api_keys import Caller, key_is_active
 from billgraph.services.budgets.in_force import (
     BudgetsChangedError,
     BudgetsInForce,
@@ -31,7 +31,12 @@ from billgraph.services.budgets.in_force import (
 )
 from billgraph.services.budgets.scope import covers
 from billgraph.services.db_failures import is_lock_conflict, is_numeric_overflow, is_unavailable
-from billgraph.services.errors import BillingError, InvalidInputError, UnavailableError
+from billgraph.services.errors import (
+    BillingError,
+    InvalidInputError,
+    UnauthenticatedError,
+    UnavailableError,
+)
 from billgraph.services.sql import dialect_of_connection
 from billgraph.services.usage_batch import (
     OCCURRED_AT,
@@ -115,16 +120,21 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
     if dialect == "postgres" and len(batch.rows) == 1 and not _budget_work(batch, in_force):
         # The common single call: one statement, its own transaction. (A batch keeps its
         # transaction: a CONFLICT found after the insert must undo the other rows.)
-        inserted = await _insert_postgres(connection, batch.rows, now, in_force.revision)
+        inserted = await _insert_postgres(connection, batch.rows, now, in_force.revision, caller)
         return await _with_replays(connection, batch, inserted, caller)
     async with in_transaction(connection.connection_name) as transaction:
         if dialect == "sqlite":
             inserted = await _insert_sqlite(transaction, batch.rows, now)
-            # The one writer now holds SQLite's write lock: no budget can change meanwhile.
+            # The one writer now holds SQLite's write lock: no budget or key can change
+            # meanwhile.
+            if caller.unchecked_key_digest is not None and not await key_is_active(caller):
+                raise _revoked()
             if await current_revision(transaction) != in_force.revision:
                 in_force = await reload_budgets(transaction)
         else:
-            inserted = await _insert_postgres(transaction, batch.rows, now, in_force.revision)
+            inserted = await _insert_postgres(
+                transaction, batch.rows, now, in_force.revision, caller
+            )
         written = await _with_replays(transaction, batch, inserted, caller)
         if _budget_work(batch, in_force):
             # Budget spend, reservations and alerts move in the logs' own transaction.
@@ -194,16 +204,25 @@ async def _insert_postgres(
     rows: Sequence[tuple[Any, ...]],
     now: datetime,
     budgets_revision: int,
+    caller: Caller,
 ) -> dict[str, int]:
     document = await usage_sql_postgres.encode_rows(rows)
+    digest = caller.unchecked_key_digest
+    key = (caller.key_id, digest) if caller.key_id is not None and digest is not None else None
     _, records = await connection.execute_query(
-        usage_sql_postgres.insert_statement(),
-        usage_sql_postgres.insert_parameters(document, now, budgets_revision),
+        usage_sql_postgres.insert_statement(check_key=key is not None),
+        usage_sql_postgres.insert_parameters(document, now, budgets_revision, key),
     )
     inserted = {record["request_id"]: record["id"] for record in records}
     if inserted.pop(None, _NOT_IN_FORCE) is _NOT_IN_FORCE:
+        if key is not None and not await key_is_active(caller):
+            raise _revoked()
         raise BudgetsChangedError
     return inserted
+
+
+def _revoked() -> UnauthenticatedError:
+    return UnauthenticatedError("The API key has been revoked")
 
 
 _NOT_IN_FORCE = object()

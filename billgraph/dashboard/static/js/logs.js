@@ -8,7 +8,7 @@ import { formatTime, fromLocalInput, toLocalInput } from "./time.js";
 const LOG_FIELDS = `id requestId userId provider model tokensInput tokensOutput tokensCachedInput
   tokensCacheWrite tokensReasoning inputTokenCost outputTokenCost cachedInputTokenCost
   cacheWriteTokenCost reasoningTokenCost costInput costOutput costCachedInput costCacheWrite
-  costReasoning costTotal pricingSource matchedModelName occurredAt recordedAt`;
+  costReasoning costTotal pricingSource matchedModelName pricingId occurredAt recordedAt`;
 const QUERY = `query UsageLogs($filter: UsageFilter, $first: Int, $after: String) {
   usageLogs(filter: $filter, first: $first, after: $after) {
     edges { cursor node { ${LOG_FIELDS} } }
@@ -150,6 +150,7 @@ async function explain(index) {
     ["Request id", log.requestId], ["User", log.userId ?? "—"],
     ["Occurred", formatTime(log.occurredAt, state.zone)], ["Recorded", formatTime(log.recordedAt, state.zone)],
     ["Pricing source", log.pricingSource], ["Matched row", log.matchedModelName ?? "—"],
+    ["Price version", log.pricingId ? `#${log.pricingId}` : "none (no price row)"],
     ["Estimate", log.pricingSource === "BUILTIN_ESTIMATE" ? "yes" : "no"],
     ["Cost input", formatMoney(log.costInput)], ["of which cached", formatMoney(log.costCachedInput)],
     ["of which cache write", formatMoney(log.costCacheWrite)], ["Cost output", formatMoney(log.costOutput)],

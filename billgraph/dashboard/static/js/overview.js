@@ -8,7 +8,8 @@ const STACK_LAYERS = 6;
 const QUERY = `query Overview($filter: UsageFilter!, $granularity: TimeGranularity!, $timeZone: String!,
   $stackBy: [UsageDimension!]!) {
   summary: costSummary(filter: $filter) {
-    requests tokensInput tokensOutput costInput costOutput costTotal estimatedCostTotal
+    requests tokensInput tokensOutput tokensCachedInput tokensCacheWrite tokensReasoning
+    costInput costOutput costTotal estimatedCostTotal
   }
   series: costTimeSeries(filter: $filter, granularity: $granularity, timeZone: $timeZone) {
     bucketStart totals { costTotal }
@@ -50,6 +51,10 @@ function card(label, value, { money = false, exact, extra = null, className = "c
     extra);
 }
 
+function partOf(part, whole, name) {
+  return h("div", { class: "label", text: `${share(part, whole)} of ${name} tokens` });
+}
+
 function renderCards(summary, range) {
   const estimated = summary.estimatedCostTotal;
   const estimateZero = isZero(estimated);
@@ -58,11 +63,10 @@ function renderCards(summary, range) {
     id: "estimate-logs-link",
     text: "See the estimated logs",
   });
+  // Money first, then counts; cached, cache-write and reasoning tokens follow the input
+  // or output tokens they are part of.
   $("cards").replaceChildren(
     card("Spend", summary.costTotal, { money: true, id: "card-spend" }),
-    card("Requests", summary.requests, { id: "card-requests" }),
-    card("Input tokens", summary.tokensInput, { id: "card-tokens-input" }),
-    card("Output tokens", summary.tokensOutput, { id: "card-tokens-output" }),
     card("Input spend", summary.costInput, { money: true, id: "card-cost-input" }),
     card("Output spend", summary.costOutput, { money: true, id: "card-cost-output" }),
     card("Estimated (no price known)", estimated, {
@@ -70,6 +74,18 @@ function renderCards(summary, range) {
       id: "card-estimated",
       className: `card estimate${estimateZero ? " zero" : ""}`,
       extra: h("div", { class: "label" }, `${share(estimated, summary.costTotal)} of spend `, estimateZero ? null : link),
+    }),
+    card("Requests", summary.requests, { id: "card-requests" }),
+    card("Input tokens", summary.tokensInput, { id: "card-tokens-input" }),
+    card("Cached input tokens", summary.tokensCachedInput, {
+      id: "card-tokens-cached-input", extra: partOf(summary.tokensCachedInput, summary.tokensInput, "input"),
+    }),
+    card("Cache-write tokens", summary.tokensCacheWrite, {
+      id: "card-tokens-cache-write", extra: partOf(summary.tokensCacheWrite, summary.tokensInput, "input"),
+    }),
+    card("Output tokens", summary.tokensOutput, { id: "card-tokens-output" }),
+    card("Reasoning tokens", summary.tokensReasoning, {
+      id: "card-tokens-reasoning", extra: partOf(summary.tokensReasoning, summary.tokensOutput, "output"),
     }),
   );
 }

@@ -7,7 +7,10 @@ import { formatTime, fromLocalInput } from "./time.js";
 
 const PRICE_FIELDS = `id provider modelName inputTokenCost outputTokenCost cachedInputTokenCost
   cacheWriteTokenCost reasoningTokenCost effectiveFrom managedBy updatedAt`;
-const PRICINGS = `query Prices { pricings { ${PRICE_FIELDS} } }`;
+const PRICINGS = `query Prices {
+  pricings { ${PRICE_FIELDS} }
+  scheduled: scheduledPricings { ${PRICE_FIELDS} }
+}`;
 const VERSIONS = `query Versions($provider: Provider!, $modelName: String!) {
   pricingVersions(provider: $provider, modelName: $modelName) { ${PRICE_FIELDS} }
 }`;
@@ -64,8 +67,8 @@ async function showVersions(price) {
   try {
     const { pricingVersions } = await graphql(VERSIONS, { provider: price.provider, modelName: price.modelName });
     if (!pricingVersions.length) return emptyRow(tbody, 6, "No versions.");
-    tbody.replaceChildren(...pricingVersions.map((version) => h("tr", {},
-      h("td", { text: formatTime(version.effectiveFrom, state.zone) }),
+    tbody.replaceChildren(...pricingVersions.map((version) => h("tr", { class: isScheduled(version) ? "scheduled" : null },
+      h("td", {}, formatTime(version.effectiveFrom, state.zone), isScheduled(version) ? scheduledBadge() : null),
       h("td", { class: "num", text: version.inputTokenCost }),
       h("td", { class: "num", text: version.outputTokenCost }),
       h("td", { text: version.managedBy }),
@@ -81,14 +84,44 @@ async function showVersions(price) {
   panel.focus();
 }
 
+// A version is scheduled while its start lies ahead; the server decides which ones those
+// are (scheduledPricings), the clock here only marks them in the versions panel.
+const isScheduled = (version) => Date.parse(version.effectiveFrom) > Date.now();
+const scheduledBadge = () => h("span", { class: "badge scheduled", text: "scheduled" });
+
+function renderScheduled(scheduled) {
+  const tbody = $("scheduled-table").tBodies[0];
+  if (!scheduled.length) return emptyRow(tbody, 10, "No price changes are scheduled.");
+  tbody.replaceChildren(...scheduled.map((price) => h("tr", {
+    class: "scheduled", dataset: { provider: price.provider, model: price.modelName, effectiveFrom: price.effectiveFrom },
+  },
+    h("td", { class: "time" }, formatTime(price.effectiveFrom, state.zone), " ", scheduledBadge()),
+    h("td", { text: price.provider }),
+    h("td", { text: price.modelName }),
+    h("td", { class: "num", text: price.inputTokenCost }),
+    h("td", { class: "num", text: price.outputTokenCost }),
+    h("td", { class: "num" }, priceText(price.cachedInputTokenCost, "input")),
+    h("td", { class: "num" }, priceText(price.cacheWriteTokenCost, "input")),
+    h("td", { class: "num" }, priceText(price.reasoningTokenCost, "output")),
+    h("td", { text: price.managedBy }),
+    h("td", {},
+      h("button", { type: "button", class: "link", text: "Versions", onclick: () => showVersions(price) }),
+      state.admin ? h("button", {
+        type: "button", class: "link delete", text: "Delete…",
+        onclick: () => deletePrice(price, price.effectiveFrom),
+      }) : null),
+  )));
+}
+
 export async function loadPrices() {
   const status = $("prices-status");
   const tbody = $("prices-table").tBodies[0];
   $("prices-view").dataset.state = "loading";
   setStatus(status, "Loading…", "loading");
   let pricings;
+  let scheduled;
   try {
-    ({ pricings } = await graphql(PRICINGS));
+    ({ pricings, scheduled } = await graphql(PRICINGS));
   } catch (error) {
     setStatus(status, `Could not load the prices: ${error.message}`, "error");
     $("prices-view").dataset.state = "error";
@@ -109,7 +142,8 @@ export async function loadPrices() {
       h("button", { type: "button", class: "link", text: "Versions", onclick: () => showVersions(price) }),
       state.admin ? h("button", { type: "button", class: "link delete", text: "Delete…", onclick: () => deletePrice(price) }) : null),
   )));
-  setStatus(status, `${pricings.length} prices in effect now.`);
+  renderScheduled(scheduled);
+  setStatus(status, `${pricings.length} prices in effect now; ${scheduled.length} scheduled.`);
   $("prices-view").dataset.state = "ready";
 }
 
