@@ -363,8 +363,8 @@ def test_a_custom_range_in_another_zone_by_hour_stacked_by_provider(
         assert "by hour" in _by_id(browser, "range-label").text
         assert _by_id(browser, "chart").get_attribute("data-drawn") == "chart"
         legend = browser.find_element("css selector", "#chart .u-legend").text
-        assert "HUGGINGFACE" in legend
-        assert "OPENAI" in legend
+        assert "huggingface" in legend
+        assert "openai" in legend
         assert "gpt-4o" not in legend
     finally:
         Select(_by_id(browser, "range-preset")).select_by_value("7d")
@@ -560,7 +560,7 @@ def test_scheduled_price_versions_are_listed_with_their_start(browser: Any, serv
     from selenium.webdriver.support.ui import Select  # noqa: PLC0415
 
     later = start + timedelta(days=1)
-    Select(_by_id(browser, "up-provider")).select_by_value("OPENAI")
+    Select(_by_id(browser, "up-provider")).select_by_value("openai")
     for element_id, value in (
         ("up-model", "o9-later"),
         ("up-input", "0.00001"),
@@ -570,7 +570,7 @@ def test_scheduled_price_versions_are_listed_with_their_start(browser: Any, serv
         _by_id(browser, element_id).send_keys(value)
     _set_input(browser, "up-from", later.astimezone(zone).strftime("%Y-%m-%dT%H:%M"))
     _confirm(browser, "#upsert-submit")
-    assert "Saved: OPENAI o9-later" in _by_id(browser, "admin-result").text
+    assert "Saved: openai o9-later" in _by_id(browser, "admin-result").text
     _wait(browser, lambda: _state(browser, "prices-view") == "ready")
 
     scheduled = _scheduled_rows(browser)
@@ -605,14 +605,14 @@ def test_scheduled_price_versions_are_listed_with_their_start(browser: Any, serv
     )
     try:
         # 1000 x 0.000002 + 500 x 0.000008, then 1000 x 0.0000025 + 500 x 0.00001 now.
-        _wait(browser, lambda: _calculate(browser, "OPENAI", "gpt-4o", 1000, 500) == "0.006")
+        _wait(browser, lambda: _calculate(browser, "openai", "gpt-4o", 1000, 500) == "0.006")
     finally:
         _set_input(browser, "calc-at", "")
-    assert _calculate(browser, "OPENAI", "gpt-4o", 1000, 500) == "0.0075"
+    assert _calculate(browser, "openai", "gpt-4o", 1000, 500) == "0.0075"
 
     for model in ("o9-later", "gpt-4o"):
         _confirm(browser, f"#scheduled-table tr[data-model='{model}'] button.delete")
-        assert f"Deleted the version of OPENAI {model} from" in _by_id(browser, "admin-result").text
+        assert f"Deleted the version of openai {model} from" in _by_id(browser, "admin-result").text
         _wait(browser, lambda: _state(browser, "prices-view") == "ready")
     assert _scheduled_rows(browser) == {}
     assert "No price changes are scheduled." in _by_id(browser, "scheduled-table").text

@@ -348,13 +348,13 @@ async def test_scheduled_pricings_lists_the_versions_still_to_come_soonest_first
         ]
 
     assert await listed(None) == [
-        ("OPENAI", "o9-preview", "0.00001", moment(soon)),
-        ("MISTRAL", "mistral-large", "0.000002", moment(later)),
-        ("OPENAI", "gpt-4o", "0.000002", moment(later)),
+        ("openai", "o9-preview", "0.00001", moment(soon)),
+        ("mistral", "mistral-large", "0.000002", moment(later)),
+        ("openai", "gpt-4o", "0.000002", moment(later)),
     ]
     assert await listed("OPENAI") == [
-        ("OPENAI", "o9-preview", "0.00001", moment(soon)),
-        ("OPENAI", "gpt-4o", "0.000002", moment(later)),
+        ("openai", "o9-preview", "0.00001", moment(soon)),
+        ("openai", "gpt-4o", "0.000002", moment(later)),
     ]
 
 
