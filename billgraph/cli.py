@@ -27,6 +27,7 @@ from billgraph.app import (
     environment_prices_of,
     prepare_database,
 )
+from billgraph.cli_names import cli_message
 from billgraph.cli_output import (
     BillgraphTyper,
     JsonFlag,
@@ -152,7 +153,7 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(work())  # type: ignore[arg-type]
     except BillingError as error:
-        typer.echo(f"error: {error.message}", err=True)
+        typer.echo(f"error: {cli_message(error)}", err=True)
         raise typer.Exit(1) from None
 
 
