@@ -39,7 +39,8 @@ def at_input_index(error: usage.BatchItemError) -> BillingError:
     inner, index = error.error, error.index
     field = api_field(inner)
     path = f"inputs[{index}].{field}" if field else f"inputs[{index}]"
-    return type(inner)(f"inputs[{index}]: {api_message(inner)}", field=path)
+    # The rendered message may hold the caller's values: it goes in as a value.
+    return type(inner)("inputs[{index}]: {text}", field=path, index=index, text=api_message(inner))
 
 
 @strawberry.type

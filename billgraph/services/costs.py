@@ -60,7 +60,9 @@ def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: st
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInputError(f"{field} is not a number: {value!r}", field=field) from None
+        raise InvalidInputError(
+            f"{field} is not a number: {{value!r}}", field=field, value=value
+        ) from None
     if not amount.is_finite():
         raise InvalidInputError(f"{field} must be a finite number", field=field)
     if amount < 0:

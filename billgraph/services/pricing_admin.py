@@ -216,8 +216,9 @@ async def delete_pricing(
         rows = await query.select_for_update().using_db(connection)
         if not rows:
             raise NotFoundError(
-                f"no pricing for provider {provider.value} and model {model_name!r}",
+                f"no pricing for provider {provider.value} and model {{model!r}}",
                 field="model_name",
+                model=model_name,
             )
         for row in rows:
             await row.delete(using_db=connection)

@@ -34,7 +34,9 @@ def parse_zone(name: str, *, field: str = "time_zone") -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInputError(
-            f"{{field}} is not an IANA time zone such as Europe/Berlin: {name!r}", field=field
+            "{field} is not an IANA time zone such as Europe/Berlin: {zone!r}",
+            field=field,
+            zone=name,
         ) from None
 
 

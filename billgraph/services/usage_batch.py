@@ -248,7 +248,7 @@ def user_for_caller(user_id: str | None, caller: Caller) -> str | None:
         return user_id
     if user_id is not None and user_id != bound:
         raise ForbiddenError(
-            f"This API key may only use the usage of user {bound!r}", field="user_id"
+            "This API key may only use the usage of user {bound!r}", field="user_id", bound=bound
         )
     return bound
 
@@ -278,11 +278,14 @@ def conflict_error(request_id: str, differing: list[str], caller: Caller) -> Bil
     """
     if caller.bound_user_id is not None:
         return ConflictError(
-            f"{{field}} {request_id!r} is already used by another record", field="request_id"
+            "{field} {request_id!r} is already used by another record",
+            field="request_id",
+            request_id=request_id,
         )
     return ConflictError(
-        f"{{field}} {request_id!r} was already recorded with a different "
+        "{field} {request_id!r} was already recorded with a different "
         + ", ".join("{" + column + "}" for column in differing),
         field="request_id",
         mentions=differing,
+        request_id=request_id,
     )

@@ -215,7 +215,11 @@ async def release_reservation(
     async with in_transaction() as connection:
         reservation = await BudgetReservation.filter(id=reservation_id).using_db(connection).first()
         if reservation is None or not _visible_to(reservation, caller):
-            raise NotFoundError(f"no reservation with id {reservation_id!r}", field="id")
+            raise NotFoundError(
+                "no reservation with id {reservation_id!r}",
+                field="id",
+                reservation_id=reservation_id,
+            )
         if reservation.status is ReservationStatus.HELD:
             await (
                 BudgetReservation.filter(id=reservation_id)
@@ -234,7 +238,9 @@ async def get_reservation(*, reservation_id: str, caller: Caller) -> BudgetReser
         id=reservation_id.strip()
     )
     if reservation is None or not _visible_to(reservation, caller):
-        raise NotFoundError(f"no reservation with id {reservation_id!r}", field="id")
+        raise NotFoundError(
+            "no reservation with id {reservation_id!r}", field="id", reservation_id=reservation_id
+        )
     return reservation
 
 
@@ -251,7 +257,7 @@ def _user_for_caller(user_id: str | None, caller: Caller) -> str | None:
         return user_id
     if user_id is not None and user_id != bound:
         raise ForbiddenError(
-            f"This API key may only use the usage of user {bound!r}", field="user_id"
+            "This API key may only use the usage of user {bound!r}", field="user_id", bound=bound
         )
     return bound
 

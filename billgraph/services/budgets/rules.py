@@ -82,7 +82,7 @@ def check_time_zone(name: str, *, field: str = "time_zone") -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInputError(
-            f"{{field}} {name!r} is not an IANA time zone such as Asia/Tokyo", field=field
+            "{field} {zone!r} is not an IANA time zone such as Asia/Tokyo", field=field, zone=name
         ) from None
     return name
 
