@@ -182,6 +182,20 @@ def test_an_empty_model_exits_1_naming_the_field(cli: Cli) -> None:
             ["usage", "reprice", "--from", "2026-02-01", "--to", "2026-01-01"],
             "--to must be later than --from",
         ),
+        (
+            [
+                "cost",
+                "--provider",
+                "openai",
+                "--model",
+                "x",
+                "--input",
+                "1" + "0" * 18,
+                "--output",
+                "1",
+            ],
+            "--input and --output at this price exceed the largest recordable cost",
+        ),
     ],
 )
 def test_errors_name_the_options_the_user_typed(cli: Cli, args: list[str], message: str) -> None:
