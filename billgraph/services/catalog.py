@@ -135,7 +135,7 @@ async def import_catalog(
 ) -> CatalogImportReport:
     """Plan (dry run) or apply a catalog import in one transaction; never touch ADMIN or
     ENVIRONMENT-managed prices. Applied changes are CATALOG-managed versions, audited."""
-    effective_from = require_aware(effective_from, field="effectiveFrom")
+    effective_from = require_aware(effective_from, field="effective_from")
     for attempt in range(2):
         try:
             async with in_transaction() as connection:

@@ -80,7 +80,7 @@ async def scheduled_pricings(*, provider: Provider | None = None, at: datetime) 
 
 async def pricing_versions(*, provider: Provider, model_name: str) -> list[Pricing]:
     """Return every version of one model's price, oldest first."""
-    model_name = clean_name(model_name, field="modelName")
+    model_name = clean_name(model_name, field="model_name")
     return await Pricing.filter(provider=provider, model_key=model_key(model_name)).order_by(
         "effective_from"
     )

@@ -24,7 +24,7 @@ def _check_priced_provider(provider: Provider) -> None:
     if pricing_provider_for(provider) is not provider:
         raise InvalidInputError(
             f"{provider.value} models are priced from {pricing_provider_for(provider).value} "
-            f"rows; set the price with provider {pricing_provider_for(provider).value}",
+            f"rows; set the price with {{field}} {pricing_provider_for(provider).value}",
             field="provider",
         )
 
@@ -81,14 +81,14 @@ async def upsert_pricing(
     usage before it keeps the prices it had.
     """
     _check_priced_provider(provider)
-    model_name = clean_name(model_name, field="modelName")
+    model_name = clean_name(model_name, field="model_name")
     columns: dict[str, Any] = {
         **prices.columns(),
         "model_name": model_name,
         "managed_by": PricingManager.ADMIN,
     }
     if effective_from is not None:
-        starts: datetime | timedelta = require_aware(effective_from, field="effectiveFrom")
+        starts: datetime | timedelta = require_aware(effective_from, field="effective_from")
     else:
         starts = settle or now
     return await save_version(
@@ -208,16 +208,17 @@ async def delete_pricing(
     Return how many were deleted; raise NotFoundError when none matched. Audited; usage
     logs keep the costs they were recorded with.
     """
-    model_name = clean_name(model_name, field="modelName")
+    model_name = clean_name(model_name, field="model_name")
     query = Pricing.filter(provider=provider, model_key=model_key(model_name))
     if effective_from is not None:
-        query = query.filter(effective_from=require_aware(effective_from, field="effectiveFrom"))
+        query = query.filter(effective_from=require_aware(effective_from, field="effective_from"))
     async with in_transaction() as connection:
         rows = await query.select_for_update().using_db(connection)
         if not rows:
             raise NotFoundError(
-                f"no pricing for provider {provider.value} and model {model_name!r}",
-                field="modelName",
+                f"no pricing for provider {provider.value} and model {{model!r}}",
+                field="model_name",
+                model=model_name,
             )
         for row in rows:
             await row.delete(using_db=connection)
