@@ -21,7 +21,6 @@ near 100 % of a core understates both).
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import subprocess
@@ -51,6 +50,7 @@ from harness import (
     latency_summary,
     log,
     postgres_facts,
+    print_result,
     run_facts,
     scratch_postgres,
 )
@@ -387,10 +387,7 @@ def main() -> int:
             result = asyncio.run(measure(args, cluster.url()))
     else:
         result = asyncio.run(measure(args, DEFAULT_POSTGRES_SERVER))
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0
 
 

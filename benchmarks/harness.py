@@ -4,6 +4,7 @@ percentiles, and the facts about the run (command, commit, machine).
 Not a benchmark itself; the scripts next to it import it as `harness`.
 """
 
+import json
 import os
 import platform
 import shlex
@@ -226,3 +227,11 @@ def _memory_gb() -> float | None:
         if line.startswith("MemTotal:"):
             return round(int(line.split()[1]) / 1024 / 1024, 1)
     return None
+
+
+def print_result(result: dict[str, Any], output: Path | None) -> None:
+    """Print a benchmark's result as JSON, and write it to `output` too when given."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if output:
+        output.write_text(text + "\n")

@@ -40,6 +40,7 @@ from harness import (
     latency_summary,
     log,
     postgres_facts,
+    print_result,
     run_facts,
     scratch_postgres,
 )
@@ -352,10 +353,7 @@ async def main() -> int:
     args = parse_arguments()
     RESULTS.mkdir(parents=True, exist_ok=True)
     result = await measure(args)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0
 
 

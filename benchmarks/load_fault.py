@@ -50,7 +50,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from harness import BILLGRAPH, asyncpg_dsn, free_port, log, run_facts
+from harness import BILLGRAPH, asyncpg_dsn, free_port, log, print_result, run_facts
 from pg_cluster import Cluster, own_cluster
 
 PICO = 10**12
@@ -903,10 +903,7 @@ def main() -> int:
         log("interrupted: servers stopped, cluster removed")
         return 130
     log("servers stopped, cluster removed")
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0 if result["passed"] else 1
 
 

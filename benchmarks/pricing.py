@@ -12,7 +12,6 @@ price map. Microseconds per call: best and median of several timeit repeats. JSO
 import argparse
 import importlib.metadata
 import importlib.util
-import json
 import os
 import statistics
 import sys
@@ -24,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from harness import run_facts
+from harness import print_result, run_facts
 
 from billgraph.models import Pricing, PricingManager, Provider
 from billgraph.services.costs import Cost, compute_cost, format_decimal, from_pico, to_pico
@@ -168,10 +167,7 @@ def main() -> int:
             "met": all(case["median_us"] <= TARGET_MICROSECONDS for case in billgraph.values()),
         },
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0
 
 

@@ -16,7 +16,6 @@ clients got meanwhile, as one JSON object.
 
 import argparse
 import asyncio
-import json
 import random
 import sys
 import time
@@ -32,6 +31,7 @@ from harness import (
     graphql_payload,
     latency_summary,
     log,
+    print_result,
     run_facts,
     scratch_postgres,
 )
@@ -138,10 +138,7 @@ def parse_arguments() -> argparse.Namespace:
 async def main() -> int:
     args = parse_arguments()
     result = await measure(args)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0
 
 

@@ -19,7 +19,6 @@ and prints one JSON object. Exits 1 when the answers differ.
 
 import argparse
 import asyncio
-import json
 import sqlite3
 import sys
 import time
@@ -46,6 +45,7 @@ from harness import (
     latency_summary,
     log,
     postgres_facts,
+    print_result,
     run_facts,
     scratch_postgres,
 )
@@ -460,10 +460,7 @@ async def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     async with seeded_database(args) as url:
         result = await measure(args, url)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0 if result["exact_match"]["matched"] else 1
 
 

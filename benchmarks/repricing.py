@@ -19,7 +19,6 @@ Prints one JSON object; exits 1 if the rollups drifted.
 import argparse
 import asyncio
 import itertools
-import json
 import os
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from harness import (
     graphql_payload,
     latency_summary,
     log,
+    print_result,
     run_facts,
     scratch_postgres,
 )
@@ -231,10 +231,7 @@ async def main() -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     async with database(args) as url:
         result = await measure(args, url)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.output:
-        args.output.write_text(text + "\n")
+    print_result(result, args.output)
     return 0 if result["rollups_verify"] == "rollups match the logs" else 1
 
 

@@ -27,6 +27,7 @@ from billgraph.app import (
     environment_prices_of,
     prepare_database,
 )
+from billgraph.cli_names import cli_message
 from billgraph.cli_output import (
     BillgraphTyper,
     JsonFlag,
@@ -165,10 +166,15 @@ def _settings(*, creates_database: bool = False, **overrides: object) -> Setting
 
 def _run(work: Callable[[], Awaitable[T]]) -> T:
     """Run a coroutine; print domain errors as one line and exit 1."""
+    return _checked(lambda: asyncio.run(work()))  # type: ignore[arg-type]
+
+
+def _checked(work: Callable[[], T]) -> T:
+    """Return work(); print a domain error as one line naming the options, and exit 1."""
     try:
-        return asyncio.run(work())  # type: ignore[arg-type]
+        return work()
     except BillingError as error:
-        typer.echo(f"error: {error.message}", err=True)
+        typer.echo(f"error: {cli_message(error)}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -765,11 +771,13 @@ def cost(
             )
 
     resolved = _run(price)
-    breakdown = compute_cost(
-        tokens_input=tokens_input,
-        tokens_output=tokens_output,
-        input_price_pico=resolved.input_price_pico,
-        output_price_pico=resolved.output_price_pico,
+    breakdown = _checked(
+        lambda: compute_cost(
+            tokens_input=tokens_input,
+            tokens_output=tokens_output,
+            input_price_pico=resolved.input_price_pico,
+            output_price_pico=resolved.output_price_pico,
+        )
     )
     if as_json:
         echo_json(

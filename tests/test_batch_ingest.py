@@ -80,6 +80,19 @@ async def test_a_conflict_with_a_stored_record_rejects_the_batch(api: Api) -> No
     assert (await api.data(SUMMARY))["costSummary"]["requests"] == "1"
 
 
+async def test_a_conflict_message_names_the_item_and_the_fields_in_api_names(api: Api) -> None:
+    # The request id reads like the message's placeholders: it must come back as sent.
+    request_id = "{field}{request_id}{tokens_output}"
+    await api.data(BATCH, {"inputs": [item(5, requestId=request_id)]})
+    changed = item(5, requestId=request_id, tokensOutput=99, model="gpt-4o-mini")
+    error = await api.error(BATCH, {"inputs": [item(4), changed]})
+    assert error["message"] == (
+        f"inputs[1]: requestId {request_id!r} was already recorded with a different "
+        "model, tokensOutput"
+    )
+    assert error["extensions"] == {"code": "CONFLICT", "field": "inputs[1].requestId"}
+
+
 @pytest.mark.parametrize("size", [0, 1001])
 async def test_batches_hold_1_to_1000_records(api: Api, size: int) -> None:
     error = await api.error(BATCH, {"inputs": [item(index) for index in range(size)]})

@@ -8,7 +8,7 @@ import pytest
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billgraph.models import BudgetWindowSpend, Provider
+from billgraph.models import BudgetWindowSpend
 from billgraph.services import usage
 from billgraph.services.budgets import admin, in_force
 from billgraph.services.budgets.rules import BudgetSpec
@@ -16,20 +16,10 @@ from billgraph.services.budgets.verify import verify_budget_spend
 from billgraph.services.pricing_cache import PricingCache
 from tests.conftest import Database
 from tests.test_budget_concurrency import ADMIN, PRICES
+from tests.test_budget_verify import _usage
 
 # The built-in estimate prices an unknown model at 1 USD per million tokens.
 MICRO_USD_PICO = 10**6
-
-
-def _usage(user: str, tokens: int, now: datetime) -> usage.UsageInput:
-    return usage.UsageInput(
-        provider=Provider.OPENAI,
-        model="unpriced-model",
-        tokens_input=tokens,
-        tokens_output=0,
-        user_id=user,
-        occurred_at=now,
-    )
 
 
 def _connection() -> BaseDBAsyncClient:

@@ -168,6 +168,45 @@ def test_an_empty_model_exits_1_naming_the_field(cli: Cli) -> None:
 
 
 @pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["cost", "--provider", "openai", "--model", " ", "--input", "1", "--output", "1"],
+            "--model must not be empty",
+        ),
+        (
+            ["keys", "create", "--name", "ci", "--scope", "admin", "--user", "bob"],
+            "--user binds READ and INGEST keys; an ADMIN key sees every user",
+        ),
+        (
+            ["usage", "reprice", "--from", "2026-02-01", "--to", "2026-01-01"],
+            "--to must be later than --from",
+        ),
+        (
+            [
+                "cost",
+                "--provider",
+                "openai",
+                "--model",
+                "x",
+                "--input",
+                "1" + "0" * 18,
+                "--output",
+                "1",
+            ],
+            "--input and --output at this price exceed the largest recordable cost",
+        ),
+    ],
+)
+def test_errors_name_the_options_the_user_typed(cli: Cli, args: list[str], message: str) -> None:
+    result = cli(*args)
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines()[-1] == f"error: {message}"
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
     ("flags", "variable"), [(["--port", "70000"], "PORT"), (["--port", "0"], "PORT")]
 )
 def test_serve_flags_are_validated_like_the_settings(

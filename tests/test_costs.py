@@ -97,7 +97,7 @@ def test_twelve_places_and_trailing_zeros_are_accepted() -> None:
 def test_negative_tokens_are_refused() -> None:
     with pytest.raises(InvalidInputError) as raised:
         compute_cost(tokens_input=-1, tokens_output=0, input_price_pico=1, output_price_pico=1)
-    assert raised.value.field == "tokensInput"
+    assert raised.value.field == "tokens_input"
 
 
 def test_a_cost_too_large_to_store_is_refused_not_wrapped() -> None:

@@ -1,6 +1,8 @@
 """Every GraphQL error gets `extensions.code`; unexpected ones are masked and logged.
 
-Domain errors (billgraph.services.errors) keep their message and code. Errors that
+Domain errors (billgraph.services.errors) get the code of their class
+(billgraph.http_errors.CODE_OF_ERROR) and their message and field in API names
+(billgraph.api_names). Errors that
 graphql-core raises before any resolver runs (syntax, validation, variable coercion)
 are the caller's: BAD_USER_INPUT. A database that is unreachable, restarting or
 overloaded is UNAVAILABLE, marked retryable. Anything else is a bug: the caller sees a generic
@@ -13,7 +15,8 @@ import re
 from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
-from billgraph.http_errors import RETRYABLE_CODES
+from billgraph.api_names import api_field, api_message
+from billgraph.http_errors import RETRYABLE_CODES, code_of
 from billgraph.schema.input_errors import named_input_error
 from billgraph.services.db_failures import is_unavailable
 from billgraph.services.errors import BillingError
@@ -64,11 +67,14 @@ def with_code(
     message = error.message
     extensions = dict(error.extensions or {})
     if isinstance(original, BillingError):
-        extensions["code"] = original.code
-        if original.code in RETRYABLE_CODES:
+        message = api_message(original)
+        code = code_of(original)
+        extensions["code"] = code
+        if code in RETRYABLE_CODES:
             extensions["retryable"] = True
-        if original.field is not None:
-            extensions["field"] = original.field
+        field = api_field(original)
+        if field is not None:
+            extensions["field"] = field
         extensions.update(original.details or {})
     else:
         if error.path is None:

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from billgraph.api_names import api_field, api_message
 from billgraph.schema.budgets import BudgetMutations
 from billgraph.schema.bulk_variables import bulk_inputs
 from billgraph.schema.context import Context
@@ -39,8 +40,10 @@ RequestInfo = Info[Context, Any]
 def at_input_index(error: usage.BatchItemError) -> BillingError:
     """Return a batch item's error with its GraphQL path, e.g. field `inputs[3].model`."""
     inner, index = error.error, error.index
-    field = f"inputs[{index}].{inner.field}" if inner.field else f"inputs[{index}]"
-    return type(inner)(f"inputs[{index}]: {inner.message}", field=field)
+    field = api_field(inner)
+    path = f"inputs[{index}].{field}" if field else f"inputs[{index}]"
+    # The rendered message may hold the caller's values: it goes in as a value.
+    return type(inner)("inputs[{index}]: {text}", field=path, index=index, text=api_message(inner))
 
 
 @strawberry.type

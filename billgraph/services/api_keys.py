@@ -91,16 +91,16 @@ async def create_api_key(
     name = clean_name(name, field="name")
     if len(name) > MAX_KEY_NAME_LENGTH:
         raise InvalidInputError(
-            f"name must be at most {MAX_KEY_NAME_LENGTH} characters", field="name"
+            f"{{field}} must be at most {MAX_KEY_NAME_LENGTH} characters", field="name"
         )
     if not scopes:
-        raise InvalidInputError("scopes must name at least one scope", field="scopes")
+        raise InvalidInputError("{field} must name at least one scope", field="scopes")
     if user_id is not None:
-        user_id = clean_name(user_id, field="userId")
+        user_id = clean_name(user_id, field="user_id")
         if ApiKeyScope.ADMIN in scopes:
             raise InvalidInputError(
-                "userId binds READ and INGEST keys; an ADMIN key sees every user",
-                field="userId",
+                "{field} binds READ and INGEST keys; an ADMIN key sees every user",
+                field="user_id",
             )
     prefix = KEY_MARKER + secrets.token_hex(6)
     secret = f"{prefix}_{secrets.token_urlsafe(32)}"

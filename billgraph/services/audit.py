@@ -54,8 +54,10 @@ async def pricing_history(
 ) -> tuple[list[PricingAudit], bool]:
     """Return up to `first` audit rows of one model, newest first, and whether more exist."""
     if not 1 <= first <= MAX_HISTORY_PAGE:
-        raise InvalidInputError(f"first must be between 1 and {MAX_HISTORY_PAGE}", field="first")
-    model_name = clean_name(model_name, field="modelName")
+        raise InvalidInputError(
+            f"{{field}} must be between 1 and {MAX_HISTORY_PAGE}", field="first"
+        )
+    model_name = clean_name(model_name, field="model_name")
     query = PricingAudit.filter(provider=provider, model_key=model_key(model_name))
     if after_id is not None:
         query = query.filter(id__lt=after_id)
@@ -68,7 +70,9 @@ async def repricing_history(
 ) -> tuple[list[UsageRepricing], bool]:
     """Return up to `first` re-pricing audit rows, newest first, and whether more exist."""
     if not 1 <= first <= MAX_HISTORY_PAGE:
-        raise InvalidInputError(f"first must be between 1 and {MAX_HISTORY_PAGE}", field="first")
+        raise InvalidInputError(
+            f"{{field}} must be between 1 and {MAX_HISTORY_PAGE}", field="first"
+        )
     query = UsageRepricing.all()
     if usage_log_id is not None:
         query = query.filter(usage_log_id=usage_log_id)

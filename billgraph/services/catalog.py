@@ -139,28 +139,31 @@ def read_catalog_upload(*, text: str | None, gzip_base64: str | None) -> dict[st
     """Return the catalog sent as text or as gzip + base64 (exactly one of them)."""
     if (text is None) == (gzip_base64 is None):
         raise InvalidInputError(
-            "send the catalog as catalog or as catalogGzipBase64, not both or neither",
+            "send the catalog as {field} or as {catalog_gzip_base64}, not both or neither",
             field="catalog",
+            mentions=("catalog_gzip_base64",),
         )
     if text is not None:
         return parse_catalog(text)
-    field = "catalogGzipBase64"
+    field = "catalog_gzip_base64"
     try:
         # binascii.Error for bad base64, ValueError for characters beyond ASCII.
         compressed = base64.b64decode(str(gzip_base64), validate=True)
     except ValueError:
-        raise InvalidInputError(f"{field} is not base64", field=field) from None
+        raise InvalidInputError("{field} is not base64", field=field) from None
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
     try:
         raw = inflater.decompress(compressed, MAX_CATALOG_BYTES)
     except zlib.error as error:
-        raise InvalidInputError(f"{field} is not gzip data: {error}", field=field) from None
+        raise InvalidInputError(
+            "{field} is not gzip data: {reason}", field=field, reason=str(error)
+        ) from None
     if inflater.unconsumed_tail:
         raise InvalidInputError(
-            f"{field} expands to more than {MAX_CATALOG_BYTES} bytes", field=field
+            "{field} expands to more than {limit} bytes", field=field, limit=MAX_CATALOG_BYTES
         )
     if not inflater.eof:
-        raise InvalidInputError(f"{field} is cut short", field=field)
+        raise InvalidInputError("{field} is cut short", field=field)
     return parse_catalog(raw)
 
 
@@ -250,7 +253,7 @@ async def import_catalog(
     """Plan (dry run) or apply a catalog import in one transaction; never touch ADMIN or
     ENVIRONMENT-managed prices. Applied changes are CATALOG-managed versions, audited, and
     the providers the catalog names are registered."""
-    effective_from = require_aware(effective_from, field="effectiveFrom")
+    effective_from = require_aware(effective_from, field="effective_from")
     for attempt in range(2):
         try:
             async with in_transaction() as connection:

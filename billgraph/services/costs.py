@@ -79,7 +79,9 @@ def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: st
         amount = parse_decimal_text(str(value))
     if amount is None:
         raise InvalidInputError(
-            f"{field} is not a number: {value!r} (a price is {DECIMAL_TEXT_RULE})", field=field
+            f"{field} is not a number: {{value!r}} (a price is {DECIMAL_TEXT_RULE})",
+            field=field,
+            value=value,
         )
     if not amount.is_finite():
         raise InvalidInputError(f"{field} must be a finite number", field=field)
@@ -166,8 +168,9 @@ def compute_cost(
     )
     if cost.total_pico > MAX_STORED_PICO:
         raise InvalidInputError(
-            "tokensInput and tokensOutput at this price exceed the largest recordable cost",
-            field="tokensInput",
+            "{field} and {tokens_output} at this price exceed the largest recordable cost",
+            field="tokens_input",
+            mentions=("tokens_output",),
         )
     return cost
 
@@ -186,28 +189,31 @@ def check_token_counts(
 ) -> None:
     """Raise InvalidInputError naming the field when a count is negative or a part too big."""
     for field, value in (
-        ("tokensInput", tokens_input),
-        ("tokensOutput", tokens_output),
-        ("tokensCachedInput", tokens_cached_input),
-        ("tokensCacheWrite", tokens_cache_write),
-        ("tokensReasoning", tokens_reasoning),
+        ("tokens_input", tokens_input),
+        ("tokens_output", tokens_output),
+        ("tokens_cached_input", tokens_cached_input),
+        ("tokens_cache_write", tokens_cache_write),
+        ("tokens_reasoning", tokens_reasoning),
     ):
         if value < 0:
-            raise InvalidInputError(f"{field} must not be negative", field=field)
+            raise InvalidInputError("{field} must not be negative", field=field)
         if value > MAX_STORED_PICO:
-            raise InvalidInputError(f"{field} must be at most {MAX_STORED_PICO}", field=field)
+            raise InvalidInputError(f"{{field}} must be at most {MAX_STORED_PICO}", field=field)
     if tokens_cached_input > tokens_input:
         raise InvalidInputError(
-            "tokensCachedInput must not exceed tokensInput, which counts all prompt tokens",
-            field="tokensCachedInput",
+            "{field} must not exceed {tokens_input}, which counts all prompt tokens",
+            field="tokens_cached_input",
+            mentions=("tokens_input",),
         )
     if tokens_cached_input + tokens_cache_write > tokens_input:
         raise InvalidInputError(
-            "tokensCachedInput plus tokensCacheWrite must not exceed tokensInput",
-            field="tokensCacheWrite",
+            "{tokens_cached_input} plus {field} must not exceed {tokens_input}",
+            field="tokens_cache_write",
+            mentions=("tokens_cached_input", "tokens_input"),
         )
     if tokens_reasoning > tokens_output:
         raise InvalidInputError(
-            "tokensReasoning must not exceed tokensOutput, which counts all completion tokens",
-            field="tokensReasoning",
+            "{field} must not exceed {tokens_output}, which counts all completion tokens",
+            field="tokens_reasoning",
+            mentions=("tokens_output",),
         )

@@ -11,21 +11,21 @@ def clean_name(value: str, *, field: str) -> str:
     not storable text."""
     cleaned = value.strip()
     if not cleaned:
-        raise InvalidInputError(f"{field} must not be empty", field=field)
+        raise InvalidInputError("{field} must not be empty", field=field)
     if "\x00" in cleaned:
         # PostgreSQL text cannot hold NUL, and no real name contains one.
-        raise InvalidInputError(f"{field} must not contain NUL characters", field=field)
+        raise InvalidInputError("{field} must not contain NUL characters", field=field)
     if not cleaned.isascii():
         try:
             cleaned.encode("utf-8")
         except UnicodeEncodeError:
             # A lone surrogate ("\ud800") is valid JSON but not storable text.
             raise InvalidInputError(
-                f"{field} must be valid Unicode text (it holds a lone surrogate)", field=field
+                "{field} must be valid Unicode text (it holds a lone surrogate)", field=field
             ) from None
     if len(cleaned) > MAX_NAME_LENGTH:
         raise InvalidInputError(
-            f"{field} must be at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})",
+            f"{{field}} must be at most {MAX_NAME_LENGTH} characters (got {len(cleaned)})",
             field=field,
         )
     return cleaned

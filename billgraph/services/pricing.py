@@ -82,7 +82,7 @@ async def scheduled_pricings(*, provider: str | None = None, at: datetime) -> li
 
 async def pricing_versions(*, provider: str, model_name: str) -> list[Pricing]:
     """Return every version of one model's price, oldest first."""
-    model_name = clean_name(model_name, field="modelName")
+    model_name = clean_name(model_name, field="model_name")
     key = model_key(model_name)
     return await Pricing.filter(provider=provider_id(provider), model_key=key).order_by(
         "effective_from"

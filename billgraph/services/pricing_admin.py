@@ -32,9 +32,11 @@ async def _check_priced_provider(provider: str) -> bool:
     row = await ProviderRow.get_or_none(id=provider)
     if row is not None and row.priced_from is not None:
         raise InvalidInputError(
-            f"{provider} models are priced from {row.priced_from} rows; "
-            f"set the price with provider {row.priced_from}",
+            "{provider} models are priced from {priced_from} rows; "
+            "set the price with {field} {priced_from}",
             field="provider",
+            provider=provider,
+            priced_from=row.priced_from,
         )
     return row is not None
 
@@ -92,7 +94,7 @@ async def upsert_pricing(
     """
     provider = provider_id(provider)
     registered = await _check_priced_provider(provider)
-    model_name = clean_name(model_name, field="modelName")
+    model_name = clean_name(model_name, field="model_name")
     columns_checked = prices.columns()
     if not registered:  # a price for a new provider registers it
         await ProviderRow.get_or_create(
@@ -104,7 +106,7 @@ async def upsert_pricing(
         "managed_by": PricingManager.ADMIN,
     }
     if effective_from is not None:
-        starts: datetime | timedelta = require_aware(effective_from, field="effectiveFrom")
+        starts: datetime | timedelta = require_aware(effective_from, field="effective_from")
     else:
         starts = settle or now
     return await save_version(
@@ -223,16 +225,18 @@ async def delete_pricing(
     logs keep the costs they were recorded with.
     """
     provider = provider_id(provider)
-    model_name = clean_name(model_name, field="modelName")
+    model_name = clean_name(model_name, field="model_name")
     query = Pricing.filter(provider=provider, model_key=model_key(model_name))
     if effective_from is not None:
-        query = query.filter(effective_from=require_aware(effective_from, field="effectiveFrom"))
+        query = query.filter(effective_from=require_aware(effective_from, field="effective_from"))
     async with in_transaction() as connection:
         rows = await query.select_for_update().using_db(connection)
         if not rows:
             raise NotFoundError(
-                f"no pricing for provider {provider} and model {model_name!r}",
-                field="modelName",
+                "no pricing for provider {provider} and model {model!r}",
+                field="model_name",
+                provider=provider,
+                model=model_name,
             )
         for row in rows:
             await row.delete(using_db=connection)

@@ -29,18 +29,19 @@ def provider_id(value: object, *, field: str = "provider") -> str:
     Today's upper-case names (`HUGGINGFACE`) are the same providers in any case.
     """
     if not isinstance(value, str):
-        raise InvalidInputError(f"{field} must be a string", field=field)
+        raise InvalidInputError("{field} must be a string", field=field)
     slug = value.strip().lower()
     if not slug:
-        raise InvalidInputError(f"{field} must not be empty", field=field)
+        raise InvalidInputError("{field} must not be empty", field=field)
     if len(slug) > PROVIDER_ID_LENGTH:
         raise InvalidInputError(
-            f"{field} must be at most {PROVIDER_ID_LENGTH} characters", field=field
+            "{field} must be at most {length} characters", field=field, length=PROVIDER_ID_LENGTH
         )
     if not slug.isascii() or _SLUG.fullmatch(slug) is None:
         raise InvalidInputError(
-            f"{field} {value!r} is not a provider id: use lowercase letters, digits, "
+            "{field} {value!r} is not a provider id: use lowercase letters, digits, "
             "'_' and '-' (e.g. openai, fireworks_ai)",
             field=field,
+            value=value,
         )
     return slug

@@ -64,10 +64,12 @@ async def seed_builtin_providers(connection: BaseDBAsyncClient) -> list[str]:
 
 
 def _display_name(value: str) -> str:
-    name = clean_name(value, field="displayName")
+    name = clean_name(value, field="display_name")
     if len(name) > MAX_DISPLAY_NAME:
         raise InvalidInputError(
-            f"displayName must be at most {MAX_DISPLAY_NAME} characters", field="displayName"
+            "{field} must be at most {length} characters",
+            field="display_name",
+            length=MAX_DISPLAY_NAME,
         )
     return name
 
@@ -107,20 +109,24 @@ async def _check_priced_from(
     """Return the checked pricedFrom: None for "its own prices"; one hop, never a chain."""
     if priced_from is None:
         return None
-    target = provider_id(priced_from, field="pricedFrom")
+    target = provider_id(priced_from, field="priced_from")
     if target == slug:
         return None
     row = await ProviderRow.filter(id=target).using_db(connection).first()
     if row is None:
-        raise NotFoundError(f"no provider {target!r}", field="pricedFrom")
+        raise NotFoundError("no provider {provider!r}", field="priced_from", provider=target)
     if row.priced_from is not None:
         raise InvalidInputError(
-            f"{target} is itself priced from {row.priced_from}; use pricedFrom {row.priced_from!r}",
-            field="pricedFrom",
+            "{target} is itself priced from {source}; use {field} {source!r}",
+            field="priced_from",
+            target=target,
+            source=row.priced_from,
         )
     if await ProviderRow.filter(priced_from=slug).using_db(connection).exists():
         raise InvalidInputError(
-            f"other providers are priced from {slug}; re-map them first", field="pricedFrom"
+            "other providers are priced from {provider}; re-map them first",
+            field="priced_from",
+            provider=slug,
         )
     return target
 
@@ -133,7 +139,7 @@ async def add_provider(
     name = _display_name(display_name)
     async with in_transaction() as connection:
         if await ProviderRow.filter(id=slug).using_db(connection).exists():
-            raise ConflictError(f"provider {slug!r} already exists", field="id")
+            raise ConflictError("provider {provider!r} already exists", field="id", provider=slug)
         target = await _check_priced_from(connection, slug, priced_from)
         row = await ProviderRow.create(
             using_db=connection,
@@ -156,7 +162,7 @@ async def add_provider(
 async def _locked(connection: BaseDBAsyncClient, slug: str) -> ProviderRow:
     row = await ProviderRow.filter(id=slug).select_for_update().using_db(connection).first()
     if row is None:
-        raise NotFoundError(f"no provider {slug!r}", field="id")
+        raise NotFoundError("no provider {provider!r}", field="id", provider=slug)
     return row
 
 

@@ -35,7 +35,7 @@ class ReportBudget:
             raise InvalidInputError(
                 f"this request asks for more than {self.max_reports} reports; "
                 "split it into several requests",
-                field="groupBy",
+                field="group_by",
             )
         if self.buckets_used + buckets > self.max_buckets:
             raise InvalidInputError(

@@ -146,7 +146,7 @@ async def cost_report(
         raise InvalidInputError(
             f"the report has more than {MAX_REPORT_ROWS} groups: ask for the top ones with "
             "first, or narrow the filter",
-            field="groupBy",
+            field="group_by",
         )
     return CostReport(rows=rows, answered_from=_source_name(plan))
 
@@ -224,11 +224,11 @@ async def _plan(
     """Check the question, count its buckets, charge the budget, then cut the range once."""
     dimensions = tuple(dict.fromkeys(group_by))
     if len(dimensions) != len(group_by):
-        raise InvalidInputError("groupBy names a dimension twice", field="groupBy")
+        raise InvalidInputError("{field} names a dimension twice", field="group_by")
     time_dimensions = [dimension for dimension in dimensions if dimension in _TIME_DIMENSIONS]
     if len(time_dimensions) > 1:
         raise InvalidInputError(
-            "groupBy may name at most one of HOUR, DAY, WEEK, MONTH", field="groupBy"
+            "{field} may name at most one of HOUR, DAY, WEEK, MONTH", field="group_by"
         )
     zone = parse_zone(time_zone)
     granularity = _TIME_DIMENSIONS[time_dimensions[0]] if time_dimensions else None

@@ -94,7 +94,7 @@ async def reprice_usage(
 ) -> RepricingReport:
     """Recompute the matching logs at the prices in effect when each occurred, chunk by chunk."""
     if not 1 <= chunk_size <= MAX_CHUNK:
-        raise InvalidInputError(f"chunkSize must be between 1 and {MAX_CHUNK}", field="chunkSize")
+        raise InvalidInputError(f"{{field}} must be between 1 and {MAX_CHUNK}", field="chunk_size")
     usage_filter = checked_filter(usage_filter)
     snapshot = await cache.snapshot()
     report = RepricingReport(dry_run, 0, 0, 0, 0, after_id)

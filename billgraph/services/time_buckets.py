@@ -28,13 +28,15 @@ class Granularity(StrEnum):
     MONTH = "MONTH"
 
 
-def parse_zone(name: str, *, field: str = "timeZone") -> ZoneInfo:
+def parse_zone(name: str, *, field: str = "time_zone") -> ZoneInfo:
     """Return the IANA zone `name`, or raise InvalidInputError naming `field`."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InvalidInputError(
-            f"{field} is not an IANA time zone such as Europe/Berlin: {name!r}", field=field
+            "{field} is not an IANA time zone such as Europe/Berlin: {zone!r}",
+            field=field,
+            zone=name,
         ) from None
 
 

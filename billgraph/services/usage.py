@@ -228,17 +228,21 @@ def checked_filter(usage_filter: UsageFilter) -> UsageFilter:
 
     checked = replace(
         usage_filter,
-        user_id=name(usage_filter.user_id, "userId"),
+        user_id=name(usage_filter.user_id, "user_id"),
         model=name(usage_filter.model, "model"),
-        occurred_from=moment(usage_filter.occurred_from, "from"),
-        occurred_to=moment(usage_filter.occurred_to, "to"),
+        occurred_from=moment(usage_filter.occurred_from, "occurred_from"),
+        occurred_to=moment(usage_filter.occurred_to, "occurred_to"),
     )
     if (
         checked.occurred_from is not None
         and checked.occurred_to is not None
         and checked.occurred_to <= checked.occurred_from
     ):
-        raise InvalidInputError("to must be later than from", field="to")
+        raise InvalidInputError(
+            "{field} must be later than {occurred_from}",
+            field="occurred_to",
+            mentions=("occurred_from",),
+        )
     return checked
 
 

@@ -29,7 +29,7 @@ from billgraph.services.pricing_chain import (
 )
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
-from billgraph.services.usage_fields import API_NAMES, LOG_COLUMNS, PAYLOAD_COLUMNS
+from billgraph.services.usage_fields import LOG_COLUMNS, PAYLOAD_COLUMNS
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -139,7 +139,7 @@ async def price_batch(
                 batch.time_given.append(time_given)
                 if usage_reservation := usages[index].reservation_id:
                     batch.reservations[request_id] = clean_name(
-                        usage_reservation, field="reservationId"
+                        usage_reservation, field="reservation_id"
                     )
                 continue
             difference = differing_columns(
@@ -190,17 +190,17 @@ def _priced_row(
 ) -> tuple[tuple[Any, ...], bool]:
     occurred_at = usage.occurred_at
     if occurred_at is not None:
-        occurred_at = require_aware(occurred_at, field="occurredAt")
+        occurred_at = require_aware(occurred_at, field="occurred_at")
         if occurred_at > now + MAX_CLOCK_SKEW:
             raise InvalidInputError(
-                "occurredAt must not be more than 5 minutes in the future", field="occurredAt"
+                "{field} must not be more than 5 minutes in the future", field="occurred_at"
             )
         if occurred_at < EARLIEST_OCCURRED_AT:
-            raise InvalidInputError("occurredAt must be after 2000-01-01", field="occurredAt")
-    user_id = clean_name(usage.user_id, field="userId") if usage.user_id is not None else None
+            raise InvalidInputError("{field} must be after 2000-01-01", field="occurred_at")
+    user_id = clean_name(usage.user_id, field="user_id") if usage.user_id is not None else None
     model = clean_name(usage.model, field="model")
     request_id = (
-        clean_name(usage.request_id, field="requestId")
+        clean_name(usage.request_id, field="request_id")
         if usage.request_id is not None
         else str(uuid.uuid4())
     )
@@ -256,7 +256,7 @@ def user_for_caller(user_id: str | None, caller: Caller) -> str | None:
         return user_id
     if user_id is not None and user_id != bound:
         raise ForbiddenError(
-            f"This API key may only use the usage of user {bound!r}", field="userId"
+            "This API key may only use the usage of user {bound!r}", field="user_id", bound=bound
         )
     return bound
 
@@ -286,10 +286,14 @@ def conflict_error(request_id: str, differing: list[str], caller: Caller) -> Bil
     """
     if caller.bound_user_id is not None:
         return ConflictError(
-            f"requestId {request_id!r} is already used by another record", field="requestId"
+            "{field} {request_id!r} is already used by another record",
+            field="request_id",
+            request_id=request_id,
         )
     return ConflictError(
-        f"requestId {request_id!r} was already recorded with a different "
-        + ", ".join(API_NAMES[column] for column in differing),
-        field="requestId",
+        "{field} {request_id!r} was already recorded with a different "
+        + ", ".join("{" + column + "}" for column in differing),
+        field="request_id",
+        mentions=differing,
+        request_id=request_id,
     )

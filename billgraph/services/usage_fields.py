@@ -1,7 +1,7 @@
 """The columns of a usage log, named once: token counts, unit prices and costs by part.
 
-Services use the domain (column) names; the API layers show the camelCase names from
-API_NAMES.
+Services use these domain (column) names; the API and the CLI show their own names
+(billgraph.api_names, billgraph.cli_names).
 """
 
 TOKEN_COLUMNS = (
@@ -44,15 +44,3 @@ LOG_COLUMNS = (
 TEXT_COLUMNS = frozenset(
     {"request_id", "user_id", "provider", "model", "pricing_source", "matched_model_name"}
 )
-API_NAMES = {
-    "request_id": "requestId",
-    "user_id": "userId",
-    "provider": "provider",
-    "model": "model",
-    "occurred_at": "occurredAt",
-    "tokens_input": "tokensInput",
-    "tokens_output": "tokensOutput",
-    "tokens_cached_input": "tokensCachedInput",
-    "tokens_cache_write": "tokensCacheWrite",
-    "tokens_reasoning": "tokensReasoning",
-}

@@ -102,9 +102,9 @@ async def write_batch(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
 
 def _overflow_error() -> InvalidInputError:
     return InvalidInputError(
-        "tokensInput: these tokens and their cost would take the usage totals of their "
+        "{field}: these tokens and their cost would take the usage totals of their "
         "hour, day and model past the largest amount billgraph can add up",
-        field="tokensInput",
+        field="tokens_input",
     )
 
 

@@ -74,11 +74,11 @@ async def create_endpoint(*, url: str, description: str = "") -> tuple[WebhookEn
     url = url.strip()
     if not url.startswith(("http://", "https://")) or len(url) > MAX_URL_LENGTH:
         raise InvalidInputError(
-            f"url must be an http:// or https:// URL of at most {MAX_URL_LENGTH} characters",
+            f"{{field}} must be an http:// or https:// URL of at most {MAX_URL_LENGTH} characters",
             field="url",
         )
     if len(description) > 255:
-        raise InvalidInputError("description must be at most 255 characters", field="description")
+        raise InvalidInputError("{field} must be at most 255 characters", field="description")
     secret = "whsec_" + secrets.token_urlsafe(32)
     endpoint = await WebhookEndpoint.create(url=url, description=description.strip(), secret=secret)
     return endpoint, secret
@@ -137,7 +137,7 @@ async def list_deliveries(
 
 def _check_first(first: int) -> None:
     if not 1 <= first <= MAX_PAGE:
-        raise InvalidInputError(f"first must be between 1 and {MAX_PAGE}", field="first")
+        raise InvalidInputError(f"{{field}} must be between 1 and {MAX_PAGE}", field="first")
 
 
 async def resend_delivery(*, delivery_id: int, now: datetime) -> WebhookDelivery:

@@ -108,7 +108,9 @@ async def _check_scope_exists(checked: CheckedBudget) -> None:
     if checked.api_key_id is not None and (
         checked.api_key_id > MAX_BUDGET_ID or not await ApiKey.exists(id=checked.api_key_id)
     ):
-        raise InvalidInputError(f"apiKeyId {checked.api_key_id} names no API key", field="apiKeyId")
+        raise InvalidInputError(
+            f"{{field}} {checked.api_key_id} names no API key", field="api_key_id"
+        )
 
 
 async def _audit(

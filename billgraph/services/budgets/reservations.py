@@ -108,14 +108,14 @@ async def authorize_usage(
     Raises BudgetExceededError (code FORBIDDEN) naming the first budget without room.
     """
     model = clean_name(request.model, field="model")
-    user_id = clean_name(request.user_id, field="userId") if request.user_id is not None else None
+    user_id = clean_name(request.user_id, field="user_id") if request.user_id is not None else None
     user_id = _user_for_caller(user_id, caller)
     for field, value in (
-        ("maxTokensInput", request.max_tokens_input),
-        ("maxTokensOutput", request.max_tokens_output),
+        ("max_tokens_input", request.max_tokens_input),
+        ("max_tokens_output", request.max_tokens_output),
     ):
         if value < 0:
-            raise InvalidInputError(f"{field} must not be negative", field=field)
+            raise InvalidInputError("{field} must not be negative", field=field)
     snapshot = await cache.snapshot()
     price = snapshot.resolve(
         provider=request.provider, model=model, environment_prices=environment_prices, at=now
@@ -129,8 +129,9 @@ async def authorize_usage(
         ).total_pico
     except InvalidInputError:
         raise InvalidInputError(
-            "maxTokensInput and maxTokensOutput at this price exceed the largest cost",
-            field="maxTokensInput",
+            "{field} and {max_tokens_output} at this price exceed the largest cost",
+            field="max_tokens_input",
+            mentions=("max_tokens_output",),
         ) from None
     reservation = BudgetReservation(
         id=RESERVATION_PREFIX + uuid.uuid4().hex,
@@ -213,7 +214,11 @@ async def release_reservation(
     async with in_transaction() as connection:
         reservation = await BudgetReservation.filter(id=reservation_id).using_db(connection).first()
         if reservation is None or not _visible_to(reservation, caller):
-            raise NotFoundError(f"no reservation with id {reservation_id!r}", field="id")
+            raise NotFoundError(
+                "no reservation with id {reservation_id!r}",
+                field="id",
+                reservation_id=reservation_id,
+            )
         if reservation.status is ReservationStatus.HELD:
             await (
                 BudgetReservation.filter(id=reservation_id)
@@ -232,7 +237,9 @@ async def get_reservation(*, reservation_id: str, caller: Caller) -> BudgetReser
         id=reservation_id.strip()
     )
     if reservation is None or not _visible_to(reservation, caller):
-        raise NotFoundError(f"no reservation with id {reservation_id!r}", field="id")
+        raise NotFoundError(
+            "no reservation with id {reservation_id!r}", field="id", reservation_id=reservation_id
+        )
     return reservation
 
 
@@ -249,7 +256,7 @@ def _user_for_caller(user_id: str | None, caller: Caller) -> str | None:
         return user_id
     if user_id is not None and user_id != bound:
         raise ForbiddenError(
-            f"This API key may only use the usage of user {bound!r}", field="userId"
+            "This API key may only use the usage of user {bound!r}", field="user_id", bound=bound
         )
     return bound
 

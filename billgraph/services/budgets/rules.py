@@ -76,14 +76,14 @@ def parse_limit(value: object, *, field: str = "limit") -> int:
     return to_pico(parse_usd_amount(value, field=field, maximum=MAX_LIMIT_USD, example="5.00"))
 
 
-def check_time_zone(name: str, *, field: str = "timeZone") -> str:
+def check_time_zone(name: str, *, field: str = "time_zone") -> str:
     """Return an IANA zone name that exists here, or raise InvalidInputError."""
     name = name.strip()
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInputError(
-            f"{field} {name!r} is not an IANA time zone such as Asia/Tokyo", field=field
+            "{field} {zone!r} is not an IANA time zone such as Asia/Tokyo", field=field, zone=name
         ) from None
     return name
 
@@ -91,11 +91,13 @@ def check_time_zone(name: str, *, field: str = "timeZone") -> str:
 def check_thresholds(values: list[int], *, field: str = "thresholds") -> tuple[int, ...]:
     """Return distinct percentages 1-100 in increasing order."""
     if not 1 <= len(values) <= MAX_THRESHOLDS:
-        raise InvalidInputError(f"{field} must hold 1 to {MAX_THRESHOLDS} percentages", field=field)
+        raise InvalidInputError(
+            f"{{field}} must hold 1 to {MAX_THRESHOLDS} percentages", field=field
+        )
     for value in values:
         if not 1 <= value <= 100:
             raise InvalidInputError(
-                f"{field} must be percentages from 1 to 100 (got {value})", field=field
+                f"{{field}} must be percentages from 1 to 100 (got {value})", field=field
             )
     return tuple(sorted(set(values)))
 
@@ -119,22 +121,24 @@ def check_budget(spec: BudgetSpec, *, current: CheckedBudget | None = None) -> C
 
     name = pick("name", None)
     if name is None:
-        raise InvalidInputError("name is required", field="name")
+        raise InvalidInputError("{field} is required", field="name")
     name = clean_name(str(name), field="name")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInputError(f"name must be at most {MAX_NAME_LENGTH} characters", field="name")
+        raise InvalidInputError(
+            f"{{field}} must be at most {MAX_NAME_LENGTH} characters", field="name"
+        )
     if spec.limit is not None:
         limit_pico = parse_limit(spec.limit)
     elif current is not None:
         limit_pico = current.limit_pico
     else:
-        raise InvalidInputError("limit is required", field="limit")
+        raise InvalidInputError("{field} is required", field="limit")
     period = BudgetPeriod(str(pick("period", BudgetPeriod.MONTH)))
     period_changed = current is not None and period != current.period
     anchor_day = _anchor_day(period, spec.anchor_day, None if period_changed else current)
     anchor_hour = spec.anchor_hour if spec.anchor_hour is not None else pick("anchor_hour", 0)
     if not isinstance(anchor_hour, int) or not 0 <= anchor_hour <= 23:
-        raise InvalidInputError("anchorHour must be an hour from 0 to 23", field="anchorHour")
+        raise InvalidInputError("{field} must be an hour from 0 to 23", field="anchor_hour")
     thresholds = (
         check_thresholds(spec.thresholds)
         if spec.thresholds is not None
@@ -142,11 +146,13 @@ def check_budget(spec: BudgetSpec, *, current: CheckedBudget | None = None) -> C
     )
     user_id = pick("user_id", None)
     if user_id is not None:
-        user_id = clean_name(str(user_id), field="userId")
+        user_id = clean_name(str(user_id), field="user_id")
     api_key_id = pick("api_key_id", None)
     if user_id is not None and api_key_id is not None:
         raise InvalidInputError(
-            "a budget covers one scope: set userId or apiKeyId, not both", field="apiKeyId"
+            "a budget covers one scope: set {user_id} or {field}, not both",
+            field="api_key_id",
+            mentions=("user_id",),
         )
     model = pick("model", None)
     if model is not None:
@@ -173,21 +179,22 @@ def _anchor_day(period: BudgetPeriod, given: int | None, current: CheckedBudget 
         value = given if given is not None else (current.anchor_day if current else 1)
         if not 1 <= value <= 31:
             raise InvalidInputError(
-                "anchorDay of a MONTH budget is the day of the month, 1 to 31 "
+                "{field} of a MONTH budget is the day of the month, 1 to 31 "
                 "(29 to 31 start on the last day of shorter months)",
-                field="anchorDay",
+                field="anchor_day",
             )
         return value
     if period is BudgetPeriod.WEEK:
         value = given if given is not None else (current.anchor_day if current else 1)
         if not 1 <= value <= 7:
             raise InvalidInputError(
-                "anchorDay of a WEEK budget is the ISO weekday, 1 (Monday) to 7 (Sunday)",
-                field="anchorDay",
+                "{field} of a WEEK budget is the ISO weekday, 1 (Monday) to 7 (Sunday)",
+                field="anchor_day",
             )
         return value
     if given is not None:
         raise InvalidInputError(
-            f"anchorDay applies to WEEK and MONTH budgets, not {period.value}", field="anchorDay"
+            f"{{field}} applies to WEEK and MONTH budgets, not {period.value}",
+            field="anchor_day",
         )
     return 1
