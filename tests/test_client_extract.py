@@ -15,6 +15,8 @@ from billgraph.client import (
 )
 from billgraph.client.providers import LITELLM_PROVIDERS
 from billgraph.models.enums import Provider
+from billgraph.services.catalog import catalog_provider
+from billgraph.services.provider_ids import provider_id
 
 
 def tokens(record: Any) -> tuple[int, int, int, int, int]:
@@ -181,9 +183,14 @@ def test_a_response_without_usage_is_an_error() -> None:
 
 def test_provider_names_are_billgraphs() -> None:
     assert {provider.value for provider in Provider} == PROVIDERS
-    assert set(LITELLM_PROVIDERS.values()) <= PROVIDERS
+    assert all(provider_id(value) == value for value in LITELLM_PROVIDERS.values())
     assert provider_from_litellm("huggingface") == "huggingface"
-    assert provider_from_litellm("vertex_ai") == "google"
+    assert provider_from_litellm("gemini") == "google"
+    # The same provider ids as a catalog import gives LiteLLM's names.
+    for name in ("vertex_ai", "vertex_ai_beta", "gemini", "cohere_chat", "azure", "fireworks_ai"):
+        assert provider_from_litellm(name) == catalog_provider(
+            "vertex_ai" if name == "vertex_ai_beta" else name
+        )
     # Providers are open: other LiteLLM names are recorded as they are.
     assert provider_from_litellm("Fireworks_AI") == "fireworks_ai"
     assert provider_from_litellm("azure") == "azure"

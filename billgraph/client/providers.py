@@ -13,8 +13,8 @@ LITELLM_PROVIDERS = {
     "anthropic": "anthropic",
     "anthropic_text": "anthropic",
     "gemini": "google",
-    "vertex_ai": "google",
-    "vertex_ai_beta": "google",
+    # Vertex AI has prices of its own (a catalog import files them under vertex_ai).
+    "vertex_ai_beta": "vertex_ai",
     "palm": "google",
     "mistral": "mistral",
     "codestral": "mistral",
