@@ -441,11 +441,24 @@ def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
     columns.append("l.cost_total_pico AS cost_total_pico")
     columns.append(f"{_estimated_sql('l.')} AS estimated_pico")
     source = _pieces_sql(pieces, params, "timestamptz")  # its values come first in the text
-    where = ["l.occurred_at >= p.lo", "l.occurred_at < p.hi"]
-    where += _filters(usage_filter, params, prefix="l.", user_column="l.user_id")
+    if params.dialect == "postgres":
+        # Each edge is an index range scan of its own: LATERAL with OFFSET 0 keeps the
+        # planner from flattening the join. Flattened, it guessed a third of the log per
+        # edge and, once the log's rows were out of time order (backfills, re-pricing,
+        # a migration's UPDATE), scanned the whole log: 320 ms instead of 5 at 1M logs.
+        logs = (
+            "CROSS JOIN LATERAL (SELECT * FROM api_usage_logs AS e "
+            "WHERE e.occurred_at >= p.lo AND e.occurred_at < p.hi OFFSET 0) AS l"
+        )
+        where = _filters(usage_filter, params, prefix="l.", user_column="l.user_id")
+    else:
+        # SQLite keeps a CROSS JOIN's order: the pieces drive index look-ups of the log.
+        logs = "CROSS JOIN api_usage_logs AS l"
+        where = ["l.occurred_at >= p.lo", "l.occurred_at < p.hi"]
+        where += _filters(usage_filter, params, prefix="l.", user_column="l.user_id")
     return (
-        f"SELECT {', '.join(columns)} FROM {source} "  # noqa: S608
-        f"CROSS JOIN api_usage_logs AS l WHERE {' AND '.join(where)}"
+        f"SELECT {', '.join(columns)} FROM {source} {logs}"  # noqa: S608
+        + (f" WHERE {' AND '.join(where)}" if where else "")
     )
 
 
