@@ -121,11 +121,18 @@ def measure_once(base_url: str, preset: str, screenshot: Path | None) -> dict[st
 
         wait(driver, lambda: state() in {"ready", "error"})
         if preset != "7d":
-            Select(driver.find_element("id", "range-preset")).select_by_value(preset)
             driver.execute_script("performance.clearMeasures()")
+            # Choosing a preset may load at once; the submit then loads it (again).
+            Select(driver.find_element("id", "range-preset")).select_by_value(preset)
             driver.find_element("css selector", "#range-form button[type=submit]").click()
-            wait(driver, lambda: state() == "loading")
-            wait(driver, lambda: state() in {"ready", "error"})
+
+            def rendered() -> bool:
+                done: bool = driver.execute_script(
+                    "return performance.getEntriesByName('overview-render').length > 0"
+                )
+                return done and state() in {"ready", "error"}
+
+            wait(driver, rendered)
         if state() != "ready":
             raise RuntimeError(driver.find_element("id", "overview-status").text)
         render_ms = driver.execute_script(
