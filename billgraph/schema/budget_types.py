@@ -17,9 +17,9 @@ from billgraph.models import (
     DeliveryStatus,
     ReservationStatus,
 )
+from billgraph.schema.connection import Connection, Edge
 from billgraph.schema.context import Context
 from billgraph.schema.scalars import ProviderId
-from billgraph.schema.types import PageInfo
 from billgraph.services.budgets import admin, reservations
 from billgraph.services.budgets.rules import BudgetSpec, parse_thresholds
 from billgraph.services.costs import from_pico
@@ -311,16 +311,9 @@ class AlertEvent:
         )
 
 
-@strawberry.type
-class AlertEventEdge:
-    node: AlertEvent
-    cursor: str
-
-
 @strawberry.type(description="A page of alert events, newest first.")
-class AlertEventConnection:
-    edges: list[AlertEventEdge]
-    page_info: PageInfo
+class AlertEventConnection(Connection[Edge[AlertEvent]]):
+    pass
 
 
 @strawberry.type(description="A URL that receives signed alert events.")
@@ -377,16 +370,9 @@ class WebhookDelivery:
         )
 
 
-@strawberry.type
-class WebhookDeliveryEdge:
-    node: WebhookDelivery
-    cursor: str
-
-
 @strawberry.type(description="A page of webhook deliveries, newest first.")
-class WebhookDeliveryConnection:
-    edges: list[WebhookDeliveryEdge]
-    page_info: PageInfo
+class WebhookDeliveryConnection(Connection[Edge[WebhookDelivery]]):
+    pass
 
 
 @strawberry.type(description="One budget change, as the audit trail recorded it.")
