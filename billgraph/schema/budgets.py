@@ -6,27 +6,29 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from billgraph.models import DeliveryStatus
 from billgraph.schema.budget_types import (
-    AlertEvent,
-    AlertEventConnection,
     AuthorizeUsageInput,
     Budget,
     BudgetChange,
     BudgetStatus,
     CreateBudgetInput,
-    CreatedWebhookEndpoint,
     Reservation,
     UpdateBudgetInput,
-    WebhookDelivery,
-    WebhookDeliveryConnection,
-    WebhookEndpoint,
     parse_numeric_id,
 )
 from billgraph.schema.connection import Edge
 from billgraph.schema.context import Context
+from billgraph.schema.enums import DeliveryStatus
 from billgraph.schema.pagination import decode_row_cursor, encode_row_cursor
 from billgraph.schema.permissions import CanIngest, CanRead, IsAdmin
+from billgraph.schema.webhook_types import (
+    AlertEvent,
+    AlertEventConnection,
+    CreatedWebhookEndpoint,
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookEndpoint,
+)
 from billgraph.services import webhooks
 from billgraph.services.budgets import admin, reservations
 

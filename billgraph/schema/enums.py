@@ -8,22 +8,32 @@ import strawberry
 
 from billgraph.models import (
     ApiKeyScope,
+    BudgetAuditAction,
+    BudgetMode,
+    BudgetPeriod,
+    DeliveryStatus,
     PricingAuditAction,
     PricingManager,
     PricingSource,
     ProviderManager,
+    ReservationStatus,
 )
 from billgraph.services.reports import CostReportOrder, UsageDimension
 from billgraph.services.time_buckets import Granularity
 
 __all__ = [
     "ApiKeyScope",
+    "BudgetAuditAction",
+    "BudgetMode",
+    "BudgetPeriod",
     "CostReportOrder",
+    "DeliveryStatus",
     "Granularity",
     "PricingAuditAction",
     "PricingManager",
     "PricingSource",
     "ProviderManager",
+    "ReservationStatus",
     "UsageDimension",
 ]
 
@@ -42,3 +52,8 @@ strawberry.enum(
 strawberry.enum(UsageDimension, description="What a cost report groups by.")
 strawberry.enum(CostReportOrder, description="How cost report rows are ordered.")
 strawberry.enum(Granularity, name="TimeGranularity", description="Calendar bucket size.")
+strawberry.enum(BudgetPeriod, description="How long a budget window lasts; LIFETIME never ends.")
+strawberry.enum(BudgetMode, description="HARD refuses authorizeUsage over the limit; SOFT alerts.")
+strawberry.enum(ReservationStatus, description="Where an authorizeUsage reservation stands.")
+strawberry.enum(DeliveryStatus, description="Where a webhook delivery stands.")
+strawberry.enum(BudgetAuditAction, description="The kind of budget change.")
