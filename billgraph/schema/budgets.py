@@ -6,29 +6,29 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from billgraph.models import DeliveryStatus
 from billgraph.schema.budget_types import (
-    AlertEvent,
-    AlertEventConnection,
-    AlertEventEdge,
     AuthorizeUsageInput,
     Budget,
     BudgetChange,
     BudgetStatus,
     CreateBudgetInput,
-    CreatedWebhookEndpoint,
     Reservation,
     UpdateBudgetInput,
-    WebhookDelivery,
-    WebhookDeliveryConnection,
-    WebhookDeliveryEdge,
-    WebhookEndpoint,
     parse_numeric_id,
 )
+from billgraph.schema.connection import Edge
 from billgraph.schema.context import Context
+from billgraph.schema.enums import DeliveryStatus
 from billgraph.schema.pagination import decode_row_cursor, encode_row_cursor
 from billgraph.schema.permissions import CanIngest, CanRead, IsAdmin
-from billgraph.schema.types import PageInfo
+from billgraph.schema.webhook_types import (
+    AlertEvent,
+    AlertEventConnection,
+    CreatedWebhookEndpoint,
+    WebhookDelivery,
+    WebhookDeliveryConnection,
+    WebhookEndpoint,
+)
 from billgraph.services import webhooks
 from billgraph.services.budgets import admin, reservations
 
@@ -99,17 +99,12 @@ class BudgetQueries:
             after_id=decode_row_cursor("event", after) if after is not None else None,
             budget_id=parse_numeric_id(budget_id, field="budgetId") if budget_id else None,
         )
-        edges = [
-            AlertEventEdge(
-                node=AlertEvent.from_model(row), cursor=encode_row_cursor("event", row.id)
-            )
-            for row in rows
-        ]
-        return AlertEventConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+        return AlertEventConnection.of(
+            [
+                Edge(node=AlertEvent.from_model(row), cursor=encode_row_cursor("event", row.id))
+                for row in rows
+            ],
+            has_next_page=has_next,
         )
 
     @strawberry.field(
@@ -130,17 +125,15 @@ class BudgetQueries:
             status=status,
             event_id=parse_numeric_id(event_id, field="eventId") if event_id else None,
         )
-        edges = [
-            WebhookDeliveryEdge(
-                node=WebhookDelivery.from_model(row), cursor=encode_row_cursor("delivery", row.id)
-            )
-            for row in rows
-        ]
-        return WebhookDeliveryConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
+        return WebhookDeliveryConnection.of(
+            [
+                Edge(
+                    node=WebhookDelivery.from_model(row),
+                    cursor=encode_row_cursor("delivery", row.id),
+                )
+                for row in rows
+            ],
+            has_next_page=has_next,
         )
 
     @strawberry.field(

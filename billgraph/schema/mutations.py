@@ -7,25 +7,20 @@ import strawberry
 from strawberry.types import Info
 
 from billgraph.api_names import api_field, api_message
+from billgraph.schema.api_key_types import ApiKey, CreateApiKeyInput, CreatedApiKey
 from billgraph.schema.budgets import BudgetMutations
 from billgraph.schema.bulk_variables import bulk_inputs
+from billgraph.schema.catalog_types import CatalogImportReport
 from billgraph.schema.context import Context
 from billgraph.schema.pagination import parse_id
 from billgraph.schema.permissions import CanRecordUsage, IsAdmin
+from billgraph.schema.pricing_types import Pricing, PricingInitReport, PricingInput
+from billgraph.schema.provider_types import AddProviderInput, ProviderInfo
+from billgraph.schema.repricing_types import RepricingReport
 from billgraph.schema.scalars import ProviderId
-from billgraph.schema.types import (
-    AddProviderInput,
-    ApiKey,
-    CatalogImportReport,
-    CreateApiKeyInput,
-    CreatedApiKey,
-    Pricing,
-    PricingInitReport,
-    PricingInput,
-    ProviderInfo,
+from billgraph.schema.usage_types import (
     RecordUsageBatchResult,
     RecordUsageInput,
-    RepricingReport,
     UsageFilter,
     UsageLog,
 )

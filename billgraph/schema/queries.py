@@ -6,8 +6,11 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from billgraph.schema.api_key_types import ApiKey
 from billgraph.schema.budgets import BudgetQueries
+from billgraph.schema.connection import Edge
 from billgraph.schema.context import Context
+from billgraph.schema.enums import CostReportOrder, Granularity, UsageDimension
 from billgraph.schema.pagination import (
     decode_audit_cursor,
     decode_cursor,
@@ -18,33 +21,24 @@ from billgraph.schema.pagination import (
     parse_id,
 )
 from billgraph.schema.permissions import CanRead, IsAdmin
-from billgraph.schema.scalars import ProviderId
-from billgraph.schema.types import (
-    ApiKey,
-    CostBreakdown,
-    CostReportRow,
-    CostTotals,
-    PageInfo,
+from billgraph.schema.pricing_types import (
     Pricing,
     PricingChange,
     PricingChangeConnection,
-    PricingChangeEdge,
-    ProviderInfo,
     ResolvedPricing,
-    TimeSeriesPoint,
-    UsageFilter,
-    UsageLog,
-    UsageLogConnection,
-    UsageLogEdge,
+)
+from billgraph.schema.provider_types import ProviderInfo
+from billgraph.schema.report_types import CostReportRow, CostTotals, TimeSeriesPoint
+from billgraph.schema.repricing_types import (
     UsageRepricingConnection,
     UsageRepricingEdge,
     UsageRepricingEntry,
 )
+from billgraph.schema.scalars import ProviderId
+from billgraph.schema.usage_types import CostBreakdown, UsageFilter, UsageLog, UsageLogConnection
 from billgraph.services import api_keys, audit, pricing, reports, usage
 from billgraph.services import providers as provider_service
 from billgraph.services.errors import InvalidInputError
-from billgraph.services.reports import CostReportOrder, UsageDimension
-from billgraph.services.time_buckets import Granularity
 
 RequestInfo = Info[Context, Any]
 
@@ -157,16 +151,9 @@ class Query(BudgetQueries):
             after=decode_cursor(after) if after is not None else None,
             caller=await info.context.caller(),
         )
-        edges = [
-            UsageLogEdge(node=UsageLog.from_model(log), cursor=encode_cursor(log))
-            for log in page.logs
-        ]
-        return UsageLogConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+        return UsageLogConnection.of(
+            [Edge(node=UsageLog.from_model(log), cursor=encode_cursor(log)) for log in page.logs],
+            has_next_page=page.has_next_page,
         )
 
     @strawberry.field(
@@ -253,17 +240,12 @@ class Query(BudgetQueries):
             first=usage.DEFAULT_PAGE_SIZE if first is None else first,
             after_id=decode_audit_cursor(after) if after is not None else None,
         )
-        edges = [
-            PricingChangeEdge(
-                node=PricingChange.from_model(row), cursor=encode_audit_cursor(row.id)
-            )
-            for row in rows
-        ]
-        return PricingChangeConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
+        return PricingChangeConnection.of(
+            [
+                Edge(node=PricingChange.from_model(row), cursor=encode_audit_cursor(row.id))
+                for row in rows
+            ],
+            has_next_page=has_next_page,
         )
 
     @strawberry.field(
@@ -285,18 +267,15 @@ class Query(BudgetQueries):
             after_id=decode_row_cursor("repricing", after) if after is not None else None,
             usage_log_id=_log_id(usage_log_id) if usage_log_id is not None else None,
         )
-        edges = [
-            UsageRepricingEdge(
-                node=UsageRepricingEntry.from_model(row),
-                cursor=encode_row_cursor("repricing", row.id),
-            )
-            for row in rows
-        ]
-        return UsageRepricingConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next_page, end_cursor=edges[-1].cursor if edges else None
-            ),
+        return UsageRepricingConnection.of(
+            [
+                UsageRepricingEdge(
+                    node=UsageRepricingEntry.from_model(row),
+                    cursor=encode_row_cursor("repricing", row.id),
+                )
+                for row in rows
+            ],
+            has_next_page=has_next_page,
         )
 
     @strawberry.field(
