@@ -5,6 +5,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from billgraph import metrics
 from billgraph.models import Pricing, PricingRevision, ProviderRow
 from billgraph.services.pricing_chain import PricingSnapshot
+from billgraph.services.sql import POSTGRES, dialect_of_connection
 
 
 class PricingCache:
@@ -79,6 +80,6 @@ async def bump_pricing_revision(connection: BaseDBAsyncClient) -> None:
     )
     written = int(rows[0]["revision"])
     _written_here.latest_revision = max(_written_here.latest_revision, written)
-    if connection.capabilities.dialect == "postgres":
+    if dialect_of_connection(connection) is POSTGRES:
         # Delivered to every listener when (and only if) the transaction commits.
         await connection.execute_query(f"NOTIFY {PRICING_CHANNEL}")

@@ -44,11 +44,8 @@ async def ensure_builtin_providers() -> list[str]:
 async def seed_builtin_providers(connection: BaseDBAsyncClient) -> list[str]:
     """Insert the built-in providers that are missing (an emptied table gets all ten) in
     one statement; return those inserted."""
-    dialect = dialect_of_connection(connection)
-    params = Params(dialect)
-    moment = datetime.now(UTC)
-    # Tortoise keeps SQLite timestamps as ISO 8601 text with the offset.
-    now = moment.isoformat(sep=" ") if dialect == "sqlite" else moment
+    params = Params(dialect_of_connection(connection))
+    now = params.dialect.moment(datetime.now(UTC))
     rows = ", ".join(
         f"({params.add(str(slug))}, {params.add(name)}, "
         f"{params.add(str(source) if source else None)}, "

@@ -16,7 +16,6 @@ totals are exact and the SQL does not grow with the range.
 """
 
 import asyncio
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,10 +36,11 @@ from billgraph.services.errors import InvalidInputError
 from billgraph.services.report_limits import MAX_BUCKETS, ReportBudget
 from billgraph.services.rollups import DAILY_USER, DAILY_USER_TOTAL, HOURLY, RollupTable
 from billgraph.services.sql import (
+    POSTGRES,
+    Dialect,
     Params,
     dialect_of_connection,
-    exact_order_sql,
-    exact_sum_sql,
+    estimated_cost_sql,
     run_report_query,
 )
 from billgraph.services.time_buckets import (
@@ -344,7 +344,7 @@ async def _run_raw(
 
 
 def _report_sql(
-    plan: _Plan, usage_filter: UsageFilter, dialect: str, *, order: CostReportOrder, limit: int
+    plan: _Plan, usage_filter: UsageFilter, dialect: Dialect, *, order: CostReportOrder, limit: int
 ) -> tuple[str, list[object]]:
     """Return one statement summing the rollup pieces and the log pieces, and its values."""
     params = Params(dialect)
@@ -357,7 +357,7 @@ def _report_sql(
     selected = [f"{column} AS k{index}" for index, column in enumerate(keys)]
     selected += ["SUM(requests) AS requests", *(f"SUM({name}) AS {name}" for name in _TOKENS)]
     for name in ("cost_input", "cost_output", "cost_total", "estimated"):
-        whole, rest = exact_sum_sql(dialect, f"{name}_pico")
+        whole, rest = dialect.exact_sum(f"{name}_pico")
         selected.append(f"{whole} AS {name}_usd")
         selected.append(f"{rest} AS {name}_rest")
     key_order = [f"k{index}" for index in range(len(keys))]
@@ -366,7 +366,7 @@ def _report_sql(
     else:
         direction = "DESC" if order is CostReportOrder.COST_DESC else "ASC"
         order_sql = [
-            f"{term} {direction}" for term in exact_order_sql(dialect, "cost_total_pico")
+            f"{term} {direction}" for term in dialect.exact_order("cost_total_pico")
         ] + key_order
     # Only identifiers and integers built here go into the text; values are parameters.
     sql = f"SELECT {', '.join(selected)} FROM ({' UNION ALL '.join(branches)}) AS u"  # noqa: S608
@@ -411,7 +411,7 @@ def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> st
     columns.append(
         "r.estimated_cost_total_pico AS estimated_pico"
         if table.carries_estimate
-        else f"{_estimated_sql('r.')} AS estimated_pico"
+        else f"{estimated_cost_sql('r.')} AS estimated_pico"
     )
     source = _pieces_sql(pieces, params, "bigint")  # its values come first in the text
     where = [f"r.{table.bucket_column} >= p.lo", f"r.{table.bucket_column} < p.hi"]
@@ -419,14 +419,6 @@ def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> st
     return (
         f"SELECT {', '.join(columns)} FROM {source} "  # noqa: S608
         f"CROSS JOIN {table.name} AS r WHERE {' AND '.join(where)}"
-    )
-
-
-def _estimated_sql(prefix: str) -> str:
-    """The part of a row's cost priced by the built-in estimate."""
-    return (
-        f"CASE WHEN {prefix}pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
-        f"THEN {prefix}cost_total_pico ELSE 0 END"
     )
 
 
@@ -439,9 +431,9 @@ def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
     columns = _dimension_columns(plan, user_column="COALESCE(l.user_id, '')")
     columns += ["1 AS requests", *(f"l.{name} AS {name}" for name in _AMOUNTS)]
     columns.append("l.cost_total_pico AS cost_total_pico")
-    columns.append(f"{_estimated_sql('l.')} AS estimated_pico")
+    columns.append(f"{estimated_cost_sql('l.')} AS estimated_pico")
     source = _pieces_sql(pieces, params, "timestamptz")  # its values come first in the text
-    if params.dialect == "postgres":
+    if params.dialect is POSTGRES:
         # Each edge is an index range scan of its own: LATERAL with OFFSET 0 keeps the
         # planner from flattening the join. Flattened, it guessed a third of the log per
         # edge and, once the log's rows were out of time order (backfills, re-pricing,
@@ -491,31 +483,18 @@ def _filters(
     return where
 
 
-def _moment(dialect: str, seconds: int | None) -> object:
+def _moment(dialect: Dialect, seconds: int | None) -> object:
     if seconds is None:  # edges are cut at finite bounds only
         raise ValueError("an edge piece has both ends")
-    moment = from_epoch_seconds(seconds)
-    # SQLite compares the ISO 8601 text Tortoise stores ("2026-03-25 00:00:00+00:00").
-    return moment.isoformat(" ") if dialect == "sqlite" else moment
+    return dialect.moment(from_epoch_seconds(seconds))
 
 
 def _pieces_sql(
     pieces: Sequence[tuple[object, object, int]], params: Params, bound_type: str
 ) -> str:
     """A table p(lo, hi, b) of the pieces, passed as values so the text stays the same size."""
-    if params.dialect == "sqlite":
-        document = params.add(json.dumps(pieces, separators=(",", ":")))
-        return (
-            "(SELECT value ->> 0 AS lo, value ->> 1 AS hi, value ->> 2 AS b "  # noqa: S608
-            f"FROM json_each({document})) AS p"
-        )
-    lows = params.add([piece[0] for piece in pieces])
-    highs = params.add([piece[1] for piece in pieces])
-    ordinals = params.add([piece[2] for piece in pieces])
-    return (
-        f"unnest({lows}::{bound_type}[], {highs}::{bound_type}[], {ordinals}::bigint[]) "
-        "AS p(lo, hi, b)"
-    )
+    columns = [("lo", bound_type), ("hi", bound_type), ("b", "bigint")]
+    return params.dialect.rows_table(params, pieces, columns, "p")
 
 
 def _row(plan: _Plan, keys: list[UsageDimension], row: dict[str, Any]) -> ReportRow:

@@ -14,7 +14,6 @@ finishes the work and changes nothing twice.
 """
 
 import asyncio
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +28,7 @@ from billgraph.services.errors import InvalidInputError, UnavailableError
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices, PricingSnapshot
 from billgraph.services.rollups import ROLLUP_TABLES, RollupTable
-from billgraph.services.sql import Params, dialect_of_connection
+from billgraph.services.sql import SQLITE, Dialect, Params, dialect_of_connection
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
 
 DEFAULT_CHUNK = 500
@@ -210,11 +209,12 @@ async def _lock_priced_columns(
 ) -> dict[int, tuple[Any, ...]]:
     """Lock the logs (in id order) and return their priced columns as they are now."""
     columns = ", ".join(("id", *_PRICED_COLUMNS))
-    if dialect_of_connection(connection) == "sqlite":
+    dialect = dialect_of_connection(connection)
+    if dialect is SQLITE:
         # Take SQLite's write lock first (waiting for other writers): a read that later
         # upgrades to a write fails at once if another process committed in between.
         await connection.execute_query("UPDATE api_usage_logs SET id = id WHERE id = ?", [ids[0]])
-        placeholders = ", ".join("?" for _ in ids)
+        placeholders = ", ".join(dialect.placeholders(len(ids)))
         sql = f"SELECT {columns} FROM api_usage_logs WHERE id IN ({placeholders})"  # noqa: S608
         rows = await connection.execute_query_dict(sql, list(ids))
     else:
@@ -249,26 +249,11 @@ async def _update_logs(
     names = list(_PRICED_COLUMNS)
     rows = [[log["id"], *(_plain(columns[name]) for name in names)] for log, columns in moved]
     assignments = ", ".join(f"{name} = v.{name}" for name in names)
-    if dialect == "sqlite":
-        document = params.add(json.dumps(rows, separators=(",", ":")))
-        selected = ", ".join(
-            f"value ->> {index} AS {name}" for index, name in enumerate(["id", *names])
-        )
-        source = f"(SELECT {selected} FROM json_each({document}))"  # noqa: S608
-        target = "api_usage_logs"
-    else:
-        arrays = [params.add([row[0] for row in rows]) + "::bigint[]"]
-        arrays += [
-            params.add([row[index + 1] for row in rows]) + f"::{kind}[]"
-            for index, kind in enumerate(_PRICED_COLUMNS.values())
-        ]
-        source = f"unnest({', '.join(arrays)})"
-        target = "api_usage_logs"
-        source += f" AS v(id, {', '.join(names)})"
-    alias = " AS v" if dialect == "sqlite" else ""
+    columns = [("id", "bigint"), *_PRICED_COLUMNS.items()]
+    source = dialect.rows_table(params, rows, columns, "v")
     await connection.execute_query(
-        f"UPDATE {target} SET {assignments} FROM {source}{alias} "  # noqa: S608
-        f"WHERE {target}.id = v.id",
+        f"UPDATE api_usage_logs SET {assignments} FROM {source} "  # noqa: S608
+        "WHERE api_usage_logs.id = v.id",
         params.values,
     )
 
@@ -338,25 +323,21 @@ def _sort_key(item: tuple[tuple[object, ...], list[int]]) -> tuple[str, ...]:
     return tuple(f"{part:020d}" if isinstance(part, int) else str(part) for part in item[0])
 
 
-def _placeholders(dialect: str, count: int) -> list[str]:
-    return ["?" if dialect == "sqlite" else f"${index}" for index in range(1, count + 1)]
-
-
-def _upsert_sql(table: RollupTable, dialect: str) -> str:
+def _upsert_sql(table: RollupTable, dialect: Dialect) -> str:
     columns = (*table.key_columns, *table.sum_columns)
     increments = ", ".join(
         f"{column} = {table.name}.{column} + excluded.{column}" for column in table.sum_columns
     )
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(_placeholders(dialect, len(columns)))}) "
+        f"VALUES ({', '.join(dialect.placeholders(len(columns)))}) "
         f"ON CONFLICT ({', '.join(table.key_columns)}) DO UPDATE SET {increments}"
     )
 
 
-def _delete_empty_sql(table: RollupTable, dialect: str) -> str:
+def _delete_empty_sql(table: RollupTable, dialect: Dialect) -> str:
     """A group whose last log moved away disappears, as if the rollup were built from the logs."""
-    placeholders = _placeholders(dialect, len(table.key_columns))
+    placeholders = dialect.placeholders(len(table.key_columns))
     matches = " AND ".join(
         f"{column} = {placeholder}"
         for column, placeholder in zip(table.key_columns, placeholders, strict=True)

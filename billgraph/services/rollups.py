@@ -12,7 +12,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billgraph.models import PricingSource, UsageLog
-from billgraph.services.sql import dialect_of_connection, epoch_seconds_sql
+from billgraph.services.sql import SQLITE, Dialect, dialect_of_connection, estimated_cost_sql
 from billgraph.services.time_buckets import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
 
 SUM_COLUMNS = (
@@ -69,9 +69,6 @@ DAILY_USER_TOTAL = RollupTable(
     carries_estimate=True,
 )
 ROLLUP_TABLES = (HOURLY, DAILY_USER, DAILY_USER_TOTAL)
-_ESTIMATED_SQL = (
-    "SUM(CASE WHEN pricing_source = 'BUILTIN_ESTIMATE' THEN cost_total_pico ELSE 0 END)"
-)
 
 
 def log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
@@ -130,43 +127,29 @@ def _sort_key(key: tuple[object, ...]) -> tuple[str, ...]:
     return tuple(f"{part:020d}" if isinstance(part, int) else str(part) for part in key)
 
 
-def _upsert_sql(table: RollupTable, dialect: str) -> str:
+def _upsert_sql(table: RollupTable, dialect: Dialect) -> str:
     columns = (*table.key_columns, *table.sum_columns)
-    if dialect == "sqlite":
-        placeholders = ", ".join("?" for _ in columns)
-    else:
-        placeholders = ", ".join(f"${index}" for index in range(1, len(columns) + 1))
+    placeholders = ", ".join(dialect.placeholders(len(columns)))
     return (
         f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
         + _on_conflict_add(table, dialect)
     )
 
 
-_MAX_BIGINT = 2**63 - 1
-
-
-def _on_conflict_add(table: RollupTable, dialect: str) -> str:
+def _on_conflict_add(table: RollupTable, dialect: Dialect) -> str:
     """Return the ON CONFLICT clause that adds the new sums to the stored ones.
 
-    A sum past the 64-bit range must fail, not be stored wrong: PostgreSQL raises
-    "bigint out of range" by itself, SQLite would turn it into a float, so there the
-    overflowing sum becomes NULL and the NOT NULL constraint refuses it.
+    A sum past the 64-bit range must fail, not be stored wrong (the NOT NULL columns
+    refuse the NULL `checked_add` gives SQLite there).
     """
-
-    def add(column: str) -> str:
-        total = f"{table.name}.{column} + excluded.{column}"
-        if dialect != "sqlite":
-            return total
-        return (
-            f"CASE WHEN excluded.{column} > 0 AND {table.name}.{column} > "
-            f"{_MAX_BIGINT} - excluded.{column} THEN NULL ELSE {total} END"
-        )
-
-    increments = ", ".join(f"{column} = {add(column)}" for column in table.sum_columns)
+    increments = ", ".join(
+        f"{column} = {dialect.checked_add(f'{table.name}.{column}', f'excluded.{column}')}"
+        for column in table.sum_columns
+    )
     return f"ON CONFLICT ({', '.join(table.key_columns)}) DO UPDATE SET {increments}"
 
 
-def add_from_logs_sql(table: RollupTable, dialect: str, *, source: str, where: str = "") -> str:
+def add_from_logs_sql(table: RollupTable, dialect: Dialect, *, source: str, where: str = "") -> str:
     """Return an upsert adding the logs of `source` (a table or CTE of log rows) to `table`.
 
     Groups are upserted in key order, so concurrent writers lock rows in one order.
@@ -181,10 +164,10 @@ def add_from_logs_sql(table: RollupTable, dialect: str, *, source: str, where: s
 
 
 def _from_logs_sql(
-    table: RollupTable, dialect: str, *, source: str = "api_usage_logs", where: str = ""
+    table: RollupTable, dialect: Dialect, *, source: str = "api_usage_logs", where: str = ""
 ) -> str:
     """SELECT the rollup rows the logs add up to (same columns as the table)."""
-    bucket = f"{epoch_seconds_sql(dialect, 'occurred_at')} / {table.bucket_seconds}"
+    bucket = f"{dialect.epoch_seconds('occurred_at')} / {table.bucket_seconds}"
     dimension_sql = {
         "user_key": "COALESCE(user_id, '')",
         "provider": "provider",
@@ -194,7 +177,7 @@ def _from_logs_sql(
     keys = [bucket, *(dimension_sql[column] for column in table.dimensions)]
     sums = ["COUNT(*)", *(f"SUM({column})" for column in SUM_COLUMNS[1:])]
     if table.carries_estimate:
-        sums.append(_ESTIMATED_SQL)
+        sums.append(f"SUM({estimated_cost_sql()})")
     selected = ", ".join(
         f"{expression} AS {name}"
         for expression, name in zip(
@@ -246,7 +229,7 @@ async def _snapshot(connection: BaseDBAsyncClient) -> AsyncIterator[Fetch]:
     transaction, which sees the database as of its first read.
     """
     async with connection.acquire_connection() as raw:
-        if dialect_of_connection(connection) == "sqlite":
+        if dialect_of_connection(connection) is SQLITE:
 
             async def fetch_sqlite(sql: str) -> list[dict[str, Any]]:
                 return [dict(row) for row in await raw.execute_fetchall(sql)]

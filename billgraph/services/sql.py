@@ -1,88 +1,179 @@
-"""The little SQL that differs between SQLite and PostgreSQL, a parameter collector, and
-the one function through which report queries reach the database."""
+"""Every SQL difference between SQLite and PostgreSQL (`Dialect`), a parameter collector,
+and the one function through which report queries reach the database."""
 
 import asyncio
+import json
 import math
 import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billgraph.db import on_read_connection
-from billgraph.models import UsageLog
+from billgraph.models import PricingSource, UsageLog
 from billgraph.services.report_limits import report_timeout
 
 
-def dialect_of_connection(connection: BaseDBAsyncClient) -> str:
-    """Return "sqlite" or "postgres"."""
-    dialect: str = connection.capabilities.dialect
-    return "sqlite" if dialect == "sqlite" else "postgres"
+@dataclass(frozen=True)
+class Dialect:
+    """Every piece of SQL that differs between SQLite and PostgreSQL.
+
+    There are two: `SQLITE` and `POSTGRES`; compare with `is`.
+    """
+
+    name: str  # "sqlite" or "postgres", as Tortoise names them
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.name == "sqlite"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.name == "postgres"
+
+    def placeholder(self, position: int) -> str:
+        """The placeholder of the `position`-th (1-based) parameter of a statement."""
+        return "?" if self.is_sqlite else f"${position}"
+
+    def placeholders(self, count: int) -> list[str]:
+        """The placeholders of a statement's first `count` parameters."""
+        return [self.placeholder(position) for position in range(1, count + 1)]
+
+    def moment(self, value: datetime) -> object:
+        """A timestamp parameter: SQLite compares the ISO 8601 text Tortoise stores
+        ("2026-03-25 00:00:00+00:00"); PostgreSQL takes the datetime."""
+        return value.isoformat(sep=" ") if self.is_sqlite else value
+
+    @property
+    def locks_rows(self) -> bool:
+        """Whether SELECT ... FOR UPDATE exists (SQLite has none: it serializes writers)."""
+        return not self.is_sqlite
+
+    @property
+    def for_update(self) -> str:
+        """The row-lock suffix of a SELECT, "" where rows cannot be locked."""
+        return " FOR UPDATE" if self.locks_rows else ""
+
+    def epoch_seconds(self, column: str) -> str:
+        """SQL for whole seconds since the Unix epoch of a timestamp column (floor)."""
+        if self.is_sqlite:
+            # Tortoise stores ISO 8601 text with a UTC offset, which strftime understands.
+            return f"CAST(strftime('%s', {column}) AS INTEGER)"
+        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
+
+    def floor_div(self, expression: str, divisor: int) -> str:
+        """SQL for the integer quotient of a non-negative integer or numeric expression."""
+        if self.is_sqlite:
+            return f"(({expression}) / {divisor})"
+        # SUM(bigint) is numeric on PostgreSQL, where / would keep the fraction.
+        return f"div({expression}, {divisor})"
+
+    def mod(self, expression: str, divisor: int) -> str:
+        """SQL for the remainder of a non-negative integer or numeric expression."""
+        if self.is_sqlite:
+            return f"(({expression}) % {divisor})"
+        return f"mod({expression}, {divisor})"
+
+    def exact_sum(self, expression: str) -> tuple[str, str]:
+        """SQL for (whole dollars, remainder) sums of a pico-dollar expression.
+
+        The total is whole * 10^12 + remainder. SQLite's SUM raises on 64-bit overflow, so
+        there the amount is split before summing; PostgreSQL sums bigint into an exact
+        numeric, so it sums the amount whole (splitting costs a numeric division per row).
+        """
+        if self.is_sqlite:
+            return (
+                f"SUM({self.floor_div(expression, _PICO)})",
+                f"SUM({self.mod(expression, _PICO)})",
+            )
+        return "0", f"SUM({expression})"
+
+    def exact_order(self, expression: str) -> list[str]:
+        """ORDER BY terms that sort groups by the exact sum of a pico-dollar expression."""
+        if not self.is_sqlite:
+            return [f"SUM({expression})"]
+        whole, rest = self.exact_sum(expression)
+        return [f"({whole} + {self.floor_div(rest, _PICO)})", self.mod(rest, _PICO)]
+
+    def checked_add(self, stored: str, added: str) -> str:
+        """SQL for stored + added that is NULL, not wrong, past the 64-bit range.
+
+        PostgreSQL raises "bigint out of range" by itself; SQLite would turn the sum into
+        a float, so there it becomes NULL (and a NOT NULL constraint refuses it).
+        """
+        total = f"{stored} + {added}"
+        if not self.is_sqlite:
+            return total
+        return (
+            f"CASE WHEN {added} > 0 AND {stored} > {_MAX_BIGINT} - {added} "
+            f"THEN NULL ELSE {total} END"
+        )
+
+    def rows_table(
+        self,
+        params: "Params",
+        rows: Sequence[Sequence[object]],
+        columns: Sequence[tuple[str, str]],
+        alias: str,
+    ) -> str:
+        """A table `alias`(columns) of rows, passed as parameters so the text stays the
+        same size: SQLite reads a JSON document with json_each, PostgreSQL unnests one
+        typed array per column. `columns` are (name, PostgreSQL type) pairs."""
+        if self.is_sqlite:
+            document = params.add(json.dumps(rows, separators=(",", ":")))
+            selected = ", ".join(
+                f"value ->> {index} AS {name}" for index, (name, _kind) in enumerate(columns)
+            )
+            return f"(SELECT {selected} FROM json_each({document})) AS {alias}"  # noqa: S608
+        arrays = ", ".join(
+            f"{params.add([row[index] for row in rows])}::{kind}[]"
+            for index, (_name, kind) in enumerate(columns)
+        )
+        names = ", ".join(name for name, _kind in columns)
+        return f"unnest({arrays}) AS {alias}({names})"
+
+
+SQLITE = Dialect("sqlite")
+POSTGRES = Dialect("postgres")
+
+
+def dialect_of_connection(connection: BaseDBAsyncClient) -> Dialect:
+    """Return the dialect of a Tortoise connection: SQLITE or POSTGRES."""
+    return SQLITE if connection.capabilities.dialect == "sqlite" else POSTGRES
+
+
+def estimated_cost_sql(prefix: str = "") -> str:
+    """The part of a log's (or rollup row's) cost priced by the built-in estimate.
+
+    `prefix` is a table alias with its dot ("l."), or "" for none.
+    """
+    return (
+        f"CASE WHEN {prefix}pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
+        f"THEN {prefix}cost_total_pico ELSE 0 END"
+    )
 
 
 @dataclass
 class Params:
-    """Collects query parameters and renders each dialect's placeholder for them."""
+    """Collects query parameters and renders the dialect's placeholder for them."""
 
-    dialect: str
+    dialect: Dialect
     values: list[object] = field(default_factory=list)
 
     def add(self, value: object) -> str:
         self.values.append(value)
-        return "?" if self.dialect == "sqlite" else f"${len(self.values)}"
-
-
-def epoch_seconds_sql(dialect: str, column: str) -> str:
-    """Return SQL for whole seconds since the Unix epoch of a timestamp column (floor)."""
-    if dialect == "sqlite":
-        # Tortoise stores ISO 8601 text with a UTC offset, which strftime understands.
-        return f"CAST(strftime('%s', {column}) AS INTEGER)"
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
-
-
-def floor_div_sql(dialect: str, expression: str, divisor: int) -> str:
-    """Return SQL for the integer quotient of a non-negative integer or numeric expression."""
-    if dialect == "sqlite":
-        return f"(({expression}) / {divisor})"
-    # SUM(bigint) is numeric on PostgreSQL, where / would keep the fraction.
-    return f"div({expression}, {divisor})"
-
-
-def mod_sql(dialect: str, expression: str, divisor: int) -> str:
-    """Return SQL for the remainder of a non-negative integer or numeric expression."""
-    if dialect == "sqlite":
-        return f"(({expression}) % {divisor})"
-    return f"mod({expression}, {divisor})"
-
-
-def exact_sum_sql(dialect: str, expression: str) -> tuple[str, str]:
-    """Return SQL for (whole dollars, remainder) sums of a pico-dollar expression.
-
-    The total is whole * 10^12 + remainder. SQLite's SUM raises on 64-bit overflow, so
-    there the amount is split before summing; PostgreSQL sums bigint into an exact
-    numeric, so it sums the amount whole (splitting costs a numeric division per row).
-    """
-    if dialect == "sqlite":
-        return (
-            f"SUM({floor_div_sql(dialect, expression, _PICO)})",
-            f"SUM({mod_sql(dialect, expression, _PICO)})",
-        )
-    return "0", f"SUM({expression})"
-
-
-def exact_order_sql(dialect: str, expression: str) -> list[str]:
-    """Return ORDER BY terms that sort groups by the exact sum of a pico-dollar expression."""
-    if dialect != "sqlite":
-        return [f"SUM({expression})"]
-    whole, rest = exact_sum_sql(dialect, expression)
-    return [f"({whole} + {floor_div_sql(dialect, rest, _PICO)})", mod_sql(dialect, rest, _PICO)]
+        return self.dialect.placeholder(len(self.values))
 
 
 _PICO = 10**12
+_MAX_BIGINT = 2**63 - 1
 
 
 async def run_report_query(
@@ -98,7 +189,7 @@ async def run_report_query(
     """
 
     async def run(connection: BaseDBAsyncClient) -> list[dict[str, Any]]:
-        if dialect_of_connection(connection) == "sqlite":
+        if dialect_of_connection(connection) is SQLITE:
             return await _run_on_sqlite(connection, sql, values, timeout_seconds)
         return await _run_on_postgres(connection, sql, values, timeout_seconds)
 

@@ -19,6 +19,7 @@ import msgspec
 
 from billgraph.services.budgets.in_force import BUDGETS_REVISION_ROW
 from billgraph.services.rollups import ROLLUP_TABLES, add_from_logs_sql
+from billgraph.services.sql import POSTGRES
 from billgraph.services.usage_fields import LOG_COLUMNS, TEXT_COLUMNS
 
 _SQL_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in LOG_COLUMNS} | {
@@ -59,7 +60,7 @@ def insert_statement(*, check_key: bool = False) -> str:
         f"{key} AS {column}" for key, column in zip(_KEYS, LOG_COLUMNS, strict=True)
     )
     rollups = ",\n".join(
-        f"rollup_{number} AS ({add_from_logs_sql(table, 'postgres', source='inserted')})"
+        f"rollup_{number} AS ({add_from_logs_sql(table, POSTGRES, source='inserted')})"
         for number, table in enumerate(ROLLUP_TABLES)
     )
     return (

@@ -13,6 +13,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billgraph.services.rollups import ROLLUP_TABLES, add_from_logs_sql
+from billgraph.services.sql import SQLITE
 from billgraph.services.usage_fields import LOG_COLUMNS
 
 _COLUMNS = ", ".join(LOG_COLUMNS)
@@ -29,7 +30,7 @@ _INSERT = (
 _ROLLUPS = [
     add_from_logs_sql(
         table,
-        "sqlite",
+        SQLITE,
         source="api_usage_logs",
         where="id IN (SELECT value FROM json_each(?))",
     )

@@ -37,7 +37,7 @@ from billgraph.services.errors import (
     UnauthenticatedError,
     UnavailableError,
 )
-from billgraph.services.sql import dialect_of_connection
+from billgraph.services.sql import POSTGRES, SQLITE, dialect_of_connection
 from billgraph.services.usage_batch import (
     OCCURRED_AT,
     REQUEST_ID,
@@ -117,13 +117,13 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
     connection = _connection()
     dialect = dialect_of_connection(connection)
     in_force = await budgets_in_force(connection)
-    if dialect == "postgres" and len(batch.rows) == 1 and not _budget_work(batch, in_force):
+    if dialect is POSTGRES and len(batch.rows) == 1 and not _budget_work(batch, in_force):
         # The common single call: one statement, its own transaction. (A batch keeps its
         # transaction: a CONFLICT found after the insert must undo the other rows.)
         inserted = await _insert_postgres(connection, batch.rows, now, in_force.revision, caller)
         return await _with_replays(connection, batch, inserted, caller)
     async with in_transaction(connection.connection_name) as transaction:
-        if dialect == "sqlite":
+        if dialect is SQLITE:
             inserted = await _insert_sqlite(transaction, batch.rows, now)
             # The one writer now holds SQLite's write lock: no budget or key can change
             # meanwhile.

@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 
 from billgraph.models import AlertEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from billgraph.services.errors import InvalidInputError, NotFoundError
-from billgraph.services.sql import Params, dialect_of_connection
+from billgraph.services.sql import SQLITE, Params, dialect_of_connection
 from billgraph.services.time_buckets import epoch_seconds
 
 logger = logging.getLogger("billgraph.webhooks")
@@ -164,7 +164,7 @@ class _Due:
 async def deliver_due(*, now: datetime, client: httpx.AsyncClient, policy: DeliveryPolicy) -> int:
     """Attempt every delivery that is due (one batch); return how many were attempted."""
     connection = WebhookDelivery._meta.db
-    if dialect_of_connection(connection) == "sqlite":
+    if dialect_of_connection(connection) is SQLITE:
         due = await _take_due(connection, now=now, policy=policy, lock=False)
         await _attempt_all(connection, due, now=now, client=client, policy=policy)
         return len(due)

@@ -29,6 +29,7 @@ from billgraph.services.budgets.spend import held_in_window, percent_used, windo
 from billgraph.services.budgets.windows import Window
 from billgraph.services.costs import format_decimal, from_pico
 from billgraph.services.errors import InvalidInputError, NotFoundError
+from billgraph.services.sql import dialect_of_connection
 
 # Changing any of these changes which logs or which windows the budget counts.
 _WINDOW_DEFINING = (
@@ -198,7 +199,7 @@ async def _get_for_update(connection: BaseDBAsyncClient, budget_id: int) -> Budg
     budget = None
     if budget_id <= MAX_BUDGET_ID:
         query = Budget.filter(id=budget_id).using_db(connection)
-        if connection.capabilities.dialect != "sqlite":
+        if dialect_of_connection(connection).locks_rows:
             query = query.select_for_update()
         budget = await query.first()
     if budget is None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billgraph.models import Budget
+from billgraph.services.sql import POSTGRES, dialect_of_connection
 
 BUDGETS_REVISION_ROW = 2  # row 1 of pricing_revision is the pricing revision
 
@@ -76,7 +77,7 @@ async def current_revision(connection: BaseDBAsyncClient) -> int | None:
 
 async def budgets_changing(connection: BaseDBAsyncClient) -> None:
     """Call first in a transaction that changes budgets (see the module doc)."""
-    if connection.capabilities.dialect == "postgres":
+    if dialect_of_connection(connection) is POSTGRES:
         await connection.execute_query("LOCK TABLE api_usage_logs IN SHARE MODE")
     await connection.execute_query(
         "INSERT INTO pricing_revision (id, revision) VALUES "  # noqa: S608

@@ -35,6 +35,7 @@ from billgraph.services.errors import ForbiddenError, InvalidInputError, NotFoun
 from billgraph.services.model_names import clean_name
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice
+from billgraph.services.sql import dialect_of_connection
 from billgraph.services.time_buckets import epoch_seconds
 
 RESERVATION_PREFIX = "res_"
@@ -194,10 +195,7 @@ def _hold_sql(
         reservation.amount_pico,
         epoch_seconds(reservation.expires_at),
     ]
-    if connection.capabilities.dialect == "sqlite":
-        placeholders = "?, ?, ?, ?, ?"
-    else:
-        placeholders = "$1, $2, $3, $4, $5"
+    placeholders = ", ".join(dialect_of_connection(connection).placeholders(len(values)))
     return (
         "INSERT INTO budget_holds "  # noqa: S608
         "(reservation_id, budget_id, window_start, amount_pico, expires_at) "

@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from billgraph.models import Budget, PricingSource
+from billgraph.models import Budget
 from billgraph.services.budgets.windows import Window, WindowRule, window_at
-from billgraph.services.sql import Params, epoch_seconds_sql
+from billgraph.services.sql import Params, estimated_cost_sql
 from billgraph.services.time_buckets import epoch_seconds
 
 
@@ -58,7 +58,7 @@ def logs_in_window_sql(budget: Budget, window: Window, params: Params) -> str:
         if value is not None:
             conditions.append(f"{column} = {params.add(value)}")
     start, end = window_bounds(window)
-    occurred = epoch_seconds_sql(params.dialect, "occurred_at")
+    occurred = params.dialect.epoch_seconds("occurred_at")
     if start > 0:
         conditions.append(f"{occurred} >= {params.add(start)}")
     if end is not None:
@@ -66,7 +66,4 @@ def logs_in_window_sql(budget: Budget, window: Window, params: Params) -> str:
     return " AND ".join(conditions)
 
 
-ESTIMATED_SUM_SQL = (
-    f"COALESCE(SUM(CASE WHEN pricing_source = '{PricingSource.BUILTIN_ESTIMATE.value}' "
-    "THEN cost_total_pico ELSE 0 END), 0)"
-)
+ESTIMATED_SUM_SQL = f"COALESCE(SUM({estimated_cost_sql()}), 0)"

@@ -167,7 +167,7 @@ async def window_spend_for_update(
     dialect = dialect_of_connection(connection)
     params = Params(dialect)
     start, _end = window_bounds(window)
-    lock = "" if dialect == "sqlite" else " FOR UPDATE"
+    lock = dialect.for_update
     select = (
         "SELECT spent_pico, estimated_pico FROM budget_window_spend "  # noqa: S608
         f"WHERE budget_id = {params.add(budget.id)} AND window_start = {params.add(start)}{lock}"
