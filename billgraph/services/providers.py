@@ -4,6 +4,7 @@ A change bumps the pricing revision in its transaction, so every worker's Pricin
 reloads the providers with the prices (see services/pricing.py).
 """
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -167,38 +168,38 @@ async def rename_provider(*, id: str, display_name: str, actor: Caller) -> Provi
     """Change a provider's display name. Audited."""
     slug = provider_id(id, field="id")
     name = _display_name(display_name)
-    async with in_transaction() as connection:
-        row = await _locked(connection, slug)
-        before = _values(row)
+
+    async def rename(_connection: BaseDBAsyncClient, row: ProviderRow) -> None:
         row.display_name = name
-        await row.save(using_db=connection)
-        await _audit(
-            connection,
-            action=PricingAuditAction.PROVIDER_RENAME,
-            actor=actor,
-            row=row,
-            old_values=before,
-        )
-        await bump_pricing_revision(connection)
-    return row
+
+    return await _change(slug, rename, action=PricingAuditAction.PROVIDER_RENAME, actor=actor)
 
 
 async def remap_provider(*, id: str, priced_from: str | None, actor: Caller) -> ProviderRow:
     """Set the provider whose prices price `id`'s models (None: its own), for usage recorded
     from now on (re-pricing applies it to past logs). Audited; every worker sees it."""
     slug = provider_id(id, field="id")
+
+    async def remap(connection: BaseDBAsyncClient, row: ProviderRow) -> None:
+        row.priced_from = await _check_priced_from(connection, slug, priced_from)
+
+    return await _change(slug, remap, action=PricingAuditAction.PROVIDER_REMAP, actor=actor)
+
+
+async def _change(
+    slug: str,
+    change: Callable[[BaseDBAsyncClient, ProviderRow], Awaitable[None]],
+    *,
+    action: PricingAuditAction,
+    actor: Caller,
+) -> ProviderRow:
+    """Apply `change` to a locked provider row, save it, audit it, tell every worker."""
     async with in_transaction() as connection:
         row = await _locked(connection, slug)
         before = _values(row)
-        row.priced_from = await _check_priced_from(connection, slug, priced_from)
+        await change(connection, row)
         await row.save(using_db=connection)
-        await _audit(
-            connection,
-            action=PricingAuditAction.PROVIDER_REMAP,
-            actor=actor,
-            row=row,
-            old_values=before,
-        )
+        await _audit(connection, action=action, actor=actor, row=row, old_values=before)
         await bump_pricing_revision(connection)
     return row
 
