@@ -7,6 +7,7 @@ from strawberry.types import Info
 
 from billgraph.models import ApiKeyScope
 from billgraph.schema.context import Context
+from billgraph.services.api_keys import Caller
 
 
 class _HasScope(BasePermission):
@@ -14,9 +15,12 @@ class _HasScope(BasePermission):
 
     async def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
         # authenticate() raises UNAUTHENTICATED; require() raises FORBIDDEN.
-        caller = await info.context.caller()
+        caller = await self.caller(info.context)
         caller.require(self.scope)
         return True
+
+    async def caller(self, context: Context) -> Caller:
+        return await context.caller()
 
 
 class CanRead(_HasScope):
@@ -27,13 +31,13 @@ class CanIngest(_HasScope):
     scope = ApiKeyScope.INGEST
 
 
-class CanRecordUsage(BasePermission):
+class CanRecordUsage(_HasScope):
     """INGEST, for the mutations whose write checks the key itself (Context.recording_caller)."""
 
-    async def has_permission(self, source: Any, info: Info[Context, Any], **kwargs: Any) -> bool:
-        caller = await info.context.recording_caller()
-        caller.require(ApiKeyScope.INGEST)
-        return True
+    scope = ApiKeyScope.INGEST
+
+    async def caller(self, context: Context) -> Caller:
+        return await context.recording_caller()
 
 
 class IsAdmin(_HasScope):

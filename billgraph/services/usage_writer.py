@@ -136,7 +136,7 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
                 transaction, batch.rows, now, in_force.revision, caller
             )
         written = await _with_replays(transaction, batch, inserted, caller)
-        if _budget_work(batch, in_force):
+        if batch.reservations or in_force.budgets:
             # Budget spend, reservations and alerts move in the logs' own transaction.
             await budgets.record_spend(
                 transaction, spends=_spends(batch, inserted), budgets=in_force.budgets, now=now

@@ -58,11 +58,9 @@ async def reload_budgets(connection: BaseDBAsyncClient) -> BudgetsInForce:
         "INSERT INTO pricing_revision (id, revision) VALUES "  # noqa: S608
         f"({BUDGETS_REVISION_ROW}, {_new_revision()}) ON CONFLICT (id) DO NOTHING"
     )
-    rows = await connection.execute_query_dict(
-        f"SELECT revision FROM pricing_revision WHERE id = {BUDGETS_REVISION_ROW}"  # noqa: S608
-    )
+    revision = await current_revision(connection)
     budgets = await Budget.all().using_db(connection).order_by("id")
-    current = BudgetsInForce(revision=int(rows[0]["revision"]), budgets=tuple(budgets))
+    current = BudgetsInForce(revision=revision or 0, budgets=tuple(budgets))
     _loaded.current = current
     return current
 
