@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.contrib.fastapi import RegisterTortoise
 
 from billgraph.dashboard import mount_dashboard
-from billgraph.db import dialect_of, read_replica, tortoise_config
+from billgraph.db import dialect_of, read_replica, single_record_writes, tortoise_config
 from billgraph.graphiql import STATIC_DIR, STATIC_URL_PREFIX
 from billgraph.http.backpressure import BackpressureMiddleware
 from billgraph.http.health import health_router
@@ -137,7 +137,11 @@ def create_app(settings: Settings) -> FastAPI:
             listener.start()
         config = tortoise_config(settings.database_url, settings)
         try:
-            async with RegisterTortoise(app, config=config), read_replica(settings):
+            async with (
+                RegisterTortoise(app, config=config),
+                read_replica(settings),
+                single_record_writes(settings),
+            ):
                 await ensure_builtin_providers()
                 report = await initialize_default_pricing(
                     environment_prices=environment_prices, now=datetime.now(UTC)

@@ -1,5 +1,5 @@
-"""Tortoise configuration built from settings, and where reads go. aerich imports
-`TORTOISE_ORM` from here."""
+"""Tortoise configuration built from settings, and where reads and single writes go.
+aerich imports `TORTOISE_ORM` from here."""
 
 import importlib
 import logging
@@ -68,7 +68,9 @@ async def _keep_session(_connection: object) -> None:
     """A pooled connection's reset on release: nothing (see _connection_config)."""
 
 
-def _connection_config(database_url: str, settings: Settings | None) -> str | dict[str, Any]:
+def _connection_config(
+    database_url: str, settings: Settings | None, *, generic_plans: bool = False
+) -> str | dict[str, Any]:
     connection: str | dict[str, Any] = database_url
     if dialect_of(database_url) == "postgres":
         connection = expand_db_url(database_url)
@@ -79,7 +81,9 @@ def _connection_config(database_url: str, settings: Settings | None) -> str | di
         # (benchmarks/README.md). Custom plans cost a little planning time per query.
         credentials = connection["credentials"]
         server_settings = credentials.setdefault("server_settings", {})
-        server_settings.setdefault("plan_cache_mode", "force_custom_plan")
+        server_settings.setdefault(
+            "plan_cache_mode", "auto" if generic_plans else "force_custom_plan"
+        )
         # asyncpg's default reset sends `RESET ALL; UNLISTEN *; ...` on every release: a
         # round trip per query outside a transaction. Nothing billgraph does leaves
         # session state on a pooled connection (settings come with the connection, SET
@@ -140,6 +144,47 @@ async def read_replica(settings: Settings) -> AsyncIterator[None]:
     finally:
         _replicas.pop(primary, None)
         await replica.close()
+
+
+# The single-record write client of each primary client (see single_record_writes).
+_single_writers: "WeakKeyDictionary[BaseDBAsyncClient, BaseDBAsyncClient]" = WeakKeyDictionary()
+SINGLE_WRITE_SUFFIX = "_single_write"
+
+
+@asynccontextmanager
+async def single_record_writes(settings: Settings) -> AsyncIterator[None]:
+    """While open, the write of a single record runs on a pool of its own whose sessions
+    keep a statement's generic plan (PostgreSQL only; see single_write_connection).
+
+    Every other statement keeps custom plans (see _connection_config). The write's plan
+    depends on no table statistics: it reads two small tables by primary key and inserts.
+    Planning its four inserts afresh cost more than running them: 0.70 against 0.12 ms a
+    call (benchmarks/README.md, "The single-record write's plan"). This pool opens up
+    to DATABASE_POOL_MAX_SIZE connections of its own.
+    """
+    if dialect_of(settings.database_url) != "postgres":
+        yield
+        return
+    primary = connections.get(connection_name(settings.database_url))
+    config = _connection_config(settings.database_url, settings, generic_plans=True)
+    if not isinstance(config, dict):
+        raise TypeError("a PostgreSQL connection config is a dict")
+    client_class = importlib.import_module(config["engine"]).client_class
+    writer: BaseDBAsyncClient = client_class(
+        connection_name=primary.connection_name + SINGLE_WRITE_SUFFIX, **config["credentials"]
+    )
+    _single_writers[primary] = writer
+    try:
+        yield
+    finally:
+        _single_writers.pop(primary, None)
+        await writer.close()
+
+
+def single_write_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:
+    """Return where the one statement of a single-record write runs: the generic-plan pool
+    when the app opened it, else `primary`. Only that statement goes there."""
+    return _single_writers.get(primary, primary)
 
 
 def read_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:

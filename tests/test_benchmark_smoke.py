@@ -120,6 +120,13 @@ def test_ingest_on_postgres() -> None:
 
 
 @pytest.mark.usefixtures("postgres")
+def test_single_write_plan_on_postgres() -> None:
+    result = run_benchmark("single_write_plan.py", "--records", "400")
+    assert result["statements_per_mode"] == 200
+    assert set(result["median_ms_per_call"]) == {"force_custom_plan", "auto"}
+
+
+@pytest.mark.usefixtures("postgres")
 def test_report_under_ingest_on_postgres() -> None:
     result = run_benchmark(
         "report_under_ingest.py", *("--logs", "1000", "--runs", "3", "--batch", "200")

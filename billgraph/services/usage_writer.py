@@ -22,6 +22,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from billgraph.db import single_write_connection
 from billgraph.models import UsageLog
 from billgraph.services import budgets, usage_sql_postgres, usage_sql_sqlite
 from billgraph.services.api_keys import Caller, key_is_active
@@ -138,7 +139,9 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
     if dialect is POSTGRES and len(batch.rows) == 1 and not _budget_work(batch, in_force):
         # The common single call: one statement, its own transaction. (A batch keeps its
         # transaction: a CONFLICT found after the insert must undo the other rows.)
-        inserted = await _insert_postgres(connection, batch.rows, now, in_force.revision, caller)
+        inserted = await _insert_postgres(
+            single_write_connection(connection), batch.rows, now, in_force.revision, caller
+        )
         return await _with_replays(connection, batch, inserted, caller)
     async with in_transaction(connection.connection_name) as transaction:
         if dialect is SQLITE:
