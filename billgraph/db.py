@@ -158,9 +158,9 @@ async def single_record_writes(settings: Settings) -> AsyncIterator[None]:
 
     Every other statement keeps custom plans (see _connection_config). The write's plan
     depends on no table statistics: it reads two small tables by primary key and inserts.
-    Planning its four inserts afresh cost more than running them: 0.70 against 0.12 ms a
-    call (benchmarks/README.md, "The single-record write's plan"). This pool opens up
-    to DATABASE_POOL_MAX_SIZE connections of its own.
+    Planning its four inserts afresh costs several times more than running them
+    (benchmarks/single_write_plan.py; its figures are in benchmarks/README.md). This pool
+    opens up to DATABASE_POOL_MAX_SIZE connections of its own.
     """
     if dialect_of(settings.database_url) != "postgres":
         yield
