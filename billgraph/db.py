@@ -130,20 +130,36 @@ async def read_replica(settings: Settings) -> AsyncIterator[None]:
         yield
         return
     primary = connections.get(connection_name(settings.database_url))
-    config = expand_db_url(settings.database_read_url)
-    replica_config = _connection_config(settings.database_read_url, settings)
-    if isinstance(replica_config, dict):
-        config = replica_config
+    async with _pool_beside(
+        primary, _replicas, settings.database_read_url, settings, suffix=READ_SUFFIX
+    ):
+        yield
+
+
+@asynccontextmanager
+async def _pool_beside(
+    primary: BaseDBAsyncClient,
+    registry: "WeakKeyDictionary[BaseDBAsyncClient, BaseDBAsyncClient]",
+    database_url: str,
+    settings: Settings,
+    *,
+    suffix: str,
+    generic_plans: bool = False,
+) -> AsyncIterator[None]:
+    """Open a client of `database_url` next to `primary`, as registry[primary], while open."""
+    config = _connection_config(database_url, settings, generic_plans=generic_plans)
+    if not isinstance(config, dict):
+        config = expand_db_url(database_url)
     client_class = importlib.import_module(config["engine"]).client_class
-    replica: BaseDBAsyncClient = client_class(
-        connection_name=primary.connection_name + READ_SUFFIX, **config["credentials"]
+    client: BaseDBAsyncClient = client_class(
+        connection_name=primary.connection_name + suffix, **config["credentials"]
     )
-    _replicas[primary] = replica
+    registry[primary] = client
     try:
         yield
     finally:
-        _replicas.pop(primary, None)
-        await replica.close()
+        registry.pop(primary, None)
+        await client.close()
 
 
 # The single-record write client of each primary client (see single_record_writes).
@@ -166,19 +182,15 @@ async def single_record_writes(settings: Settings) -> AsyncIterator[None]:
         yield
         return
     primary = connections.get(connection_name(settings.database_url))
-    config = _connection_config(settings.database_url, settings, generic_plans=True)
-    if not isinstance(config, dict):
-        raise TypeError("a PostgreSQL connection config is a dict")
-    client_class = importlib.import_module(config["engine"]).client_class
-    writer: BaseDBAsyncClient = client_class(
-        connection_name=primary.connection_name + SINGLE_WRITE_SUFFIX, **config["credentials"]
-    )
-    _single_writers[primary] = writer
-    try:
+    async with _pool_beside(
+        primary,
+        _single_writers,
+        settings.database_url,
+        settings,
+        suffix=SINGLE_WRITE_SUFFIX,
+        generic_plans=True,
+    ):
         yield
-    finally:
-        _single_writers.pop(primary, None)
-        await writer.close()
 
 
 def single_write_connection(primary: BaseDBAsyncClient) -> BaseDBAsyncClient:
