@@ -212,7 +212,8 @@ _CAMEL_CASE = re.compile(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*")
 
 
 def camel_case_arguments(tree: ast.AST) -> list[tuple[int, str]]:
-    """Return (line, text) of each camelCase word passed as an argument to a call.
+    """Return (line, text) of each camelCase word passed as an argument to a call, or
+    used as a key of an error's `details`.
 
     A service naming a field that way (`field="inputTokenCost"`, or positionally to a
     helper that passes it on) speaks the API's language; dict keys of stored or sent
@@ -220,13 +221,22 @@ def camel_case_arguments(tree: ast.AST) -> list[tuple[int, str]]:
     """
     found = []
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
-            found += [
-                (node.lineno, text) for text in _strings(argument) if _CAMEL_CASE.fullmatch(text)
-            ]
-    return found
+        texts: list[str] = []
+        if isinstance(node, ast.Call):
+            for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+                texts += _strings(argument)
+        elif (
+            isinstance(node, ast.Assign)
+            and any(
+                isinstance(target, ast.Attribute) and target.attr == "details"
+                for target in node.targets
+            )
+            and isinstance(node.value, ast.Dict)
+        ):
+            texts += [text for key in node.value.keys if key is not None for text in _strings(key)]
+        line = getattr(node, "lineno", 0)
+        found += [(line, text) for text in texts if _CAMEL_CASE.fullmatch(text)]
+    return sorted(found)
 
 
 def field_names_put_into_messages(tree: ast.AST) -> list[int]:
@@ -259,9 +269,14 @@ def test_the_naming_scans_find_what_they_look_for() -> None:
         '    raise InvalidInputError(f"{field} must not be negative", field=field)\n'
         '    raise InvalidInputError(f"{{field}} must be at most {MAXIMUM}", field=field)\n'
         '    body = {"requestId": value}\n'
+        '    error.details = {"reason": value, "budgetId": value}\n'
     )
 
-    assert camel_case_arguments(tree) == [(2, "inputTokenCost"), (3, "cacheWriteTokenCost")]
+    assert camel_case_arguments(tree) == [
+        (2, "inputTokenCost"),
+        (3, "cacheWriteTokenCost"),
+        (7, "budgetId"),
+    ]
     assert field_names_put_into_messages(tree) == [4]
 
 
