@@ -6,6 +6,8 @@ find the argument or input field the error is about.
 """
 
 import ast
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,9 +19,14 @@ from billgraph.cli import app as cli_app
 from billgraph.cli_names import cli_message, cli_name
 from billgraph.http_errors import CODE_OF_ERROR, HTTP_STATUS_OF_CODE, code_of
 from billgraph.services import errors
+from billgraph.services.api_keys import SYSTEM
 from billgraph.services.budgets.reservations import BudgetExceededError
 from billgraph.services.costs import check_token_counts
 from billgraph.services.errors import BillingError, ConflictError, InvalidInputError
+from billgraph.services.pricing_admin import PriceChange
+from billgraph.services.reports import cost_time_series
+from billgraph.services.time_buckets import Granularity
+from billgraph.services.usage import UsageFilter
 from billgraph.services.usage_fields import PAYLOAD_COLUMNS
 
 CLI_ONLY_FIELDS = {"chunk_size"}
@@ -142,7 +149,7 @@ def test_the_record_usage_input_is_named_by_the_api_names(repo_root: Path) -> No
         ("occurred_from", "from", "--from"),
         ("user_id", "userId", "--user"),
         ("model", "model", "--model"),
-        # A field a service still names in camelCase reads the same way.
+        # A field the schema layer names in camelCase (its own errors) reads the same way.
         ("inputTokenCost", "inputTokenCost", "--input-token-cost"),
     ],
 )
@@ -199,3 +206,173 @@ def test_a_subclass_answers_with_its_base_class_code() -> None:
     assert code_of(LateError("later")) == "UNAVAILABLE"
     assert issubclass(BudgetExceededError, errors.ForbiddenError)
     assert code_of(BillingError("a bug")) == "INTERNAL"
+
+
+_CAMEL_CASE = re.compile(r"[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*")
+
+
+def camel_case_arguments(tree: ast.AST) -> list[tuple[int, str]]:
+    """Return (line, text) of each camelCase word passed as an argument to a call, or
+    used as a key of an error's `details`.
+
+    A service naming a field that way (`field="inputTokenCost"`, or positionally to a
+    helper that passes it on) speaks the API's language; dict keys of stored or sent
+    JSON (audit values, webhook bodies) are not arguments and are not found.
+    """
+    found = []
+    for node in ast.walk(tree):
+        texts: list[str] = []
+        if isinstance(node, ast.Call):
+            for argument in (*node.args, *(keyword.value for keyword in node.keywords)):
+                texts += _strings(argument)
+        elif (
+            isinstance(node, ast.Assign)
+            and any(
+                isinstance(target, ast.Attribute) and target.attr == "details"
+                for target in node.targets
+            )
+            and isinstance(node.value, ast.Dict)
+        ):
+            texts += [text for key in node.value.keys if key is not None for text in _strings(key)]
+        line = getattr(node, "lineno", 0)
+        found += [(line, text) for text in texts if _CAMEL_CASE.fullmatch(text)]
+    return sorted(found)
+
+
+def field_names_put_into_messages(tree: ast.AST) -> list[int]:
+    """Return the lines where an error's message puts a field name in with an f-string
+    (`f"{field} must ..."`) instead of the `{field}` placeholder each layer renders."""
+
+    def names_a_field(part: ast.expr) -> bool:
+        return isinstance(part, ast.FormattedValue) and any(
+            isinstance(name, ast.Name) and name.id in {"field", "mentions"}
+            for name in ast.walk(part.value)
+        )
+
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id.endswith("Error")
+        and node.args
+        and isinstance(node.args[0], ast.JoinedStr)
+        and any(names_a_field(part) for part in node.args[0].values)
+    ]
+
+
+def test_the_naming_scans_find_what_they_look_for() -> None:
+    tree = ast.parse(
+        "def check(value, field):\n"
+        '    price(value, field="inputTokenCost")\n'
+        '    optional(value, "cacheWriteTokenCost")\n'
+        '    raise InvalidInputError(f"{field} must not be negative", field=field)\n'
+        '    raise InvalidInputError(f"{{field}} must be at most {MAXIMUM}", field=field)\n'
+        '    body = {"requestId": value}\n'
+        '    error.details = {"reason": value, "budgetId": value}\n'
+    )
+
+    assert camel_case_arguments(tree) == [
+        (2, "inputTokenCost"),
+        (3, "cacheWriteTokenCost"),
+        (7, "budgetId"),
+    ]
+    assert field_names_put_into_messages(tree) == [4]
+
+
+def test_services_name_fields_by_their_domain_names_only() -> None:
+    camel_case: dict[str, list[tuple[int, str]]] = {}
+    spelled_in: dict[str, list[int]] = {}
+    for path in sorted(SERVICES.rglob("*.py")):
+        tree = ast.parse(path.read_text(), filename=str(path))
+        where = str(path.relative_to(SERVICES.parent.parent))
+        if found := camel_case_arguments(tree):
+            camel_case[where] = found
+        if lines := field_names_put_into_messages(tree):
+            spelled_in[where] = lines
+
+    # The API's camelCase names come from billgraph.api_names, the CLI's from cli_names.
+    assert camel_case == {}
+    # A name put into the message text cannot be rendered per layer.
+    assert spelled_in == {}
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", name) for name in domain_fields_named_by_services())
+
+
+@pytest.mark.parametrize(
+    ("prices", "domain", "api", "cli"),
+    [
+        (
+            {"input_token_cost": "-0.000001", "output_token_cost": "0"},
+            "input_token_cost must not be negative",
+            "inputTokenCost must not be negative",
+            "--input-token-cost must not be negative",
+        ),
+        (
+            {"input_token_cost": "0", "output_token_cost": 0.5},
+            'output_token_cost must be a decimal string such as "0.000001", not a float',
+            'outputTokenCost must be a decimal string such as "0.000001", not a float',
+            '--output-token-cost must be a decimal string such as "0.000001", not a float',
+        ),
+        (
+            {"input_token_cost": "0", "output_token_cost": "0", "reasoning_token_cost": "1e-13"},
+            "reasoning_token_cost has more than 12 decimal places: 1e-13",
+            "reasoningTokenCost has more than 12 decimal places: 1e-13",
+            "--reasoning-token-cost has more than 12 decimal places: 1e-13",
+        ),
+        (
+            # A caller's braces come back as sent, not read as a field.
+            {
+                "input_token_cost": "0",
+                "output_token_cost": "0",
+                "cache_write_token_cost": "{field}",
+            },
+            "cache_write_token_cost is not a number: '{field}' (a price is ASCII digits with an "
+            "optional point and an optional exponent)",
+            "cacheWriteTokenCost is not a number: '{field}' (a price is ASCII digits with an "
+            "optional point and an optional exponent)",
+            "--cache-write-token-cost is not a number: '{field}' (a price is ASCII digits with an "
+            "optional point and an optional exponent)",
+        ),
+    ],
+)
+def test_a_bad_price_is_named_by_its_domain_field_and_each_layer_names_it(
+    prices: dict[str, object], domain: str, api: str, cli: str
+) -> None:
+    with pytest.raises(InvalidInputError) as raised:
+        PriceChange(**prices).columns()
+    error = raised.value
+
+    assert error.message == domain
+    assert api_message(error) == api
+    assert api_field(error) == api.split(maxsplit=1)[0]
+    assert cli_message(error) == cli
+
+
+async def test_a_report_range_is_named_as_the_filter_names_it() -> None:
+    # Both refusals come before any database work.
+    with pytest.raises(InvalidInputError) as raised:
+        await cost_time_series(
+            usage_filter=UsageFilter(occurred_to=datetime(2026, 1, 1, tzinfo=UTC)),
+            granularity=Granularity.DAY,
+            time_zone="UTC",
+            caller=SYSTEM,
+        )
+    assert (api_field(raised.value), api_message(raised.value)) == (
+        "from",
+        "a time series needs filter.from",
+    )
+    assert raised.value.field == "occurred_from"
+
+    with pytest.raises(InvalidInputError) as raised:
+        await cost_time_series(
+            usage_filter=UsageFilter(
+                occurred_from=datetime(1970, 1, 1, tzinfo=UTC),
+                occurred_to=datetime(2020, 1, 1, tzinfo=UTC),
+            ),
+            granularity=Granularity.DAY,
+            time_zone="UTC",
+            caller=SYSTEM,
+        )
+    assert api_field(raised.value) == "to"
+    assert api_message(raised.value).startswith("18262 day buckets between from and to; ")
+    assert cli_message(raised.value).startswith("18262 day buckets between --from and --to; ")

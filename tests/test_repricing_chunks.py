@@ -3,6 +3,7 @@ and the audit trail read back by admins."""
 
 import asyncio
 import sqlite3
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -10,11 +11,15 @@ import asyncpg
 import pytest
 
 from billgraph.migrate import asyncpg_dsn
+from billgraph.models import PricingSource, UsageLog
 from billgraph.services import repricing
 from billgraph.services.api_keys import SYSTEM
+from billgraph.services.demo import seed_usage
+from billgraph.services.pricing_admin import PriceChange, upsert_pricing
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.pricing_chain import BEGINNING_OF_TIME, EnvironmentPrices
 from billgraph.services.repricing import RepricingReport
+from billgraph.services.rollups import verify_rollups
 from billgraph.services.usage import UsageFilter
 from tests.conftest import Api, Database, create_key
 from tests.test_repricing import (
@@ -165,3 +170,47 @@ async def test_admins_read_the_repricing_audit_page_by_page(api: Api) -> None:
     reader = await create_key(api, ["READ"])
     error = await api.error(AUDIT, {"first": 5}, key=reader)
     assert error["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_rollups_stay_exact_when_part_of_each_group_moves(orm: Database) -> None:
+    environment = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
+    await seed_usage(logs=600, users=4, days=3, seed=11, environment_prices=environment)
+    # gpt-4o was priced wrong; grok-experimental (at the built-in estimate so far) and
+    # mistral's default row get prices, which moves those logs to other pricing sources.
+    for provider, model, input_cost, output_cost in (
+        ("openai", "gpt-4o", "0.000005", "0.00002"),
+        ("xai", "grok-experimental", "0.000002", "0.000006"),
+        ("mistral", "default", "0.0000003", "0.0000009"),
+    ):
+        await upsert_pricing(
+            provider=provider,
+            model_name=model,
+            prices=PriceChange(Decimal(input_cost), Decimal(output_cost)),
+            effective_from=BEGINNING_OF_TIME,
+            now=datetime.now(UTC),
+            actor=SYSTEM,
+        )
+    arguments: dict[str, Any] = {
+        "dry_run": False,
+        "environment_prices": environment,
+        "cache": PricingCache(),
+        "actor": SYSTEM,
+        "chunk_size": 37,
+    }
+    connection = UsageLog._meta.db
+
+    # One user first: every hourly group keeps the other users' logs where they were.
+    one_user = await repricing.reprice_usage(
+        usage_filter=UsageFilter(user_id="user-00001"), **arguments
+    )
+    assert 0 < one_user.changed < one_user.logs
+    assert await verify_rollups(connection) == []
+
+    everyone = await repricing.reprice_usage(usage_filter=UsageFilter(), **arguments)
+    assert everyone.logs == 600
+    assert everyone.changed > 0
+    assert await verify_rollups(connection) == []
+    sources = {row.pricing_source for row in await UsageLog.filter(model="grok-experimental")}
+    assert sources == {PricingSource.EXACT}
+    again = await repricing.reprice_usage(usage_filter=UsageFilter(), **arguments)
+    assert again.changed == 0

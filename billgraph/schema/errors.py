@@ -15,7 +15,7 @@ import re
 from graphql.error import GraphQLError
 from strawberry.types import ExecutionContext
 
-from billgraph.api_names import api_field, api_message
+from billgraph.api_names import api_field, api_message, api_name
 from billgraph.http_errors import RETRYABLE_CODES, code_of
 from billgraph.schema.input_errors import named_input_error
 from billgraph.services.db_failures import is_unavailable
@@ -75,7 +75,7 @@ def with_code(
         field = api_field(original)
         if field is not None:
             extensions["field"] = field
-        extensions.update(original.details or {})
+        extensions.update({api_name(key): value for key, value in (original.details or {}).items()})
     else:
         if error.path is None:
             message, extensions = named_input_error(error)

@@ -24,6 +24,7 @@ from billgraph.schema.usage_types import (
     UsageFilter,
     UsageLog,
 )
+from billgraph.schema.webhooks import WebhookMutations
 from billgraph.services import api_keys, pricing_admin, pricing_defaults, repricing, usage
 from billgraph.services import providers as provider_service
 from billgraph.services.catalog import import_catalog, read_catalog_upload
@@ -41,8 +42,10 @@ def at_input_index(error: usage.BatchItemError) -> BillingError:
     return type(inner)("inputs[{index}]: {text}", field=path, index=index, text=api_message(inner))
 
 
+# SDL order: the budgets' fields, the webhooks', then these (strawberry takes a
+# type's fields base by base in the order the bases are listed).
 @strawberry.type
-class Mutation(BudgetMutations):
+class Mutation(BudgetMutations, WebhookMutations):
     @strawberry.mutation(
         description="Price and record one LLM call, exactly once per requestId.",
         permission_classes=[CanRecordUsage],

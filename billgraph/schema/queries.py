@@ -36,6 +36,7 @@ from billgraph.schema.repricing_types import (
 )
 from billgraph.schema.scalars import ProviderId
 from billgraph.schema.usage_types import CostBreakdown, UsageFilter, UsageLog, UsageLogConnection
+from billgraph.schema.webhooks import WebhookQueries
 from billgraph.services import api_keys, audit, pricing, reports, usage
 from billgraph.services import providers as provider_service
 from billgraph.services.errors import InvalidInputError
@@ -43,8 +44,10 @@ from billgraph.services.errors import InvalidInputError
 RequestInfo = Info[Context, Any]
 
 
+# SDL order: the budgets' fields, the webhooks', then these (strawberry takes a
+# type's fields base by base in the order the bases are listed).
 @strawberry.type
-class Query(BudgetQueries):
+class Query(BudgetQueries, WebhookQueries):
     @strawberry.field(
         description="Every registered provider, by id, with the provider whose prices it uses.",
         permission_classes=[CanRead],

@@ -230,8 +230,16 @@ def read_entry(
         columns = PriceChange(**_as_decimals(prices)).columns()
     except BillingError as error:
         kind = TOO_PRECISE if "decimal places" in error.message else INVALID_PRICE
-        return SkippedEntry(name, error.message, kind)
+        return SkippedEntry(name, error.render(_reported_name), kind)
     return CatalogEntry(name=name, provider=provider, model_name=model_name, columns=columns)
+
+
+def _reported_name(field: str) -> str:
+    """A skip reason names a price field as the import's report shows the prices (the
+    importCatalog answer and `--json`: camelCase), e.g. `input_token_cost` ->
+    `inputTokenCost`. The reason is report text, not an error raised to a caller."""
+    head, *rest = field.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _as_decimals(prices: dict[str, object]) -> dict[str, object]:

@@ -59,7 +59,8 @@ class Cost:
 
 
 def parse_unit_price(value: object, *, field: str) -> Decimal:
-    """Return `value` as an exact per-token price, or raise InvalidInputError naming `field`."""
+    """Return `value` as an exact per-token price, or raise InvalidInputError naming `field`
+    (a domain name, e.g. `input_token_cost`)."""
     return parse_usd_amount(value, field=field, maximum=MAX_UNIT_PRICE, example="0.000001")
 
 
@@ -68,7 +69,7 @@ def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: st
     (a price, a budget limit), or raise InvalidInputError naming `field`."""
     if isinstance(value, bool | float):
         raise InvalidInputError(
-            f'{field} must be a decimal string such as "{example}", not a float',
+            f'{{field}} must be a decimal string such as "{example}", not a float',
             field=field,
         )
     if isinstance(value, Decimal):
@@ -79,19 +80,21 @@ def parse_usd_amount(value: object, *, field: str, maximum: Decimal, example: st
         amount = parse_decimal_text(str(value))
     if amount is None:
         raise InvalidInputError(
-            f"{field} is not a number: {{value!r}} (a price is {DECIMAL_TEXT_RULE})",
+            f"{{field}} is not a number: {{value!r}} (a price is {DECIMAL_TEXT_RULE})",
             field=field,
             value=value,
         )
     if not amount.is_finite():
-        raise InvalidInputError(f"{field} must be a finite number", field=field)
+        raise InvalidInputError("{field} must be a finite number", field=field)
     if amount < 0:
-        raise InvalidInputError(f"{field} must not be negative", field=field)
+        raise InvalidInputError("{field} must not be negative", field=field)
     if amount > maximum:
-        raise InvalidInputError(f"{field} must be at most {maximum}", field=field)
+        raise InvalidInputError(f"{{field}} must be at most {maximum}", field=field)
     if decimal_places(amount) > PRICE_DECIMAL_PLACES:
         raise InvalidInputError(
-            f"{field} has more than {PRICE_DECIMAL_PLACES} decimal places: {value}", field=field
+            f"{{field}} has more than {PRICE_DECIMAL_PLACES} decimal places: {{value}}",
+            field=field,
+            value=value,
         )
     return amount
 

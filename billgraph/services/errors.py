@@ -20,7 +20,8 @@ _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(!r)?\}")
 class BillingError(Exception):
     """An expected failure whose message is safe to show to the caller."""
 
-    # Extra machine-readable facts for the caller (GraphQL extensions), e.g. a budget's figures.
+    # Extra machine-readable facts for the caller, by domain name (GraphQL extensions, in
+    # the API's names), e.g. a budget's figures.
     details: dict[str, str] | None = None
 
     def __init__(

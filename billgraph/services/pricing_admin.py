@@ -59,18 +59,20 @@ class PriceChange:
 
         return {
             "input_token_cost_pico": to_pico(
-                parse_unit_price(self.input_token_cost, field="inputTokenCost")
+                parse_unit_price(self.input_token_cost, field="input_token_cost")
             ),
             "output_token_cost_pico": to_pico(
-                parse_unit_price(self.output_token_cost, field="outputTokenCost")
+                parse_unit_price(self.output_token_cost, field="output_token_cost")
             ),
             "cached_input_token_cost_pico": optional(
-                self.cached_input_token_cost, "cachedInputTokenCost"
+                self.cached_input_token_cost, "cached_input_token_cost"
             ),
             "cache_write_token_cost_pico": optional(
-                self.cache_write_token_cost, "cacheWriteTokenCost"
+                self.cache_write_token_cost, "cache_write_token_cost"
             ),
-            "reasoning_token_cost_pico": optional(self.reasoning_token_cost, "reasoningTokenCost"),
+            "reasoning_token_cost_pico": optional(
+                self.reasoning_token_cost, "reasoning_token_cost"
+            ),
         }
 
 

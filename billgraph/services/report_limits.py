@@ -42,7 +42,7 @@ class ReportBudget:
                 f"the reports of this request ask for {self.buckets_used + buckets} time "
                 f"buckets together; at most {self.max_buckets} per request: narrow the "
                 "ranges, use a coarser granularity or split the request",
-                field="to",
+                field="occurred_to",
             )
         self.reports_used += 1
         self.buckets_used += buckets

@@ -145,8 +145,9 @@ async def cost_report(
     if first is None and len(rows) > MAX_REPORT_ROWS:
         raise InvalidInputError(
             f"the report has more than {MAX_REPORT_ROWS} groups: ask for the top ones with "
-            "first, or narrow the filter",
+            "{first}, or narrow the filter",
             field="group_by",
+            mentions=("first",),
         )
     return CostReport(rows=rows, answered_from=_source_name(plan))
 
@@ -183,9 +184,9 @@ async def cost_time_series(
 ) -> list[SeriesPoint]:
     """Return one point per bucket between from and to, empty buckets as zeros."""
     if usage_filter.occurred_from is None:
-        raise InvalidInputError("a time series needs filter.from", field="from")
+        raise InvalidInputError("a time series needs filter.{field}", field="occurred_from")
     if usage_filter.occurred_to is None:
-        raise InvalidInputError("a time series needs filter.to", field="to")
+        raise InvalidInputError("a time series needs filter.{field}", field="occurred_to")
     dimension = next(key for key, value in _TIME_DIMENSIONS.items() if value is granularity)
     usage_filter = checked_filter(narrow_to_caller(usage_filter, caller))
     budget = budget if budget is not None else ReportBudget()
@@ -247,9 +248,11 @@ async def _plan(
         ordinals = bucket_range(start, end, granularity, zone)
         if len(ordinals) > MAX_BUCKETS:
             raise InvalidInputError(
-                f"{len(ordinals)} {granularity.value.lower()} buckets between from and to; "
-                f"at most {MAX_BUCKETS}: narrow the range or use a coarser granularity",
-                field="to",
+                f"{len(ordinals)} {granularity.value.lower()} buckets between "
+                f"{{occurred_from}} and {{field}}; at most {MAX_BUCKETS}: narrow the range or "
+                "use a coarser granularity",
+                field="occurred_to",
+                mentions=("occurred_from",),
             )
         budget.charge(buckets=max(len(ordinals), 1))
         if data is None and len(ordinals) > _CLIP_ABOVE_BUCKETS:

@@ -22,14 +22,15 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from billgraph.models import PricingSource, UsageLog, UsageRepricing
+from billgraph.models import UsageLog, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import InvalidInputError, UnavailableError
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices, PricingSnapshot
-from billgraph.services.rollups import ROLLUP_TABLES, RollupTable
-from billgraph.services.sql import SQLITE, Dialect, Params, dialect_of_connection
+from billgraph.services.rollups import ROLLUP_TABLES, delete_emptied_sql, move_logs_sql
+from billgraph.services.sql import SQLITE, Params, dialect_of_connection
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
+from billgraph.services.usage_fields import LOG_COLUMNS
 
 DEFAULT_CHUNK = 500
 MAX_CHUNK = 10_000
@@ -185,8 +186,8 @@ async def _apply_chunk(moved: list[tuple[Log, dict[str, Any]]], actor: Caller) -
                     if current.get(log["id"]) == _priced_tuple(log)
                 ]
                 if still_moving:
+                    await _move_rollups(still_moving, connection)  # reads the stored prices
                     await _update_logs(still_moving, connection)
-                    await _move_rollups(still_moving, connection)
                     await UsageRepricing.bulk_create(
                         [_audit_row(log, columns, actor) for log, columns in still_moving],
                         using_db=connection,
@@ -262,87 +263,42 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)  # enums as their stored text
 
 
-def _rollup_key(table: RollupTable, log: Log, pricing_source: str) -> tuple[object, ...]:
-    values = {
-        "user_key": log["user_id"] or "",
-        "provider": log["provider"],
-        "model": log["model"],
-        "pricing_source": pricing_source,
-    }
-    bucket = int(log["occurred_at"].timestamp()) // table.bucket_seconds
-    return (bucket, *(values[column] for column in table.dimensions))
-
-
-def _rollup_sums(table: RollupTable, log: Log, columns: dict[str, Any]) -> list[int]:
-    sums = [
-        1,
-        log["tokens_input"],
-        log["tokens_output"],
-        log["tokens_cached_input"],
-        log["tokens_cache_write"],
-        log["tokens_reasoning"],
-        columns["cost_input_pico"],
-        columns["cost_output_pico"],
-        columns["cost_total_pico"],
-    ]
-    if table.carries_estimate:
-        estimated = _plain(columns["pricing_source"]) == PricingSource.BUILTIN_ESTIMATE.value
-        sums.append(columns["cost_total_pico"] if estimated else 0)
-    return sums
-
-
 async def _move_rollups(
     moved: list[tuple[Log, dict[str, Any]]], connection: BaseDBAsyncClient
 ) -> None:
-    """Add each log's new share to the rollups and take its old share out, in key order."""
+    """Move each log's share of the rollups from its stored prices to its new ones; run
+    before the logs are rewritten. Per table: one net upsert in key order
+    (rollups.move_logs_sql), then the groups whose last log moved away are deleted."""
     dialect = dialect_of_connection(connection)
+    ids = [[log["id"]] for log, _ in moved]
+    new_values = [
+        [log["id"], *(_plain(columns[name]) for name in _PRICED_COLUMNS)] for log, columns in moved
+    ]
+    # The log as it will be: its new priced columns, the others as stored.
+    as_repriced = ", ".join(
+        f"n.{column}" if column in _PRICED_COLUMNS else f"l.{column}" for column in LOG_COLUMNS
+    )
     for table in ROLLUP_TABLES:
-        deltas: dict[tuple[object, ...], list[int]] = {}
-        for log, new in moved:
-            old = {name: log[name] for name in _PRICED_COLUMNS}
-            for sign, columns in ((-1, old), (1, new)):
-                key = _rollup_key(table, log, _plain(columns["pricing_source"]))
-                sums = deltas.setdefault(key, [0] * len(table.sum_columns))
-                for index, value in enumerate(_rollup_sums(table, log, columns)):
-                    sums[index] += sign * value
-        # One sorted order for every writer that locks several rollup rows.
-        changed = sorted(((key, sums) for key, sums in deltas.items() if any(sums)), key=_sort_key)
-        if not changed:
-            continue
-        await connection.execute_many(
-            _upsert_sql(table, dialect), [[*key, *sums] for key, sums in changed]
+        params = Params(dialect)
+        stored = dialect.rows_table(params, ids, [("id", "bigint")], "o")
+        repriced = dialect.rows_table(
+            params, new_values, [("id", "bigint"), *_PRICED_COLUMNS.items()], "n"
         )
-        emptied = [key for key, sums in changed if sums[0] < 0]
+        before = f"(SELECT l.* FROM api_usage_logs AS l, {stored} WHERE l.id = o.id) AS b"  # noqa: S608
+        after = (
+            f"(SELECT {as_repriced} FROM api_usage_logs AS l, {repriced} "  # noqa: S608
+            "WHERE l.id = n.id) AS a"
+        )
+        groups = await connection.execute_query_dict(
+            move_logs_sql(table, dialect, before=before, after=after), params.values
+        )
+        emptied = [
+            [group[column] for column in table.key_columns]
+            for group in groups
+            if group["requests"] == 0
+        ]
         if emptied:
-            await connection.execute_many(
-                _delete_empty_sql(table, dialect), [list(key) for key in emptied]
-            )
-
-
-def _sort_key(item: tuple[tuple[object, ...], list[int]]) -> tuple[str, ...]:
-    return tuple(f"{part:020d}" if isinstance(part, int) else str(part) for part in item[0])
-
-
-def _upsert_sql(table: RollupTable, dialect: Dialect) -> str:
-    columns = (*table.key_columns, *table.sum_columns)
-    increments = ", ".join(
-        f"{column} = {table.name}.{column} + excluded.{column}" for column in table.sum_columns
-    )
-    return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join(dialect.placeholders(len(columns)))}) "
-        f"ON CONFLICT ({', '.join(table.key_columns)}) DO UPDATE SET {increments}"
-    )
-
-
-def _delete_empty_sql(table: RollupTable, dialect: Dialect) -> str:
-    """A group whose last log moved away disappears, as if the rollup were built from the logs."""
-    placeholders = dialect.placeholders(len(table.key_columns))
-    matches = " AND ".join(
-        f"{column} = {placeholder}"
-        for column, placeholder in zip(table.key_columns, placeholders, strict=True)
-    )
-    return f"DELETE FROM {table.name} WHERE requests = 0 AND {matches}"  # noqa: S608
+            await connection.execute_many(delete_emptied_sql(table, dialect), emptied)
 
 
 def _audit_row(log: Log, columns: dict[str, Any], actor: Caller) -> UsageRepricing:

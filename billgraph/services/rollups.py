@@ -1,4 +1,4 @@
-"""Keeping the rollup tables in step with the logs: add, verify, rebuild.
+"""Keeping the rollup tables in step with the logs: add, move (re-pricing), verify, rebuild.
 
 `add_to_rollups` runs inside the transaction that inserts the logs, so a log and its
 share of the rollups are committed together or not at all.
@@ -161,6 +161,43 @@ def add_from_logs_sql(table: RollupTable, dialect: Dialect, *, source: str, wher
         f"INSERT INTO {table.name} ({columns}) {select} ORDER BY {positions} "
         + _on_conflict_add(table, dialect)
     )
+
+
+def move_logs_sql(table: RollupTable, dialect: Dialect, *, before: str, after: str) -> str:
+    """Return an upsert moving logs within `table`: their shares as `before` holds them
+    come out, as `after` holds them go in (each a table or an aliased subquery of log
+    rows, with the columns of api_usage_logs).
+
+    Each group gets its net change in one row, in key order like every other writer's;
+    a group whose change is zero is not touched. It returns the key and `requests` of
+    every group it changed: one left with no request must then be deleted
+    (`delete_emptied_sql`), as if the rollup were built from the logs.
+    """
+    keys = table.key_columns
+    positions = ", ".join(str(position) for position in range(1, len(keys) + 1))
+    taken_out = ", ".join((*keys, *(f"-{column} AS {column}" for column in table.sum_columns)))
+    net = ", ".join(f"SUM({column}) AS {column}" for column in table.sum_columns)
+    changed = " OR ".join(f"SUM({column}) <> 0" for column in table.sum_columns)
+    return (
+        f"INSERT INTO {table.name} ({', '.join((*keys, *table.sum_columns))}) "  # noqa: S608
+        f"SELECT {', '.join(keys)}, {net} FROM ("
+        f"SELECT {taken_out} FROM ({_from_logs_sql(table, dialect, source=before)}) AS old "
+        f"UNION ALL {_from_logs_sql(table, dialect, source=after)}"
+        f") AS moved GROUP BY {positions} HAVING {changed} ORDER BY {positions} "
+        + _on_conflict_add(table, dialect)
+        + f" RETURNING {', '.join(keys)}, requests"
+    )
+
+
+def delete_emptied_sql(table: RollupTable, dialect: Dialect) -> str:
+    """Return a DELETE of the group whose key is the parameters, if it holds no request."""
+    matches = " AND ".join(
+        f"{column} = {placeholder}"
+        for column, placeholder in zip(
+            table.key_columns, dialect.placeholders(len(table.key_columns)), strict=True
+        )
+    )
+    return f"DELETE FROM {table.name} WHERE requests = 0 AND {matches}"  # noqa: S608
 
 
 def _from_logs_sql(

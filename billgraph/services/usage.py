@@ -265,7 +265,7 @@ async def list_usage_logs(
 ) -> UsagePage:
     """Return up to `first` logs the caller may see, newest first, after `after`."""
     if not 1 <= first <= MAX_PAGE_SIZE:
-        raise InvalidInputError(f"first must be between 1 and {MAX_PAGE_SIZE}", field="first")
+        raise InvalidInputError(f"{{field}} must be between 1 and {MAX_PAGE_SIZE}", field="first")
     query = UsageLog.filter(filter_query(checked_filter(narrow_to_caller(usage_filter, caller))))
     if after is not None:
         query = query.filter(

@@ -50,13 +50,14 @@ class BudgetExceededError(ForbiddenError):
         remaining = format_decimal(from_pico(remaining_pico))
         requested = format_decimal(from_pico(requested_pico))
         super().__init__(
-            f"budget {budget.name!r} (id {budget.id}) has {remaining} USD left of its "
-            f"{limit} USD limit; this call may cost up to {requested} USD"
+            f"budget {{name!r}} (id {budget.id}) has {remaining} USD left of its "
+            f"{limit} USD limit; this call may cost up to {requested} USD",
+            name=budget.name,
         )
         self.details = {
             "reason": BUDGET_EXCEEDED,
-            "budgetId": str(budget.id),
-            "budgetName": budget.name,
+            "budget_id": str(budget.id),
+            "budget_name": budget.name,
             "limit": limit,
             "remaining": remaining,
             "requested": requested,
