@@ -6,11 +6,25 @@ The chunk is made small so that a batch of a dozen records takes several stateme
 Items are priced in request-id order, which here is the reverse of the input order.
 """
 
+import asyncio
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from tortoise import connections
+from tortoise.context import TortoiseContext
 
+from billgraph.db import connection_name, tortoise_config
+from billgraph.http.usage_decoding import JSON, decode_records, split_records
 from billgraph.services import usage_writer
+from billgraph.services.api_keys import SYSTEM
+from billgraph.services.budgets.in_force import reload_budgets
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.usage import record_usage_batch
+from billgraph.services.usage_batch import BatchPricing
 from tests.conftest import Api
 from tests.test_budgets import create_budget, price_gpt, status
 from tests.test_ingest_http import post, record, requests_stored, rollup_differences
@@ -81,3 +95,48 @@ async def test_a_budget_counts_a_chunked_batch_once(api: Api) -> None:
     assert await post(api, records) == (200, {"created": 12, "replayed": 0})
     assert await post(api, records) == (200, {"created": 0, "replayed": 12})
     assert (await status(api, budget["id"]))["spent"] == "0.012"
+
+
+async def test_a_write_cancelled_midway_stores_nothing_and_the_next_one_works(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    priced_chunks = 0
+    midway = asyncio.Event()
+    # SQLite prices the whole batch at once (only PostgreSQL writes chunk by chunk).
+    stop_at = 5 if api.database.dialect == "postgres" else 1
+    next_rows = BatchPricing.next_rows
+
+    async def noting_chunks(pricing: BatchPricing, count: int) -> list[tuple[Any, ...]]:
+        nonlocal priced_chunks
+        priced_chunks += 1
+        if priced_chunks == stop_at:
+            midway.set()
+            await asyncio.sleep(10)  # the caller leaves while this chunk is priced
+        return await next_rows(pricing, count)
+
+    usages = await decode_records(split_records(json.dumps(descending(30)).encode(), JSON))
+
+    async def record() -> int:
+        result = await record_usage_batch(
+            usages=usages,
+            now=datetime.now(UTC),
+            environment_prices=EnvironmentPrices(Decimal(0), Decimal(0)),
+            cache=PricingCache(),
+            caller=SYSTEM,
+        )
+        return result.created
+
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(api.database.url))
+        # This process's copy of the budgets in force may be another test database's.
+        await reload_budgets(connections.get(connection_name(api.database.url)))
+        monkeypatch.setattr(BatchPricing, "next_rows", noting_chunks)
+        request = asyncio.ensure_future(record())
+        await midway.wait()
+        request.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await request
+        monkeypatch.setattr(BatchPricing, "next_rows", next_rows)
+        assert await record() == 30  # the connection the cancelled write held works
+    assert await requests_stored(api) == "30"
+    assert await rollup_differences(api) == []

@@ -187,8 +187,10 @@ async def _write_pipelined(pricing: BatchPricing, *, caller: Caller, now: dateti
                     await asyncio.sleep(0)  # let it send before the next chunk is priced
                 else:
                     sending = None
-        except BaseException:
-            if sending is not None:
+        except BaseException as error:
+            if sending is not None:  # the transaction rolls back once it has ended
+                if isinstance(error, asyncio.CancelledError):
+                    sending.cancel()  # the request is gone: stop its statement too
                 await asyncio.gather(sending, return_exceptions=True)
             raise
         if sending is not None:
