@@ -46,6 +46,7 @@ class PriceTier(Model):
     pricing: fields.ForeignKeyRelation[Pricing] = fields.ForeignKeyField(
         "models.Pricing", related_name="tiers", on_delete=fields.CASCADE
     )
+    pricing_id: int
     service_tier = fields.CharEnumField(ServiceTier, max_length=16)
     above_prompt_tokens = fields.BigIntField(
         description="applies to calls with more prompt tokens than this (0: every call)"

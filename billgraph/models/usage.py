@@ -15,7 +15,10 @@ class UsageLog(Model):
     provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255, description="the model name as the caller gave it")
     service_tier = fields.CharEnumField(
-        ServiceTier, max_length=16, default=ServiceTier.STANDARD, description="as the caller sent it"
+        ServiceTier,
+        max_length=16,
+        default=ServiceTier.STANDARD,
+        description="as the caller sent it",
     )
     tokens_input = fields.BigIntField(description="all prompt tokens, cached ones included")
     tokens_output = fields.BigIntField(description="all completion tokens, reasoning included")

@@ -26,7 +26,11 @@ from billgraph.models import PricingSource, UsageLog, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import InvalidInputError, UnavailableError
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.pricing_chain import EnvironmentPrices, PricingSnapshot
+from billgraph.services.pricing_chain import (
+    EnvironmentPrices,
+    PricingSnapshot,
+    parse_service_tier,
+)
 from billgraph.services.rollups import ROLLUP_TABLES, RollupTable
 from billgraph.services.sql import SQLITE, Dialect, Params, dialect_of_connection
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
@@ -58,6 +62,8 @@ _PRICED_COLUMNS = {
     "pricing_source": "text",
     "matched_model_name": "text",
     "pricing_id": "integer",
+    "priced_service_tier": "text",
+    "priced_above_prompt_tokens": "bigint",
 }
 
 
@@ -120,7 +126,15 @@ async def reprice_usage(
 
 
 Log = dict[str, Any]  # one log's columns, as read by _chunk_of_logs
-_READ_COLUMNS = ("id", "provider", "model", "user_id", "occurred_at", *_TOKEN_COLUMNS)
+_READ_COLUMNS = (
+    "id",
+    "provider",
+    "model",
+    "service_tier",
+    "user_id",
+    "occurred_at",
+    *_TOKEN_COLUMNS,
+)
 
 
 async def _chunk_of_logs(usage_filter: UsageFilter, *, after_id: int, size: int) -> list[Log]:
@@ -132,6 +146,7 @@ async def _chunk_of_logs(usage_filter: UsageFilter, *, after_id: int, size: int)
         ("provider", usage_filter.provider),
         ("model", usage_filter.model),
         ("pricing_source", usage_filter.pricing_source),
+        ("service_tier", usage_filter.service_tier),
         ("user_id", usage_filter.user_id),
     ):
         if value is not None:
@@ -164,6 +179,8 @@ def _reprice(
             model=log["model"],
             environment_prices=environment_prices,
             at=log["occurred_at"],
+            service_tier=parse_service_tier(log["service_tier"]),
+            prompt_tokens=log["tokens_input"],
         )
         columns = priced_columns({name: log[name] for name in _TOKEN_COLUMNS}, price)
         if any(_plain(log[name]) != _plain(value) for name, value in columns.items()):
@@ -268,6 +285,7 @@ def _rollup_key(table: RollupTable, log: Log, pricing_source: str) -> tuple[obje
         "provider": log["provider"],
         "model": log["model"],
         "pricing_source": pricing_source,
+        "service_tier": log["service_tier"],
     }
     bucket = int(log["occurred_at"].timestamp()) // table.bucket_seconds
     return (bucket, *(values[column] for column in table.dimensions))
@@ -361,9 +379,18 @@ def _values(columns: dict[str, Any]) -> dict[str, Any]:
         "pricingSource": _plain(columns["pricing_source"]),
         "matchedModelName": columns["matched_model_name"],
         "pricingId": columns["pricing_id"],
+        "pricedServiceTier": _plain(columns["priced_service_tier"]),
+        "pricedAbovePromptTokens": columns["priced_above_prompt_tokens"],
         **{
             name: columns[name]
             for name in _PRICED_COLUMNS
-            if name not in {"pricing_source", "matched_model_name", "pricing_id"}
+            if name
+            not in {
+                "pricing_source",
+                "matched_model_name",
+                "pricing_id",
+                "priced_service_tier",
+                "priced_above_prompt_tokens",
+            }
         },
     }
