@@ -120,16 +120,9 @@ def checked_tiers(tiers: Sequence[TierChange]) -> list[TierPrices]:
             raise _at_tier_index(index, error) from None
         seen[key] = index
         checked.append(
-            TierPrices(service_tier, tier.above_input_tokens, UnitPrices.of_row(_Columns(columns)))
+            TierPrices(service_tier, tier.above_input_tokens, UnitPrices.of_columns(columns))
         )
     return sorted(checked, key=lambda tier: (tier.service_tier, tier.above_prompt_tokens))
-
-
-class _Columns:
-    """Price columns read as attributes (UnitPrices.of_row)."""
-
-    def __init__(self, columns: dict[str, int | None]) -> None:
-        self.__dict__.update(columns)
 
 
 def _at_tier_index(index: int, error: BillingError) -> BillingError:

@@ -52,6 +52,20 @@ class UnitPrices:
         )
 
     @classmethod
+    def of_columns(cls, columns: dict[str, int | None]) -> Self:
+        """Return the prices of `*_token_cost_pico` columns (input and output set)."""
+        input_price, output_price = columns[PRICE_COLUMNS[0]], columns[PRICE_COLUMNS[1]]
+        if input_price is None or output_price is None:
+            raise ValueError("input and output prices are required")
+        return cls(
+            input=input_price,
+            output=output_price,
+            cached_input=columns[PRICE_COLUMNS[2]],
+            cache_write=columns[PRICE_COLUMNS[3]],
+            reasoning=columns[PRICE_COLUMNS[4]],
+        )
+
+    @classmethod
     def flat(cls, input_price: int, output_price: int) -> Self:
         """Return prices with every optional kind at its side's price, filled in."""
         return cls(input_price, output_price, input_price, input_price, output_price)
