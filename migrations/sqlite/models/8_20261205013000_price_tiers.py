@@ -44,10 +44,10 @@ def _rebuild(table: str, keys: str, columns: str, constraint: str) -> str:
     """
     if '"service_tier"' in keys:
         standard = keys.replace('"service_tier"', "'standard'")
-        select = f'SELECT {_SUMS}, "id", {standard} FROM "{table}"'
+        select = f'SELECT {_SUMS}, "id", {standard} FROM "{table}"'  # noqa: S608
     else:
         sums = ", ".join(f"SUM({column.strip()})" for column in _SUMS.split(","))
-        select = f'SELECT {sums}, MIN("id"), {keys} FROM "{table}" GROUP BY {keys}'
+        select = f'SELECT {sums}, MIN("id"), {keys} FROM "{table}" GROUP BY {keys}'  # noqa: S608
     return f"""
         CREATE TABLE "{table}_rebuilt" ({_SUM_COLUMNS}{columns},
     CONSTRAINT "{constraint}" UNIQUE ({keys})
@@ -110,13 +110,12 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
-    return (
-        """
+    return """
         DROP TABLE IF EXISTS "api_provider_price_tiers";
         ALTER TABLE "api_usage_logs" DROP COLUMN "service_tier";
         ALTER TABLE "api_usage_logs" DROP COLUMN "priced_service_tier";
-        ALTER TABLE "api_usage_logs" DROP COLUMN "priced_above_prompt_tokens";"""
-        + _rollups(with_tier=False)
+        ALTER TABLE "api_usage_logs" DROP COLUMN "priced_above_prompt_tokens";""" + _rollups(
+        with_tier=False
     )
 
 
