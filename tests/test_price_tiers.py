@@ -6,6 +6,8 @@ whole call; a service tier without a price of its own falls back to the standard
 Every figure below is computed by hand.
 """
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -453,3 +455,28 @@ def test_the_selection_rule_without_a_database() -> None:
 
 def base_time() -> datetime:
     return datetime(2025, 1, 1, tzinfo=UTC)
+
+
+async def test_the_csv_export_carries_and_filters_the_service_tier(api: Api) -> None:
+    await upsert_gemini(api)
+    await record(api, "batch", 10_000, serviceTier="BATCH")
+    await record(api, "standard", 10_000)
+
+    response = await api.http.get(
+        "/v1/usage/export.csv",
+        params={"serviceTier": "batch"},
+        headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+    )
+
+    assert response.status_code == 200, response.text
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [
+        (
+            row["requestId"],
+            row["serviceTier"],
+            row["pricedServiceTier"],
+            row["pricedAboveInputTokens"],
+            row["costTotal"],
+        )
+        for row in rows
+    ] == [("batch", "BATCH", "BATCH", "0", "0.01125")]
