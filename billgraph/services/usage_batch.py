@@ -179,6 +179,8 @@ class _BatchPrices:
         return slug
 
     def service_tier(self, sent: str | None) -> ServiceTier:
+        if sent is None:  # the common case: no look-up
+            return ServiceTier.STANDARD
         tier = self.service_tiers.get(sent)
         if tier is None:
             tier = self.service_tiers[sent] = parse_service_tier(sent)
