@@ -181,3 +181,34 @@ async def test_parallel_workers_send_each_delivery_once(api: Api, receiver: Rece
     assert sum(rounds) == 6
     sent = [json.loads(body)["id"] for _, body in receiver.requests]
     assert len(sent) == len(set(sent)) == 6
+
+
+async def test_a_database_outage_pauses_delivery_with_one_line_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    rounds = 0
+    third_round = asyncio.Event()
+
+    async def unreachable(**_: Any) -> int:
+        nonlocal rounds
+        rounds += 1
+        if rounds == 2:
+            raise RuntimeError("a bug")
+        if rounds > 2:
+            third_round.set()
+            await asyncio.Event().wait()  # stay here until cancelled
+        raise ConnectionRefusedError(111, "Connect call failed")
+
+    monkeypatch.setattr(webhooks, "deliver_due", unreachable)
+    worker = asyncio.ensure_future(
+        webhooks.run_worker(policy=POLICY, poll_interval=timedelta(milliseconds=1))
+    )
+    await third_round.wait()
+    worker.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await worker
+    outage, bug = [record for record in caplog.records if record.name == "billgraph.webhooks"]
+    assert (outage.levelname, outage.exc_info) == ("WARNING", None)
+    assert "database is unavailable" in outage.getMessage()
+    assert bug.levelname == "ERROR"
+    assert bug.exc_info is not None  # a bug keeps its traceback

@@ -23,6 +23,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from billgraph.models import AlertEvent, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from billgraph.services.db_failures import is_unavailable
 from billgraph.services.errors import InvalidInputError, NotFoundError
 from billgraph.services.sql import SQLITE, Params, dialect_of_connection
 from billgraph.services.time_buckets import epoch_seconds
@@ -264,8 +265,15 @@ async def run_worker(*, policy: DeliveryPolicy, poll_interval: timedelta) -> Non
                 attempted = await deliver_due(now=datetime.now(UTC), client=client, policy=policy)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("Webhook delivery round failed; retrying after the interval")
+            except Exception as error:
+                if is_unavailable(error):  # an outage, not a bug: one line, no traceback
+                    logger.warning(
+                        "Webhook delivery paused, the database is unavailable (%s); "
+                        "retrying after the interval",
+                        error,
+                    )
+                else:
+                    logger.exception("Webhook delivery round failed; retrying after the interval")
                 attempted = 0
             if attempted < policy.batch_size:
                 await asyncio.sleep(poll_interval.total_seconds())
