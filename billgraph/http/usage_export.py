@@ -92,11 +92,7 @@ def usage_export_router(settings: Settings) -> APIRouter:
                     provider=provider_id(provider) if provider else None,
                     model=model or None,
                     pricing_source=_enum(PricingSource, pricing_source, "pricingSource"),
-                    service_tier=(
-                        parse_service_tier(service_tier, field="serviceTier")
-                        if service_tier
-                        else None
-                    ),
+                    service_tier=(parse_service_tier(service_tier) if service_tier else None),
                     occurred_from=_moment(from_, "from"),
                     occurred_to=_moment(to, "to"),
                 ),

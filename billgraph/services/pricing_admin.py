@@ -99,20 +99,20 @@ def checked_tiers(tiers: Sequence[TierChange]) -> list[TierPrices]:
     seen: dict[tuple[ServiceTier, int], int] = {}
     for index, tier in enumerate(tiers):
         try:
-            service_tier = parse_service_tier(tier.service_tier, field="serviceTier")
+            service_tier = parse_service_tier(tier.service_tier)
             if tier.above_input_tokens < 0:
-                raise InvalidInputError("{field} must not be negative", field="aboveInputTokens")
+                raise InvalidInputError("{field} must not be negative", field="above_input_tokens")
             if service_tier is ServiceTier.STANDARD and tier.above_input_tokens == 0:
                 raise InvalidInputError(
                     "{field} 0 of the STANDARD tier is the version's own prices; "
                     "give a threshold above 0",
-                    field="aboveInputTokens",
+                    field="above_input_tokens",
                 )
             key = (service_tier, tier.above_input_tokens)
             if key in seen:
                 raise InvalidInputError(
                     "{field}: tiers[{other}] already has this serviceTier and threshold",
-                    field="aboveInputTokens",
+                    field="above_input_tokens",
                     other=seen[key],
                 )
             columns = tier.prices.columns()
