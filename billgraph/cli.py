@@ -60,7 +60,7 @@ from billgraph.services.budgets.verify import SpendDifference, verify_budget_spe
 from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import BillingError
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.pricing_chain import ResolvedPrice
+from billgraph.services.pricing_chain import ResolvedPrice, parse_service_tier
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.usage import UsageFilter
 from billgraph.settings import Settings, SettingsError, load_settings
@@ -746,7 +746,7 @@ def pricing_import(
 
 
 @app.command()
-def cost(
+def cost(  # noqa: PLR0917  (typer passes options by name)
     provider: ProviderOption,
     model: Annotated[str, typer.Option(metavar="MODEL", help="As the caller names it.")],
     tokens_input: Annotated[
@@ -755,9 +755,16 @@ def cost(
     tokens_output: Annotated[
         int, typer.Option("--output", min=0, metavar="N", help="Output (completion) tokens.")
     ],
+    service_tier: Annotated[
+        str,
+        typer.Option(
+            metavar="TIER", help="The call's service tier: standard, batch, flex or priority."
+        ),
+    ] = "standard",
     as_json: JsonFlag = False,
 ) -> None:
-    """Price one call without recording it, and say which step of the chain priced it."""
+    """Price one call without recording it, and say which step of the chain (and which
+    tier of the price) priced it."""
     settings = _settings()
 
     async def price() -> ResolvedPrice:
@@ -768,6 +775,8 @@ def cost(
                 environment_prices=environment_prices_of(settings),
                 cache=PricingCache(),
                 at=datetime.now(UTC),
+                service_tier=parse_service_tier(service_tier),
+                tokens_input=tokens_input,
             )
 
     resolved = _run(price)
@@ -779,6 +788,8 @@ def cost(
             output_price_pico=resolved.output_price_pico,
         )
     )
+    tier = resolved.service_tier.value
+    above = resolved.above_prompt_tokens
     if as_json:
         echo_json(
             {
@@ -788,6 +799,8 @@ def cost(
                 "pricingProvider": resolved.pricing_provider,
                 "matchedModelName": resolved.matched_model_name if resolved.pricing else None,
                 "isEstimate": resolved.is_estimate,
+                "serviceTier": tier.upper(),
+                "aboveInputTokens": above,
                 "tokensInput": tokens_input,
                 "tokensOutput": tokens_output,
                 "inputTokenCost": decimal_string(resolved.input_price_pico),
@@ -800,6 +813,8 @@ def cost(
         return
     matched = f" (row {resolved.pricing_provider} {resolved.matched_model_name})"
     typer.echo(f"priced by: {resolved.source.value}{matched if resolved.pricing else ''}")
+    if resolved.service_tier.value != "standard" or above:
+        typer.echo(f"tier: {tier}" + (f" above {above} input tokens" if above else ""))
     if resolved.is_estimate:
         typer.echo("note: no price is known for this model; this is the built-in estimate")
     for side, tokens, unit, amount in (

@@ -19,3 +19,4 @@ class UsageRecord(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     tokens_cache_write: int = 0
     tokens_reasoning: int = 0
     reservation_id: str | None = None
+    service_tier: str | None = None  # standard, batch, flex or priority, in any case

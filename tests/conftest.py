@@ -29,6 +29,7 @@ ADMIN_KEY = "test-admin-key-0123456789"
 DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 TABLES = (
     "api_usage_logs",
+    "api_provider_price_tiers",
     "api_provider_pricing",
     "api_keys",
     "pricing_audit",

@@ -10,6 +10,7 @@ import gzip
 import importlib.util
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -132,3 +133,122 @@ async def test_entries_across_providers_resolve_to_the_catalogs_exact_prices(
         if cached is not None:
             assert resolved["cachedInputTokenCost"] == format_decimal(Decimal(cached)), entry
     assert len(sample) == 25
+
+
+RESOLVE_TIER = """
+query ($provider: Provider!, $model: String!, $tier: ServiceTier!, $tokens: Int!) {
+  resolvePricing(provider: $provider, model: $model, serviceTier: $tier, tokensInput: $tokens) {
+    source serviceTier aboveInputTokens inputTokenCost outputTokenCost
+  }
+}"""
+_THRESHOLD = re.compile(r"_above_([0-9]+k?)_tokens")
+
+
+def thresholds(spec: dict[str, Any]) -> set[str]:
+    return {match[1] for key in spec for match in [_THRESHOLD.search(key)] if match}
+
+
+def tier_cases(catalog: dict[str, Any], created: set[str]) -> list[tuple[str, str, int, str, str]]:
+    """(entry, service tier, prompt tokens, input key, output key): up to 4 entries of each
+    shape of tier the catalog has, each priced by keys the entry sets itself."""
+    shapes: list[tuple[str, Any, list[tuple[str, int, str, str]]]] = [
+        (
+            "above 200k",
+            lambda spec: thresholds(spec) == {"200k"},
+            [
+                ("STANDARD", 200_001, "input_cost_per_token_above_200k_tokens",
+                 "output_cost_per_token_above_200k_tokens"),
+                ("STANDARD", 200_000, "input_cost_per_token", "output_cost_per_token"),
+            ],
+        ),
+        (
+            "batches",
+            lambda spec: not thresholds(spec),
+            [("BATCH", 1000, "input_cost_per_token_batches", "output_cost_per_token_batches")],
+        ),
+        (
+            "flex",
+            lambda spec: not thresholds(spec),
+            [("FLEX", 1000, "input_cost_per_token_flex", "output_cost_per_token_flex")],
+        ),
+        (
+            "priority above 272k",
+            lambda spec: thresholds(spec) == {"272k"},
+            [
+                ("PRIORITY", 272_001, "input_cost_per_token_above_272k_tokens_priority",
+                 "output_cost_per_token_above_272k_tokens_priority"),
+                ("PRIORITY", 272_000, "input_cost_per_token_priority",
+                 "output_cost_per_token_priority"),
+                ("STANDARD", 272_001, "input_cost_per_token_above_272k_tokens",
+                 "output_cost_per_token_above_272k_tokens"),
+            ],
+        ),
+    ]  # fmt: skip
+    cases = []
+    for _, fits, checks in shapes:
+        names = [
+            name
+            for name in sorted(created)
+            if fits(catalog[name])
+            and all(catalog[name].get(key) is not None for check in checks for key in check[2:])
+        ]
+        assert names, checks
+        cases += [(name, *check) for name in names[:4] for check in checks]
+    return cases
+
+
+async def test_tiered_entries_resolve_to_the_catalogs_tier_prices(
+    api: Api, catalog_file: tuple[dict[str, Any], str]
+) -> None:
+    catalog, compressed = catalog_file
+    applied = (await api.data(IMPORT, {"catalog": compressed, "dryRun": False}))[
+        "importPricingCatalog"
+    ]
+    created = {entry["name"]: entry for entry in applied["created"]}
+    cases = tier_cases(catalog, set(created))
+
+    for name, tier, tokens, input_key, output_key in cases:
+        entry = created[name]
+        resolved = (
+            await api.data(
+                RESOLVE_TIER,
+                {
+                    "provider": entry["provider"],
+                    "model": entry["modelName"],
+                    "tier": tier,
+                    "tokens": tokens,
+                },
+            )
+        )["resolvePricing"]
+        assert resolved["source"] == "EXACT", name
+        assert (resolved["inputTokenCost"], resolved["outputTokenCost"]) == (
+            format_decimal(Decimal(catalog[name][input_key])),
+            format_decimal(Decimal(catalog[name][output_key])),
+        ), (name, tier, tokens)
+    assert len(cases) >= 20
+
+    # A `tiered_pricing` table: the range a prompt falls in prices the whole call.
+    ranged = next(
+        name
+        for name in sorted(created)
+        if "tiered_pricing" in catalog[name] and catalog[name].get("input_cost_per_token") is None
+    )
+    ranges = sorted(
+        (item for item in catalog[ranged]["tiered_pricing"] if "input_cost_per_token" in item),
+        key=lambda item: item["range"][0],
+    )
+    for tokens, item in ((1000, ranges[0]), (int(ranges[1]["range"][0]) + 1, ranges[1])):
+        resolved = (
+            await api.data(
+                RESOLVE_TIER,
+                {
+                    "provider": created[ranged]["provider"],
+                    "model": created[ranged]["modelName"],
+                    "tier": "STANDARD",
+                    "tokens": tokens,
+                },
+            )
+        )["resolvePricing"]
+        assert resolved["inputTokenCost"] == format_decimal(
+            Decimal(item["input_cost_per_token"])
+        ), (ranged, tokens)

@@ -3,6 +3,7 @@
 The commands call asyncio.run themselves, so these tests are synchronous.
 """
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,6 +148,20 @@ def test_cost_of_an_unknown_model_is_the_flagged_builtin_estimate(cli: Cli) -> N
     assert lines[0] == "priced by: BUILTIN_ESTIMATE"
     assert lines[1] == "note: no price is known for this model; this is the built-in estimate"
     assert lines[-1] == "total   0.0015 USD"
+
+
+def test_cost_of_a_service_tier_without_prices_of_its_own_is_standard(cli: Cli) -> None:
+    lines = succeeded(cli(*WORKED_EXAMPLE, "--service-tier", "Batch", "--json"))
+    answer = json.loads("\n".join(lines))
+    assert (answer["serviceTier"], answer["aboveInputTokens"], answer["costTotal"]) == (
+        "STANDARD",
+        0,
+        "0.0025",
+    )
+
+    result = cli(*WORKED_EXAMPLE, "--service-tier", "turbo")
+    assert result.exit_code == 1
+    assert "--service-tier must be one of standard, batch, flex, priority" in result.stderr
 
 
 def test_a_bad_setting_exits_2_naming_the_variable(cli: Cli) -> None:

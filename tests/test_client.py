@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 import httpx
@@ -479,6 +479,38 @@ def test_bulk_endpoint_records_and_replays(server: BillgraphServer, bg: Billgrap
         again = client.record_many(records)
     assert (first.created, first.replayed, again.created, again.replayed) == (5, 0, 0, 5)
     assert [log["costTotal"] for log in logs_of(bg, user)] == ["0.0025"] * 5
+
+
+@pytest.mark.parametrize("ingest", ["bulk", "graphql"])
+def test_the_service_tier_travels_with_the_record(
+    server: BillgraphServer, bg: BillgraphClient, ingest: Literal["bulk", "graphql"]
+) -> None:
+    user = new_user()
+    records = [
+        UsageRecord(
+            provider="OPENAI",
+            model="gpt-4o",
+            tokens_input=10,
+            tokens_output=5,
+            user_id=user,
+            service_tier=tier,
+        )
+        for tier in ("Batch", None)
+    ]
+    with BillgraphClient(server.url, api_key=ADMIN_KEY, retry=FAST, ingest=ingest) as client:
+        client.record_many(records)
+    data = bg.graphql(
+        "query ($filter: UsageFilter) { usageLogs(filter: $filter) "
+        "{ edges { node { requestId serviceTier } } } }",
+        {"filter": {"userId": user}},
+    )
+    tiers = {
+        edge["node"]["requestId"]: edge["node"]["serviceTier"]
+        for edge in data["usageLogs"]["edges"]
+    }
+    assert tiers == {records[0].request_id: "BATCH", records[1].request_id: "STANDARD"}
+    with pytest.raises(ValueError, match="service_tier"):
+        UsageRecord(provider="openai", model="m", tokens_input=1, tokens_output=1, service_tier="x")
 
 
 def test_bulk_endpoint_refusal_names_the_item(server: BillgraphServer, bg: BillgraphClient) -> None:

@@ -1,7 +1,7 @@
 """Usage extraction from the response shapes of real SDKs, as plain dicts (no network)."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -198,3 +198,24 @@ def test_provider_names_are_billgraphs() -> None:
     assert provider_from_litellm(None) == "other"
     assert provider_from_base_url("https://router.huggingface.co/v1") == "huggingface"
     assert provider_from_base_url("http://127.0.0.1:9999/v1") == "other"
+
+
+ANTHROPIC_USAGE: dict[str, Any] = cast(dict[str, Any], ANTHROPIC["usage"])
+
+
+@pytest.mark.parametrize(
+    ("response", "tier"),
+    [
+        ({**CHAT, "service_tier": "flex"}, "flex"),
+        ({**CHAT, "service_tier": "default"}, None),  # OpenAI's standard tier
+        ({**CHAT}, None),
+        ({**ANTHROPIC, "usage": {**ANTHROPIC_USAGE, "service_tier": "priority"}}, "priority"),
+        ({**ANTHROPIC, "usage": {**ANTHROPIC_USAGE, "service_tier": "standard"}}, None),
+    ],
+)
+def test_the_service_tier_a_response_reports_is_recorded(
+    response: dict[str, Any], tier: str | None
+) -> None:
+    record = usage_from_response(response)
+    assert record.service_tier == tier
+    assert record.to_json().get("serviceTier") == (tier.upper() if tier else None)

@@ -25,6 +25,8 @@ from tests.conftest import Database, scratch_postgres_database
 from tests.test_migration_with_data import OldSchemaWriter, migrate_up_to, orm
 
 START = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+# Log columns later migrations added (8: the service tier and the tier that priced it).
+LATER_LOG_COLUMNS = {"service_tier", "priced_service_tier", "priced_above_prompt_tokens"}
 # The sums migration 5 kept in every rollup table (and the estimate in the per-user total).
 OLD_SUMS = (
     "requests",
@@ -79,14 +81,30 @@ def old_logs() -> list[UsageLog]:
 async def fill_at_migration_5(url: str, dialect: str, logs: list[UsageLog]) -> None:
     """Insert the logs and the rollup rows migration 5 kept for them."""
     async with orm(url) as connection:
-        await UsageLog.bulk_create(logs, using_db=connection)
         writer = OldSchemaWriter(connection, dialect)
+        for log in logs:
+            await writer.insert(
+                "api_usage_logs",
+                {
+                    column: getattr(getattr(log, column), "value", getattr(log, column))
+                    for column in UsageLog._meta.db_fields
+                    if column not in {"id", *LATER_LOG_COLUMNS}
+                },
+            )
         for table in ROLLUP_TABLES:
+            # Migration 5's rollup keys had no service tier (migration 8 added it).
+            kept = [
+                position
+                for position, column in enumerate(table.key_columns)
+                if column != "service_tier"
+            ]
+            old_columns = [table.key_columns[position] for position in kept]
             groups: dict[tuple[object, ...], dict[str, int]] = defaultdict(
                 lambda: dict.fromkeys(OLD_SUMS, 0)
             )
             for log in logs:
-                sums = groups[log_key(table, log)]
+                key = log_key(table, log)
+                sums = groups[tuple(key[position] for position in kept)]
                 sums["requests"] += 1
                 for column in OLD_SUMS[1:]:
                     sums[column] += getattr(log, column)
@@ -97,7 +115,7 @@ async def fill_at_migration_5(url: str, dialect: str, logs: list[UsageLog]) -> N
                     )
             for key, sums in groups.items():
                 await writer.insert(
-                    table.name, {**dict(zip(table.key_columns, key, strict=True)), **sums}
+                    table.name, {**dict(zip(old_columns, key, strict=True)), **sums}
                 )
 
 
@@ -128,8 +146,8 @@ async def upgraded(database: Database, tmp_path: Path) -> AsyncIterator[Upgraded
 async def test_existing_rollup_rows_get_the_token_kind_sums_of_their_logs(
     upgraded: Upgraded,
 ) -> None:
-    # Migration 6, and every later one (7: providers as slugs).
-    assert [name.split("_", 1)[0] for name in upgraded.applied] == ["6", "7"]
+    # Migration 6, and every later one (7: providers as slugs, 8: price tiers).
+    assert [name.split("_", 1)[0] for name in upgraded.applied] == ["6", "7", "8"]
     assert await pending_model_changes(upgraded.url) is False
     async with orm(upgraded.url) as connection:
         # verify_rollups compares every sum column with the logs, the new ones included.

@@ -64,6 +64,7 @@ def usage_input(draw: st.DrawFn) -> UsageInput:
         tokens_reasoning=draw(st.integers(0, tokens_output)),
         user_id=draw(st.sampled_from(USERS)),
         occurred_at=BASE + timedelta(seconds=draw(st.integers(0, 40 * 24 * 3600))),
+        service_tier=draw(st.sampled_from([None, "batch", "PRIORITY"])),
     )
 
 
@@ -120,6 +121,8 @@ def reference_key(log: UsageLog, question: Question) -> tuple[Any, ...]:
             key.append(log.user_id)
         elif dimension is UsageDimension.PRICING_SOURCE:
             key.append(log.pricing_source)
+        elif dimension is UsageDimension.SERVICE_TIER:
+            key.append(log.service_tier)
         else:
             key.append(local_bucket(log.occurred_at, TIME_DIMENSIONS[dimension], zone))
     return tuple(key)
@@ -191,6 +194,7 @@ def actual_key(row: Any, question: Question) -> tuple[Any, ...]:
         UsageDimension.MODEL: row.key.model,
         UsageDimension.USER: row.key.user_id,
         UsageDimension.PRICING_SOURCE: row.key.pricing_source,
+        UsageDimension.SERVICE_TIER: row.key.service_tier,
     }
     return tuple(values.get(dimension, row.key.bucket_start) for dimension in question.group_by)
 

@@ -130,7 +130,22 @@ def usage_from_response(
         user_id=user_id,
         request_id=request_id or _get(response, "id"),
         occurred_at=_created(response),
+        service_tier=_service_tier(response, usage),
     )
+
+
+# The service tiers the SDKs report that billgraph prices apart (OpenAI's "default" and
+# "auto", Anthropic's "standard": the standard tier).
+_PRICED_TIERS = {"batch", "flex", "priority"}
+
+
+def _service_tier(response: Any, usage: Any) -> str | None:
+    """Return the priced service tier a response reports (OpenAI on the response,
+    Anthropic in its usage), or None for the standard tier."""
+    for tier in (_get(response, "service_tier"), _get(usage, "service_tier")):
+        if isinstance(tier, str) and tier.strip().lower() in _PRICED_TIERS:
+            return tier.strip().lower()
+    return None
 
 
 def _record(
@@ -142,6 +157,7 @@ def _record(
     user_id: str | None,
     request_id: Any,
     occurred_at: datetime | None,
+    service_tier: str | None = None,
 ) -> UsageRecord:
     if not isinstance(model, str) or not model:
         raise UsageMissingError("the response names no model: pass model=")
@@ -156,6 +172,7 @@ def _record(
         tokens_cached_input=tokens["tokens_cached_input"],
         tokens_cache_write=tokens["tokens_cache_write"],
         tokens_reasoning=tokens["tokens_reasoning"],
+        service_tier=service_tier,
     )
 
 

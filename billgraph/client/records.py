@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+# The service tiers billgraph prices apart; None (or "standard") is the standard tier.
+SERVICE_TIERS = frozenset({"standard", "batch", "flex", "priority"})
 # The providers every billgraph starts with (a test keeps this list in step); any other
 # provider id ("azure", "fireworks_ai") can be recorded too.
 PROVIDERS = frozenset(
@@ -40,6 +42,8 @@ class UsageRecord:
     `tokens_output` every completion token (reasoning included). The request id and the
     time are fixed when the record is made, so every resend of it is the same record.
     `occurred_at=None` leaves the time to the server (the moment it first stores it).
+    `service_tier` is the provider's service tier the call used (batch, flex, priority);
+    None is standard.
     """
 
     provider: str
@@ -52,9 +56,15 @@ class UsageRecord:
     user_id: str | None = None
     request_id: str = field(default_factory=new_request_id)
     occurred_at: datetime | None = field(default_factory=_now)
+    service_tier: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "provider", self.provider.strip().lower())
+        if self.service_tier is not None:
+            tier = self.service_tier.strip().lower()
+            if tier not in SERVICE_TIERS:
+                raise ValueError(f"service_tier must be one of {sorted(SERVICE_TIERS)}")
+            object.__setattr__(self, "service_tier", tier)
         if self.occurred_at is not None and self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at needs a time zone (an aware datetime)")
 
@@ -74,6 +84,9 @@ class UsageRecord:
             payload["occurredAt"] = self.occurred_at.isoformat()
         if self.user_id is not None:
             payload["userId"] = self.user_id
+        if self.service_tier is not None:
+            # Upper case: the GraphQL enum's values, which POST /v1/usage takes too.
+            payload["serviceTier"] = self.service_tier.upper()
         return payload
 
 

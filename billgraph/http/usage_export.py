@@ -12,6 +12,7 @@ from billgraph.models import ApiKeyScope, PricingSource
 from billgraph.schema.context import bearer_token_from
 from billgraph.services.api_keys import authenticate
 from billgraph.services.errors import BillingError, InvalidInputError
+from billgraph.services.pricing_chain import parse_service_tier
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.usage import UsageFilter
 from billgraph.services.usage_export import export_filter, usage_csv
@@ -71,6 +72,9 @@ def usage_export_router(settings: Settings) -> APIRouter:
         pricing_source: Annotated[
             str | None, Query(alias="pricingSource", description="e.g. BUILTIN_ESTIMATE")
         ] = None,
+        service_tier: Annotated[
+            str | None, Query(alias="serviceTier", description="e.g. BATCH (any case)")
+        ] = None,
         from_: Annotated[str | None, Query(alias="from", description="inclusive")] = None,
         to: Annotated[str | None, Query(description="exclusive")] = None,
     ) -> Response:
@@ -88,6 +92,7 @@ def usage_export_router(settings: Settings) -> APIRouter:
                     provider=provider_id(provider) if provider else None,
                     model=model or None,
                     pricing_source=_enum(PricingSource, pricing_source, "pricingSource"),
+                    service_tier=(parse_service_tier(service_tier) if service_tier else None),
                     occurred_from=_moment(from_, "from"),
                     occurred_to=_moment(to, "to"),
                 ),

@@ -24,8 +24,9 @@ from billgraph.models.enums import (
     Provider,
     ProviderManager,
     ReservationStatus,
+    ServiceTier,
 )
-from billgraph.models.pricing import Pricing
+from billgraph.models.pricing import PriceTier, Pricing
 from billgraph.models.provider import PROVIDER_ID_LENGTH, ProviderRow
 from billgraph.models.rollup import (
     PricingRevision,
@@ -49,6 +50,7 @@ __all__ = [
     "BudgetReservation",
     "BudgetWindowSpend",
     "DeliveryStatus",
+    "PriceTier",
     "Pricing",
     "PricingAudit",
     "PricingAuditAction",
@@ -59,6 +61,7 @@ __all__ = [
     "ProviderManager",
     "ProviderRow",
     "ReservationStatus",
+    "ServiceTier",
     "UsageLog",
     "UsageRepricing",
     "UsageRollupDailyUser",

@@ -40,6 +40,15 @@ class PricingSource(StrEnum):
     BUILTIN_ESTIMATE = "BUILTIN_ESTIMATE"
 
 
+class ServiceTier(StrEnum):
+    """The service tier a call used, as providers sell them; STANDARD unless the caller says."""
+
+    STANDARD = "standard"
+    BATCH = "batch"
+    FLEX = "flex"
+    PRIORITY = "priority"
+
+
 class PricingManager(StrEnum):
     """Who owns a price: startup initialization (ENVIRONMENT), an admin, or a catalog import."""
 

@@ -10,7 +10,7 @@ as in the logs.
 from tortoise import fields
 from tortoise.models import Model
 
-from billgraph.models.enums import PricingSource
+from billgraph.models.enums import PricingSource, ServiceTier
 from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
@@ -36,10 +36,11 @@ class UsageRollupHourly(_UsageSums):
     provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255)
     pricing_source = fields.CharEnumField(PricingSource, max_length=16)
+    service_tier = fields.CharEnumField(ServiceTier, max_length=16, default=ServiceTier.STANDARD)
 
     class Meta:
         table = "usage_rollup_hourly"
-        unique_together = (("bucket_hour", "provider", "model", "pricing_source"),)
+        unique_together = (("bucket_hour", "provider", "model", "pricing_source", "service_tier"),)
 
 
 class UsageRollupDailyUser(_UsageSums):
@@ -49,10 +50,13 @@ class UsageRollupDailyUser(_UsageSums):
     provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255)
     pricing_source = fields.CharEnumField(PricingSource, max_length=16)
+    service_tier = fields.CharEnumField(ServiceTier, max_length=16, default=ServiceTier.STANDARD)
 
     class Meta:
         table = "usage_rollup_daily_user"
-        unique_together = (("bucket_day", "user_key", "provider", "model", "pricing_source"),)
+        unique_together = (
+            ("bucket_day", "user_key", "provider", "model", "pricing_source", "service_tier"),
+        )
 
 
 class UsageRollupDailyUserTotal(_UsageSums):

@@ -4,7 +4,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
-from billgraph.models.enums import PricingSource
+from billgraph.models.enums import PricingSource, ServiceTier
 from billgraph.models.provider import PROVIDER_ID_LENGTH
 
 
@@ -14,6 +14,12 @@ class UsageLog(Model):
     user_id = fields.CharField(max_length=255, null=True)
     provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
     model = fields.CharField(max_length=255, description="the model name as the caller gave it")
+    service_tier = fields.CharEnumField(
+        ServiceTier,
+        max_length=16,
+        default=ServiceTier.STANDARD,
+        description="as the caller sent it",
+    )
     tokens_input = fields.BigIntField(description="all prompt tokens, cached ones included")
     tokens_output = fields.BigIntField(description="all completion tokens, reasoning included")
     tokens_cached_input = fields.BigIntField(default=0)
@@ -35,6 +41,11 @@ class UsageLog(Model):
     matched_model_name = fields.CharField(max_length=255, null=True)
     # A plain id, not a foreign key: deleting a pricing row must leave its logs untouched.
     pricing_id = fields.IntField(null=True)
+    # The tier of that version whose prices applied: (standard, 0) is the version itself.
+    priced_service_tier = fields.CharEnumField(
+        ServiceTier, max_length=16, default=ServiceTier.STANDARD
+    )
+    priced_above_prompt_tokens = fields.BigIntField(default=0)
     occurred_at = fields.DatetimeField()
     # The key that recorded the call (null for the break-glass key): per-key budgets.
     api_key_id = fields.IntField(null=True)

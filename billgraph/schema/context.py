@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from billgraph.logs import note_key
 from billgraph.services.api_keys import Caller, authenticate, authenticate_for_recording
+from billgraph.services.pricing import tiers_of_versions
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.pricing_chain import EnvironmentPrices, TierPrices
 from billgraph.services.report_limits import ReportBudget
 from billgraph.settings import Settings
 from billgraph.usage_record import UsageRecord
@@ -27,9 +29,12 @@ class Context(BaseContext):
     # Set by schema.bulk_variables before execution: variable name -> checked records.
     bulk_usage_inputs: dict[str, list[UsageRecord]] = field(default_factory=dict, init=False)
     report_budget: ReportBudget = field(init=False)
+    # Pricing.tiers: the tiers of every version the answer lists, in one query.
+    price_tiers: DataLoader[int, list[TierPrices]] = field(init=False)
 
     def __post_init__(self) -> None:
         super().__init__()
+        self.price_tiers = DataLoader(load_fn=tiers_of_versions)
         # One budget for every report field of the request, aliases included.
         self.report_budget = ReportBudget(
             max_buckets=self.settings.report_buckets_per_request,

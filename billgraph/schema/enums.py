@@ -17,6 +17,7 @@ from billgraph.models import (
     PricingSource,
     ProviderManager,
     ReservationStatus,
+    ServiceTier,
 )
 from billgraph.services.reports import CostReportOrder, UsageDimension
 from billgraph.services.time_buckets import Granularity
@@ -34,6 +35,7 @@ __all__ = [
     "PricingSource",
     "ProviderManager",
     "ReservationStatus",
+    "ServiceTier",
     "UsageDimension",
 ]
 
@@ -48,6 +50,11 @@ strawberry.enum(PricingAuditAction, description="The kind of pricing change.")
 strawberry.enum(
     ProviderManager,
     description="Who registered a provider: the installation, an admin or a catalog import.",
+)
+strawberry.enum(
+    ServiceTier,
+    description="The service tier a call used, as providers sell them (batch, flex, priority); "
+    "STANDARD unless the caller says otherwise.",
 )
 strawberry.enum(UsageDimension, description="What a cost report groups by.")
 strawberry.enum(CostReportOrder, description="How cost report rows are ordered.")

@@ -115,6 +115,7 @@ class Mutation(BudgetMutations, WebhookMutations):
             now=info.context.now(),
             actor=await info.context.caller(),
             settle=info.context.price_settle,
+            tiers=input.tiers_to_service(),
         )
         return Pricing.from_model(row)
 

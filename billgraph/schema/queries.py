@@ -10,7 +10,7 @@ from billgraph.schema.api_key_types import ApiKey
 from billgraph.schema.budgets import BudgetQueries
 from billgraph.schema.connection import Edge
 from billgraph.schema.context import Context
-from billgraph.schema.enums import CostReportOrder, Granularity, UsageDimension
+from billgraph.schema.enums import CostReportOrder, Granularity, ServiceTier, UsageDimension
 from billgraph.schema.pagination import (
     decode_audit_cursor,
     decode_cursor,
@@ -86,11 +86,20 @@ class Query(BudgetQueries, WebhookQueries):
         return [Pricing.from_model(row) for row in rows]
 
     @strawberry.field(
-        description="The prices the chain picks for a model at `at` (default now), and why.",
+        description=(
+            "The prices the chain picks for a model at `at` (default now), and why; at the "
+            "version's tier for serviceTier and a prompt of tokensInput tokens."
+        ),
         permission_classes=[CanRead],
     )
     async def resolve_pricing(
-        self, info: RequestInfo, provider: ProviderId, model: str, at: datetime | None = None
+        self,
+        info: RequestInfo,
+        provider: ProviderId,
+        model: str,
+        at: datetime | None = None,
+        service_tier: ServiceTier = ServiceTier.STANDARD,
+        tokens_input: int = 0,
     ) -> ResolvedPricing:
         price = await pricing.resolve_pricing(
             provider=provider,
@@ -98,6 +107,8 @@ class Query(BudgetQueries, WebhookQueries):
             environment_prices=info.context.environment_prices,
             cache=info.context.pricing_cache,
             at=at or info.context.now(),
+            service_tier=service_tier,
+            tokens_input=tokens_input,
         )
         return ResolvedPricing.from_service(price)
 
@@ -120,6 +131,7 @@ class Query(BudgetQueries, WebhookQueries):
         tokens_cache_write: int = 0,
         tokens_reasoning: int = 0,
         at: datetime | None = None,
+        service_tier: ServiceTier = ServiceTier.STANDARD,
     ) -> CostBreakdown:
         tokens = {
             "tokens_input": tokens_input,
@@ -135,6 +147,7 @@ class Query(BudgetQueries, WebhookQueries):
             environment_prices=info.context.environment_prices,
             cache=info.context.pricing_cache,
             at=at or info.context.now(),
+            service_tier=service_tier,
         )
         return CostBreakdown.from_service(tokens=tokens, cost=cost, price=price)
 

@@ -6,7 +6,7 @@ from typing import Self
 
 import strawberry
 
-from billgraph.schema.enums import PricingSource
+from billgraph.schema.enums import PricingSource, ServiceTier
 from billgraph.schema.scalars import Int64, ProviderId
 from billgraph.services.costs import from_pico
 from billgraph.services.reports import ReportRow, SeriesPoint
@@ -62,6 +62,7 @@ class CostReportKey:
     model: str | None
     user_id: str | None
     pricing_source: PricingSource | None
+    service_tier: ServiceTier | None
     bucket_start: datetime | None = strawberry.field(
         description="Start of the HOUR/DAY/WEEK/MONTH bucket, in the report's time zone."
     )
@@ -80,6 +81,7 @@ class CostReportRow:
                 model=row.key.model,
                 user_id=row.key.user_id,
                 pricing_source=row.key.pricing_source,
+                service_tier=row.key.service_tier,
                 bucket_start=row.key.bucket_start,
             ),
             totals=CostTotals.from_service(row.totals),

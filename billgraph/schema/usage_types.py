@@ -8,7 +8,7 @@ import strawberry
 
 from billgraph import models
 from billgraph.schema.connection import Connection, Edge
-from billgraph.schema.enums import PricingSource
+from billgraph.schema.enums import PricingSource, ServiceTier
 from billgraph.schema.pricing_types import ResolvedPricing
 from billgraph.schema.scalars import ProviderId
 from billgraph.services.costs import Cost, from_pico
@@ -57,6 +57,7 @@ class UsageLog:
     user_id: str | None
     provider: ProviderId
     model: str
+    service_tier: ServiceTier = strawberry.field(description="As the caller sent it.")
     tokens_input: int
     tokens_output: int
     tokens_cached_input: int
@@ -81,6 +82,13 @@ class UsageLog:
             "prices or the built-in estimate did."
         )
     )
+    priced_service_tier: ServiceTier = strawberry.field(
+        description="The service tier of the price version's tier that priced the call: the "
+        "call's own, or STANDARD when the version has no price of that tier for it."
+    )
+    priced_above_input_tokens: int = strawberry.field(
+        description="That tier's prompt-size threshold; 0 with STANDARD: the version's own prices."
+    )
     occurred_at: datetime
     recorded_at: datetime
 
@@ -92,6 +100,7 @@ class UsageLog:
             user_id=log.user_id,
             provider=ProviderId(log.provider),
             model=log.model,
+            service_tier=ServiceTier(log.service_tier),
             tokens_input=log.tokens_input,
             tokens_output=log.tokens_output,
             tokens_cached_input=log.tokens_cached_input,
@@ -111,6 +120,8 @@ class UsageLog:
             pricing_source=log.pricing_source,
             matched_model_name=log.matched_model_name,
             pricing_id=strawberry.ID(str(log.pricing_id)) if log.pricing_id is not None else None,
+            priced_service_tier=ServiceTier(log.priced_service_tier),
+            priced_above_input_tokens=log.priced_above_prompt_tokens,
             occurred_at=log.occurred_at,
             recorded_at=log.recorded_at,
         )
@@ -127,6 +138,7 @@ class UsageFilter:
     provider: ProviderId | None = None
     model: str | None = None
     pricing_source: PricingSource | None = None
+    service_tier: ServiceTier | None = None
     from_: datetime | None = strawberry.field(default=None, name="from")
     to: datetime | None = None
 
@@ -136,6 +148,7 @@ class UsageFilter:
             provider=self.provider,
             model=self.model,
             pricing_source=self.pricing_source,
+            service_tier=self.service_tier,
             occurred_from=self.from_,
             occurred_to=self.to,
         )
@@ -168,6 +181,11 @@ class RecordUsageInput:
         description="The authorizeUsage reservation this call used: its hold is replaced "
         "by the real cost. An unknown or expired id does not stop the recording.",
     )
+    service_tier: ServiceTier | None = strawberry.field(
+        default=None,
+        description="The provider's service tier the call used; unset: STANDARD. A price "
+        "version's tier of that service tier prices it, else its standard prices.",
+    )
 
     def to_service(self) -> UsageInput:
         return UsageInput(
@@ -182,6 +200,7 @@ class RecordUsageInput:
             tokens_cache_write=self.tokens_cache_write,
             tokens_reasoning=self.tokens_reasoning,
             reservation_id=self.reservation_id,
+            service_tier=None if self.service_tier is None else self.service_tier.value,
         )
 
 

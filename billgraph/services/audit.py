@@ -1,5 +1,6 @@
 """The append-only audit trail of pricing changes. Rows are only ever inserted."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from billgraph.models import Pricing, PricingAudit, PricingAuditAction, UsageRepricing
@@ -7,16 +8,36 @@ from billgraph.services.api_keys import Caller
 from billgraph.services.costs import format_decimal, from_pico
 from billgraph.services.errors import InvalidInputError
 from billgraph.services.model_names import clean_name, model_key
+from billgraph.services.pricing_chain import TierPrices
+from billgraph.services.unit_prices import PRICE_API_NAMES
 
 MAX_HISTORY_PAGE = 500
 
 
-def pricing_values(row: Pricing) -> dict[str, Any]:
-    """Return the audited values of a pricing row, Decimals as exact strings."""
+def _price(pico: int | None) -> str | None:
+    return None if pico is None else format_decimal(from_pico(pico))
 
-    def price(pico: int | None) -> str | None:
-        return None if pico is None else format_decimal(from_pico(pico))
 
+def tier_values(tiers: Sequence[TierPrices]) -> list[dict[str, Any]]:
+    """Return a version's tiers as the audit keeps them, Decimals as exact strings."""
+    return [
+        {
+            "serviceTier": tier.service_tier.name,
+            "aboveInputTokens": tier.above_prompt_tokens,
+            **{
+                name: _price(value)
+                for name, value in zip(PRICE_API_NAMES, tier.prices.as_tuple(), strict=True)
+            },
+        }
+        for tier in tiers
+    ]
+
+
+def pricing_values(row: Pricing, tiers: Sequence[TierPrices] = ()) -> dict[str, Any]:
+    """Return the audited values of a pricing row (with its tiers, when it has any),
+    Decimals as exact strings."""
+    price = _price
+    extra = {"tiers": tier_values(tiers)} if tiers else {}
     return {
         "inputTokenCost": price(row.input_token_cost_pico),
         "outputTokenCost": price(row.output_token_cost_pico),
@@ -25,6 +46,7 @@ def pricing_values(row: Pricing) -> dict[str, Any]:
         "reasoningTokenCost": price(row.reasoning_token_cost_pico),
         "effectiveFrom": row.effective_from.isoformat(),
         "managedBy": row.managed_by.value,
+        **extra,
     }
 
 

@@ -1,16 +1,18 @@
 """Price look-ups: the price in effect at a moment (the chain over the cached versions), what
 a call would cost at it, and the versions in effect, still to come, or of one model."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from billgraph.models import Pricing
-from billgraph.services.costs import Cost, compute_cost
+from billgraph.models import PriceTier, Pricing, ServiceTier
+from billgraph.services.costs import Cost
 from billgraph.services.model_names import clean_name, model_key
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import (
     EnvironmentPrices,
     PricingSnapshot,
     ResolvedPrice,
+    TierPrices,
     version_at,
 )
 from billgraph.services.provider_ids import provider_id
@@ -24,14 +26,22 @@ async def resolve_pricing(
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
     at: datetime,
+    service_tier: ServiceTier = ServiceTier.STANDARD,
+    tokens_input: int = 0,
 ) -> ResolvedPrice:
-    """Return the price of `model` from `provider` in effect at `at`."""
+    """Return the price of `model` from `provider` in effect at `at`, at the tier of the
+    version that prices a call of `service_tier` with `tokens_input` prompt tokens."""
     provider = provider_id(provider)
     model = clean_name(model, field="model")
     at = require_aware(at, field="at")
     snapshot = await cache.snapshot()
     return snapshot.resolve(
-        provider=provider, model=model, environment_prices=environment_prices, at=at
+        provider=provider,
+        model=model,
+        environment_prices=environment_prices,
+        at=at,
+        service_tier=service_tier,
+        prompt_tokens=tokens_input,
     )
 
 
@@ -43,20 +53,31 @@ async def estimate_cost(
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
     at: datetime,
+    service_tier: ServiceTier = ServiceTier.STANDARD,
 ) -> tuple[ResolvedPrice, Cost]:
-    """Return the price at `at` and what the given token counts would cost at it."""
+    """Return the price at `at` (at the tier the call's service tier and prompt size
+    pick) and what the given token counts would cost at it."""
     price = await resolve_pricing(
-        provider=provider, model=model, environment_prices=environment_prices, cache=cache, at=at
+        provider=provider,
+        model=model,
+        environment_prices=environment_prices,
+        cache=cache,
+        at=at,
+        service_tier=service_tier,
+        tokens_input=tokens.get("tokens_input", 0),
     )
-    cost = compute_cost(
-        **tokens,
-        input_price_pico=price.input_price_pico,
-        output_price_pico=price.output_price_pico,
-        cached_input_price_pico=price.cached_input_price_pico,
-        cache_write_price_pico=price.cache_write_price_pico,
-        reasoning_price_pico=price.reasoning_price_pico,
+    return price, price.prices.cost(**tokens)
+
+
+async def tiers_of_versions(pricing_ids: Sequence[int]) -> list[list[TierPrices]]:
+    """Return the tiers of each price version (by service tier, then threshold): one query."""
+    tiers: dict[int, list[TierPrices]] = {pricing_id: [] for pricing_id in pricing_ids}
+    rows = await PriceTier.filter(pricing_id__in=list(tiers)).order_by(
+        "pricing_id", "service_tier", "above_prompt_tokens"
     )
-    return price, cost
+    for row in rows:
+        tiers[row.pricing_id].append(TierPrices.of_row(row))
+    return [tiers[pricing_id] for pricing_id in pricing_ids]
 
 
 async def list_pricings(*, provider: str | None = None, at: datetime) -> list[Pricing]:

@@ -1,6 +1,7 @@
 """Writing price versions: an admin's upsert and delete, and the one locked, audited write
 of a version that catalog imports and default initialization use too."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,21 +11,29 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from billgraph.models import (
+    PriceTier,
     Pricing,
     PricingAuditAction,
     PricingManager,
     ProviderManager,
     ProviderRow,
+    ServiceTier,
 )
 from billgraph.services.api_keys import Caller
 from billgraph.services.audit import pricing_values, record_pricing_change
 from billgraph.services.costs import parse_unit_price, to_pico
-from billgraph.services.errors import InvalidInputError, NotFoundError, UnavailableError
+from billgraph.services.errors import (
+    BillingError,
+    InvalidInputError,
+    NotFoundError,
+    UnavailableError,
+)
 from billgraph.services.model_names import clean_name, model_key
 from billgraph.services.pricing_cache import bump_pricing_revision
-from billgraph.services.pricing_chain import version_at
+from billgraph.services.pricing_chain import TierPrices, parse_service_tier, version_at
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
+from billgraph.services.unit_prices import UnitPrices
 
 
 async def _check_priced_provider(provider: str) -> bool:
@@ -76,6 +85,59 @@ class PriceChange:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class TierChange:
+    """One tier of a version as an admin sends it: a service tier's prices above a prompt size."""
+
+    service_tier: str
+    above_input_tokens: int
+    prices: PriceChange
+
+
+def checked_tiers(tiers: Sequence[TierChange]) -> list[TierPrices]:
+    """Return the tiers checked, sorted by service tier and threshold; raise naming the
+    tier's field (`tiers[1].inputTokenCost`) when one is bad or repeats another."""
+    checked: list[TierPrices] = []
+    seen: dict[tuple[ServiceTier, int], int] = {}
+    for index, tier in enumerate(tiers):
+        try:
+            service_tier = parse_service_tier(tier.service_tier)
+            if tier.above_input_tokens < 0:
+                raise InvalidInputError("{field} must not be negative", field="above_input_tokens")
+            if service_tier is ServiceTier.STANDARD and tier.above_input_tokens == 0:
+                raise InvalidInputError(
+                    "{field} 0 of the STANDARD tier is the version's own prices; "
+                    "give a threshold above 0",
+                    field="above_input_tokens",
+                )
+            key = (service_tier, tier.above_input_tokens)
+            if key in seen:
+                raise InvalidInputError(
+                    "{field}: tiers[{other}] already has this serviceTier and threshold",
+                    field="above_input_tokens",
+                    other=seen[key],
+                )
+            columns = tier.prices.columns()
+        except BillingError as error:
+            raise _at_tier_index(index, error) from None
+        seen[key] = index
+        checked.append(
+            TierPrices(service_tier, tier.above_input_tokens, UnitPrices.of_columns(columns))
+        )
+    return sorted(checked, key=lambda tier: (tier.service_tier, tier.above_prompt_tokens))
+
+
+def _at_tier_index(index: int, error: BillingError) -> BillingError:
+    """Return a tier's error with its path as field, e.g. `tiers[1].inputTokenCost`."""
+    path = f"tiers[{index}].{error.field}" if error.field else f"tiers[{index}]"
+    template = error.template
+    if "{field}" not in template:  # the field is written out: say which tier
+        template = "tiers[{tier_index}]: " + template
+    return type(error)(
+        template, field=path, mentions=error.mentions, tier_index=index, **error.values
+    )
+
+
 async def upsert_pricing(
     *,
     provider: str,
@@ -85,6 +147,7 @@ async def upsert_pricing(
     now: datetime,
     actor: Caller,
     settle: timedelta | None = None,
+    tiers: Sequence[TierChange] | None = None,
 ) -> Pricing:
     """Set a model's prices from `effective_from` on; ADMIN-managed. Audited.
 
@@ -92,12 +155,14 @@ async def upsert_pricing(
     moment of writing plus `settle`: a start after the commit that every worker's cache
     has heard of by then, so no call at or after it is priced by the previous version.
     A version with that exact start is replaced; otherwise a new version is added, so
-    usage before it keeps the prices it had.
+    usage before it keeps the prices it had. `tiers` replace the version's tiers; without
+    them a replaced version keeps its tiers and a new one has none.
     """
     provider = provider_id(provider)
     registered = await _check_priced_provider(provider)
     model_name = clean_name(model_name, field="model_name")
     columns_checked = prices.columns()
+    tiers_checked = None if tiers is None else checked_tiers(tiers)
     if not registered:  # a price for a new provider registers it
         await ProviderRow.get_or_create(
             id=provider, defaults={"display_name": provider, "managed_by": ProviderManager.ADMIN}
@@ -118,6 +183,7 @@ async def upsert_pricing(
         columns=columns,
         action=PricingAuditAction.UPSERT,
         actor=actor,
+        tiers=tiers_checked,
     )
 
 
@@ -129,6 +195,7 @@ async def save_version(
     columns: dict[str, Any],
     action: PricingAuditAction,
     actor: Caller,
+    tiers: Sequence[TierPrices] | None = None,
 ) -> Pricing:
     """Insert or replace the version starting at `effective_from`, audited, in one transaction.
 
@@ -145,7 +212,7 @@ async def save_version(
                     else effective_from
                 )
                 row = await write_version(
-                    connection, versions, provider, key, starts, columns, action, actor
+                    connection, versions, provider, key, starts, columns, action, actor, tiers=tiers
                 )
                 _check_settled(effective_from, starts)
                 return row
@@ -191,15 +258,19 @@ async def write_version(  # noqa: PLR0917  (the versions come from lock_versions
     columns: dict[str, Any],
     action: PricingAuditAction,
     actor: Caller,
+    *,
+    tiers: Sequence[TierPrices] | None = None,
 ) -> Pricing:
     """Replace or insert one version, given the model's versions read in this transaction.
 
+    `tiers` replace the version's tiers (None: a replaced version keeps its own).
     Inserting can still raise IntegrityError if a concurrent transaction added the same
     version meanwhile; callers retry with a fresh read.
     """
     replaced = next((row for row in versions if row.effective_from == effective_from), None)
     before = replaced or version_at(versions, effective_from)
-    old_values = pricing_values(before) if before is not None else None
+    before_tiers = await stored_tiers(connection, before.id) if before is not None else []
+    old_values = pricing_values(before, before_tiers) if before is not None else None
     if replaced is not None:
         row = await replaced.update_from_dict(columns)
         await row.save(using_db=connection)
@@ -211,11 +282,55 @@ async def write_version(  # noqa: PLR0917  (the versions come from lock_versions
             effective_from=effective_from,
             **columns,
         )
+    if tiers is not None:
+        await replace_tiers(connection, row.id, tiers, had_tiers=replaced is not None)
+        new_tiers: Sequence[TierPrices] = tiers
+    else:
+        new_tiers = before_tiers if replaced is not None else []
     await record_pricing_change(
-        action=action, actor=actor, row=row, old_values=old_values, new_values=pricing_values(row)
+        action=action,
+        actor=actor,
+        row=row,
+        old_values=old_values,
+        new_values=pricing_values(row, new_tiers),
     )
     await bump_pricing_revision(connection)
     return row
+
+
+async def stored_tiers(connection: BaseDBAsyncClient, pricing_id: int) -> list[TierPrices]:
+    """Return a version's tiers, sorted by service tier and threshold."""
+    rows = await PriceTier.filter(pricing_id=pricing_id).using_db(connection)
+    return sorted(
+        (TierPrices.of_row(row) for row in rows),
+        key=lambda tier: (tier.service_tier, tier.above_prompt_tokens),
+    )
+
+
+async def replace_tiers(
+    connection: BaseDBAsyncClient,
+    pricing_id: int,
+    tiers: Sequence[TierPrices],
+    *,
+    had_tiers: bool = True,
+) -> None:
+    """Make a version's stored tiers exactly `tiers` (inside the change's transaction)."""
+    if had_tiers:
+        await PriceTier.filter(pricing_id=pricing_id).using_db(connection).delete()
+    if tiers:
+        await PriceTier.bulk_create(
+            [tier_row(pricing_id, tier) for tier in tiers], using_db=connection
+        )
+
+
+def tier_row(pricing_id: int, tier: TierPrices) -> PriceTier:
+    """Return an unsaved tier row of a version."""
+    return PriceTier(
+        pricing_id=pricing_id,
+        service_tier=tier.service_tier,
+        above_prompt_tokens=tier.above_prompt_tokens,
+        **tier.prices.columns(),
+    )
 
 
 async def delete_pricing(
@@ -241,12 +356,13 @@ async def delete_pricing(
                 model=model_name,
             )
         for row in rows:
-            await row.delete(using_db=connection)
+            tiers = await stored_tiers(connection, row.id)
+            await row.delete(using_db=connection)  # its tiers go with it (ON DELETE CASCADE)
             await record_pricing_change(
                 action=PricingAuditAction.DELETE,
                 actor=actor,
                 row=row,
-                old_values=pricing_values(row),
+                old_values=pricing_values(row, tiers),
                 new_values=None,
             )
         await bump_pricing_revision(connection)

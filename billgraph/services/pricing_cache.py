@@ -3,7 +3,7 @@
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billgraph import metrics
-from billgraph.models import Pricing, PricingRevision, ProviderRow
+from billgraph.models import PriceTier, Pricing, PricingRevision, ProviderRow
 from billgraph.services.pricing_chain import PricingSnapshot
 from billgraph.services.sql import POSTGRES, dialect_of_connection
 
@@ -63,7 +63,9 @@ PRICING_CHANNEL = "billgraph_pricing"
 
 async def _load_snapshot(revision: int) -> PricingSnapshot:
     # The providers table's re-mappings travel with the prices: one revision for both.
-    return PricingSnapshot.of(revision, await Pricing.all(), await ProviderRow.all())
+    return PricingSnapshot.of(
+        revision, await Pricing.all(), await ProviderRow.all(), await PriceTier.all()
+    )
 
 
 async def _current_revision() -> int:

@@ -1,15 +1,18 @@
 """The resolution chain: which price applies to a (provider, model) at a moment. No I/O."""
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Self
 
-from billgraph.models import Pricing, PricingSource, Provider, ProviderRow
+from billgraph.models import PriceTier, Pricing, PricingSource, Provider, ProviderRow, ServiceTier
 from billgraph.services.costs import BUILTIN_ESTIMATE_PRICE, to_pico
+from billgraph.services.errors import InvalidInputError
 from billgraph.services.model_names import DEFAULT_MODEL_KEY, model_key, short_model_key
 from billgraph.services.provider_ids import BUILTIN_PROVIDERS
+from billgraph.services.unit_prices import UnitPrices
 
 # The provider whose usage the HUGGINGFACE_*_TOKEN_COST settings price (with every
 # provider priced from it).
@@ -28,29 +31,144 @@ class EnvironmentPrices:
     output_token_cost: Decimal
 
 
+_SERVICE_TIERS = {tier.value: tier for tier in ServiceTier}
+
+
+def parse_service_tier(value: str | None, *, field: str = "service_tier") -> ServiceTier:
+    """Return the service tier `value` names, in any case ("batch", "BATCH"); None is
+    STANDARD. Raise InvalidInputError naming `field` otherwise."""
+    if value is None:
+        return ServiceTier.STANDARD
+    tier = _SERVICE_TIERS.get(value) or _SERVICE_TIERS.get(str(value).strip().lower())
+    if tier is None:
+        raise InvalidInputError(
+            "{field} must be one of {tiers}, not {value!r}",
+            field=field,
+            tiers=", ".join(_SERVICE_TIERS),
+            value=value,
+        )
+    return tier
+
+
+@dataclass(frozen=True, slots=True)
+class TierPrices:
+    """One tier of a price version: a service tier's prices for calls of more than
+    `above_prompt_tokens` prompt tokens (0: every call). Prices as stored."""
+
+    service_tier: ServiceTier
+    above_prompt_tokens: int
+    prices: UnitPrices
+
+    @classmethod
+    def of_row(cls, row: PriceTier) -> Self:
+        return cls(row.service_tier, row.above_prompt_tokens, UnitPrices.of_row(row))
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedPrice:
     """The per-token prices for one (provider, model) and the chain step that chose them.
 
-    Prices of cached, cache-write and reasoning tokens are the effective ones: the input
-    (or output) price where the version sets none.
+    `prices` are the effective ones: the cached, cache-write and reasoning prices are
+    the input (or output) price where the version (or its tier) sets none.
+    `service_tier` and `above_prompt_tokens` name the tier of the version whose prices
+    these are; (standard, 0) is the version itself. `tiers` are all of the version's
+    tiers, from which `for_call` picks.
     """
 
     provider: str
     pricing_provider: str
     requested_model: str
     source: PricingSource
-    input_price_pico: int
-    output_price_pico: int
-    cached_input_price_pico: int
-    cache_write_price_pico: int
-    reasoning_price_pico: int
+    prices: UnitPrices
     matched_model_name: str | None = None
     pricing: Pricing | None = None
+    service_tier: ServiceTier = ServiceTier.STANDARD
+    above_prompt_tokens: int = 0
+    tiers: tuple[TierPrices, ...] = ()
 
     @property
     def is_estimate(self) -> bool:
         return self.source is PricingSource.BUILTIN_ESTIMATE
+
+    @property
+    def input_price_pico(self) -> int:
+        return self.prices.input
+
+    @property
+    def output_price_pico(self) -> int:
+        return self.prices.output
+
+    @property
+    def cached_input_price_pico(self) -> int:
+        return self.prices.input if self.prices.cached_input is None else self.prices.cached_input
+
+    @property
+    def cache_write_price_pico(self) -> int:
+        return self.prices.input if self.prices.cache_write is None else self.prices.cache_write
+
+    @property
+    def reasoning_price_pico(self) -> int:
+        return self.prices.output if self.prices.reasoning is None else self.prices.reasoning
+
+    def for_call(self, *, service_tier: ServiceTier, prompt_tokens: int) -> "ResolvedPrice":
+        """Return the prices of the tier that prices a call of this service tier and
+        prompt size (see TierChoice); the version itself when it has no tiers."""
+        if not self.tiers:
+            return self
+        return self.tier_choice(service_tier).pick(prompt_tokens)
+
+    def tier_choice(self, service_tier: ServiceTier) -> "TierChoice":
+        """Return the candidates of one service tier, with the standard ones as fallback."""
+        standard = TierChoice.of([(0, self), *self._tiers_of(ServiceTier.STANDARD)], fallback=None)
+        if service_tier is ServiceTier.STANDARD:
+            return standard
+        own = self._tiers_of(service_tier)
+        return TierChoice.of(own, fallback=standard) if own else standard
+
+    def _tiers_of(self, service_tier: ServiceTier) -> list[tuple[int, "ResolvedPrice"]]:
+        return [
+            (
+                tier.above_prompt_tokens,
+                replace(
+                    self,
+                    prices=tier.prices.effective(),
+                    service_tier=tier.service_tier,
+                    above_prompt_tokens=tier.above_prompt_tokens,
+                ),
+            )
+            for tier in self.tiers
+            if tier.service_tier is service_tier
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class TierChoice:
+    """The tiers of one service tier a version offers, by prompt size.
+
+    `pick(P)` takes the candidate with the largest threshold strictly below P (a 200k
+    tier prices a 200,001-token prompt, not a 200,000-token one; a 0 threshold applies
+    to every call, an empty prompt included). With no candidate below P, the standard
+    candidates decide (`fallback`), whose first is the version itself at 0.
+    """
+
+    thresholds: list[int]
+    prices: list[ResolvedPrice]
+    fallback: "TierChoice | None"
+
+    @classmethod
+    def of(
+        cls, candidates: list[tuple[int, ResolvedPrice]], *, fallback: "TierChoice | None"
+    ) -> "TierChoice":
+        ordered = sorted(candidates, key=lambda candidate: candidate[0])
+        return cls([above for above, _ in ordered], [price for _, price in ordered], fallback)
+
+    def pick(self, prompt_tokens: int) -> ResolvedPrice:
+        index = bisect_left(self.thresholds, max(prompt_tokens, 1)) - 1
+        if index >= 0:
+            return self.prices[index]
+        if self.fallback is None:  # the standard candidates always hold the version at 0
+            raise ValueError("no tier applies and there is no fallback")
+        return self.fallback.pick(prompt_tokens)
 
 
 def priced_from_map(providers: Iterable[ProviderRow] | None) -> dict[str, str]:
@@ -86,6 +204,8 @@ def _first_hit(
     model: str,
     row_for: Callable[[str], Pricing | None],
     environment_prices: EnvironmentPrices,
+    *,
+    tiers: dict[int, tuple[TierPrices, ...]],
 ) -> ResolvedPrice:
     """Walk the chain: `row_for(key)` gives the row in effect for a model key, if any."""
     keys = (model_key(model), short_model_key(model), DEFAULT_MODEL_KEY)
@@ -97,17 +217,10 @@ def _first_hit(
                 pricing_provider=pricing_provider,
                 requested_model=model,
                 source=source,
-                input_price_pico=row.input_token_cost_pico,
-                output_price_pico=row.output_token_cost_pico,
-                cached_input_price_pico=_or(
-                    row.cached_input_token_cost_pico, row.input_token_cost_pico
-                ),
-                cache_write_price_pico=_or(
-                    row.cache_write_token_cost_pico, row.input_token_cost_pico
-                ),
-                reasoning_price_pico=_or(row.reasoning_token_cost_pico, row.output_token_cost_pico),
+                prices=UnitPrices.of_row(row).effective(),
                 matched_model_name=row.model_name,
                 pricing=row,
+                tiers=tiers.get(row.id, ()),
             )
     if pricing_provider == ENVIRONMENT_PRICED_PROVIDER:
         source = PricingSource.ENVIRONMENT
@@ -121,11 +234,7 @@ def _first_hit(
         pricing_provider=pricing_provider,
         requested_model=model,
         source=source,
-        input_price_pico=input_price,
-        output_price_pico=output_price,
-        cached_input_price_pico=input_price,
-        cache_write_price_pico=input_price,
-        reasoning_price_pico=output_price,
+        prices=UnitPrices.flat(input_price, output_price),
     )
 
 
@@ -143,10 +252,6 @@ def _microseconds(moment: datetime) -> int:
     return (moment - BEGINNING_OF_TIME) // _MICROSECOND
 
 
-def _or(price: int | None, fallback: int) -> int:
-    return fallback if price is None else price
-
-
 @dataclass(frozen=True, slots=True)
 class PricingSnapshot:
     """Every price version as of one pricing revision, keyed for the chain's look-ups."""
@@ -158,6 +263,8 @@ class PricingSnapshot:
     starts: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     # provider -> the provider whose rows price it, for the re-mapped ones (providers table)
     priced_from: dict[str, str] = field(default_factory=lambda: dict(BUILTIN_PRICED_FROM))
+    # pricing id -> the version's tiers (by service tier, then threshold)
+    tiers: dict[int, tuple[TierPrices, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -165,6 +272,7 @@ class PricingSnapshot:
         revision: int,
         rows: Iterable[Pricing],
         providers: Iterable[ProviderRow] | None = None,
+        tiers: Iterable[PriceTier] = (),
     ) -> "PricingSnapshot":
         versions: dict[tuple[str, str], list[Pricing]] = {}
         for row in sorted(rows, key=lambda row: row.effective_from):
@@ -173,11 +281,20 @@ class PricingSnapshot:
             key: [_microseconds(version.effective_from) for version in rows_of_key]
             for key, rows_of_key in versions.items()
         }
+        tiers_of: dict[int, list[TierPrices]] = {}
+        for tier in tiers:
+            tiers_of.setdefault(tier.pricing_id, []).append(TierPrices.of_row(tier))
         return cls(
             revision=revision,
             versions=versions,
             starts=starts,
             priced_from=priced_from_map(providers),
+            tiers={
+                pricing_id: tuple(
+                    sorted(rows, key=lambda tier: (tier.service_tier, tier.above_prompt_tokens))
+                )
+                for pricing_id, rows in tiers_of.items()
+            },
         )
 
     def pricing_provider_for(self, provider: str) -> str:
@@ -207,14 +324,19 @@ class PricingSnapshot:
         model: str,
         environment_prices: EnvironmentPrices,
         at: datetime,
+        service_tier: ServiceTier = ServiceTier.STANDARD,
+        prompt_tokens: int = 0,
     ) -> ResolvedPrice:
-        """Return the price at `at` of an already cleaned model name; no I/O."""
+        """Return the price at `at` of an already cleaned model name, at the tier of its
+        version that prices a call of `service_tier` with `prompt_tokens`; no I/O."""
         pricing_provider = self.priced_from.get(provider, provider)
         moment = _microseconds(at)
-        return _first_hit(
+        version = _first_hit(
             provider,
             pricing_provider,
             model,
             lambda key: self._at((pricing_provider, key), moment),
             environment_prices,
+            tiers=self.tiers,
         )
+        return version.for_call(service_tier=service_tier, prompt_tokens=prompt_tokens)

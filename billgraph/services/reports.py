@@ -1,6 +1,7 @@
 """Grouped cost reports and time series: rollups for the aligned interior, logs for the edges.
 
-A report groups the matching usage by dimensions (provider, model, user, pricing source)
+A report groups the matching usage by dimensions (provider, model, user, pricing source,
+service tier)
 and at most one calendar bucket (hour, day, week, month in an IANA zone). Its range is
 cut once into pieces of one bucket each (`bucket_plan`); each piece is read from the
 rollup table that fits the question, for the whole rollup buckets it contains, and from
@@ -8,7 +9,7 @@ the logs for what is left at its edges (from=10:42:47, India's :30 day boundarie
 
 - `usage_rollup_hourly` (whole UTC hours) when no user is involved;
 - `usage_rollup_daily_user_total` (whole UTC days) when a user is involved and no
-  provider, model or pricing source is grouped or filtered (top users);
+  provider, model, pricing source or service tier is grouped or filtered (top users);
 - `usage_rollup_daily_user` (whole UTC days) otherwise.
 
 One statement sums both parts, joining the pieces as a small table of bounds, so the
@@ -22,7 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from billgraph.models import PricingSource, UsageLog
+from billgraph.models import PricingSource, ServiceTier, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.bucket_plan import (
     BucketPlan,
@@ -62,6 +63,7 @@ class UsageDimension(StrEnum):
     MODEL = "MODEL"
     USER = "USER"
     PRICING_SOURCE = "PRICING_SOURCE"
+    SERVICE_TIER = "SERVICE_TIER"
     HOUR = "HOUR"
     DAY = "DAY"
     WEEK = "WEEK"
@@ -90,6 +92,7 @@ class ReportKey:
     model: str | None = None
     user_id: str | None = None
     pricing_source: PricingSource | None = None
+    service_tier: ServiceTier | None = None
     bucket_start: datetime | None = None
 
 
@@ -120,6 +123,7 @@ _COLUMN_OF = {
     UsageDimension.PROVIDER: "provider",
     UsageDimension.MODEL: "model",
     UsageDimension.PRICING_SOURCE: "pricing_source",
+    UsageDimension.SERVICE_TIER: "service_tier",
 }
 _YIELD_EVERY = 250  # rows converted between returns to the event loop
 
@@ -302,7 +306,12 @@ def _rollup_for(dimensions: tuple[UsageDimension, ...], usage_filter: UsageFilte
         return HOURLY
     breaks_down = any(dimension in _COLUMN_OF for dimension in dimensions) or any(
         value is not None
-        for value in (usage_filter.provider, usage_filter.model, usage_filter.pricing_source)
+        for value in (
+            usage_filter.provider,
+            usage_filter.model,
+            usage_filter.pricing_source,
+            usage_filter.service_tier,
+        )
     )
     return DAILY_USER if breaks_down else DAILY_USER_TOTAL
 
@@ -478,6 +487,7 @@ def _filters(
         ("provider", usage_filter.provider),
         ("model", usage_filter.model),
         ("pricing_source", usage_filter.pricing_source),
+        ("service_tier", usage_filter.service_tier),
     ):
         if value is not None:
             where.append(f"{prefix}{column} = {params.add(getattr(value, 'value', value))}")
@@ -512,6 +522,8 @@ def _row(plan: _Plan, keys: list[UsageDimension], row: dict[str, Any]) -> Report
             values["user_id"] = value or None
         elif dimension is UsageDimension.PRICING_SOURCE:
             values["pricing_source"] = PricingSource(value)
+        elif dimension is UsageDimension.SERVICE_TIER:
+            values["service_tier"] = ServiceTier(value)
         else:
             granularity = plan.buckets.granularity
             if granularity is None:

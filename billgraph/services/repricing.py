@@ -26,7 +26,11 @@ from billgraph.models import UsageLog, UsageRepricing
 from billgraph.services.api_keys import Caller
 from billgraph.services.errors import InvalidInputError, UnavailableError
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.pricing_chain import EnvironmentPrices, PricingSnapshot
+from billgraph.services.pricing_chain import (
+    EnvironmentPrices,
+    PricingSnapshot,
+    parse_service_tier,
+)
 from billgraph.services.rollups import ROLLUP_TABLES, delete_emptied_sql, move_logs_sql
 from billgraph.services.sql import SQLITE, Params, dialect_of_connection
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
@@ -59,6 +63,8 @@ _PRICED_COLUMNS = {
     "pricing_source": "text",
     "matched_model_name": "text",
     "pricing_id": "integer",
+    "priced_service_tier": "text",
+    "priced_above_prompt_tokens": "bigint",
 }
 
 
@@ -121,7 +127,15 @@ async def reprice_usage(
 
 
 Log = dict[str, Any]  # one log's columns, as read by _chunk_of_logs
-_READ_COLUMNS = ("id", "provider", "model", "user_id", "occurred_at", *_TOKEN_COLUMNS)
+_READ_COLUMNS = (
+    "id",
+    "provider",
+    "model",
+    "service_tier",
+    "user_id",
+    "occurred_at",
+    *_TOKEN_COLUMNS,
+)
 
 
 async def _chunk_of_logs(usage_filter: UsageFilter, *, after_id: int, size: int) -> list[Log]:
@@ -133,6 +147,7 @@ async def _chunk_of_logs(usage_filter: UsageFilter, *, after_id: int, size: int)
         ("provider", usage_filter.provider),
         ("model", usage_filter.model),
         ("pricing_source", usage_filter.pricing_source),
+        ("service_tier", usage_filter.service_tier),
         ("user_id", usage_filter.user_id),
     ):
         if value is not None:
@@ -165,6 +180,8 @@ def _reprice(
             model=log["model"],
             environment_prices=environment_prices,
             at=log["occurred_at"],
+            service_tier=parse_service_tier(log["service_tier"]),
+            prompt_tokens=log["tokens_input"],
         )
         columns = priced_columns({name: log[name] for name in _TOKEN_COLUMNS}, price)
         if any(_plain(log[name]) != _plain(value) for name, value in columns.items()):
@@ -317,9 +334,18 @@ def _values(columns: dict[str, Any]) -> dict[str, Any]:
         "pricingSource": _plain(columns["pricing_source"]),
         "matchedModelName": columns["matched_model_name"],
         "pricingId": columns["pricing_id"],
+        "pricedServiceTier": _plain(columns["priced_service_tier"]),
+        "pricedAbovePromptTokens": columns["priced_above_prompt_tokens"],
         **{
             name: columns[name]
             for name in _PRICED_COLUMNS
-            if name not in {"pricing_source", "matched_model_name", "pricing_id"}
+            if name
+            not in {
+                "pricing_source",
+                "matched_model_name",
+                "pricing_id",
+                "priced_service_tier",
+                "priced_above_prompt_tokens",
+            }
         },
     }

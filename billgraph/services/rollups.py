@@ -53,13 +53,13 @@ HOURLY = RollupTable(
     name="usage_rollup_hourly",
     bucket_column="bucket_hour",
     bucket_seconds=SECONDS_PER_HOUR,
-    dimensions=("provider", "model", "pricing_source"),
+    dimensions=("provider", "model", "pricing_source", "service_tier"),
 )
 DAILY_USER = RollupTable(
     name="usage_rollup_daily_user",
     bucket_column="bucket_day",
     bucket_seconds=SECONDS_PER_DAY,
-    dimensions=("user_key", "provider", "model", "pricing_source"),
+    dimensions=("user_key", "provider", "model", "pricing_source", "service_tier"),
 )
 DAILY_USER_TOTAL = RollupTable(
     name="usage_rollup_daily_user_total",
@@ -77,6 +77,7 @@ def log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
         "provider": log.provider,
         "model": log.model,
         "pricing_source": log.pricing_source.value,
+        "service_tier": log.service_tier.value,
     }
     bucket = epoch_seconds(log.occurred_at) // table.bucket_seconds
     return (bucket, *(values[column] for column in table.dimensions))
@@ -210,6 +211,7 @@ def _from_logs_sql(
         "provider": "provider",
         "model": "model",
         "pricing_source": "pricing_source",
+        "service_tier": "service_tier",
     }
     keys = [bucket, *(dimension_sql[column] for column in table.dimensions)]
     sums = ["COUNT(*)", *(f"SUM({column})" for column in SUM_COLUMNS[1:])]

@@ -9,9 +9,8 @@ from tortoise.expressions import Q
 
 from billgraph import metrics
 from billgraph.db import read_connection
-from billgraph.models import PricingSource, UsageLog
+from billgraph.models import PricingSource, ServiceTier, UsageLog
 from billgraph.services.api_keys import Caller
-from billgraph.services.costs import compute_cost
 from billgraph.services.errors import ConflictError, InvalidInputError
 from billgraph.services.model_names import clean_name
 from billgraph.services.pricing_cache import PricingCache
@@ -43,6 +42,7 @@ class UsageFilter:
     provider: str | None = None  # a checked provider id
     model: str | None = None
     pricing_source: PricingSource | None = None
+    service_tier: ServiceTier | None = None
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
 
@@ -182,25 +182,17 @@ _COST_TOTAL = LOG_COLUMNS.index("cost_total_pico")
 
 
 def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, Any]:
-    """Return a log's price and cost columns for its token counts at `price`."""
-    cost = compute_cost(
+    """Return a log's price and cost columns for its token counts at `price` (the prices
+    of the tier that priced it, see ResolvedPrice.for_call)."""
+    cost = price.prices.cost(
         tokens_input=tokens["tokens_input"],
         tokens_output=tokens["tokens_output"],
         tokens_cached_input=tokens["tokens_cached_input"],
         tokens_cache_write=tokens["tokens_cache_write"],
         tokens_reasoning=tokens["tokens_reasoning"],
-        input_price_pico=price.input_price_pico,
-        output_price_pico=price.output_price_pico,
-        cached_input_price_pico=price.cached_input_price_pico,
-        cache_write_price_pico=price.cache_write_price_pico,
-        reasoning_price_pico=price.reasoning_price_pico,
     )
     return {
-        "input_token_cost_pico": price.input_price_pico,
-        "output_token_cost_pico": price.output_price_pico,
-        "cached_input_token_cost_pico": price.cached_input_price_pico,
-        "cache_write_token_cost_pico": price.cache_write_price_pico,
-        "reasoning_token_cost_pico": price.reasoning_price_pico,
+        **price.prices.columns(),
         "cost_input_pico": cost.input_pico,
         "cost_output_pico": cost.output_pico,
         "cost_cached_input_pico": cost.cached_input_pico,
@@ -210,6 +202,8 @@ def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, An
         "pricing_source": price.source,
         "matched_model_name": price.matched_model_name,
         "pricing_id": price.pricing.id if price.pricing else None,
+        "priced_service_tier": price.service_tier,
+        "priced_above_prompt_tokens": price.above_prompt_tokens,
     }
 
 
@@ -254,6 +248,7 @@ def filter_query(usage_filter: UsageFilter) -> Q:
         "provider": usage_filter.provider,
         "model": usage_filter.model,
         "pricing_source": usage_filter.pricing_source,
+        "service_tier": usage_filter.service_tier,
         "occurred_at__gte": usage_filter.occurred_from,
         "occurred_at__lt": usage_filter.occurred_to,
     }

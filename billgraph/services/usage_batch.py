@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from billgraph.models import ServiceTier
 from billgraph.services.api_keys import Caller
-from billgraph.services.costs import compute_cost
 from billgraph.services.errors import (
     BillingError,
     ConflictError,
@@ -25,7 +25,9 @@ from billgraph.services.pricing_chain import (
     EnvironmentPrices,
     PricingSnapshot,
     ResolvedPrice,
+    TierChoice,
     microseconds_since_epoch,
+    parse_service_tier,
 )
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
@@ -55,6 +57,7 @@ class UsageInput:
     tokens_cache_write: int = 0
     tokens_reasoning: int = 0
     reservation_id: str | None = None
+    service_tier: str | None = None  # a ServiceTier value in any case; None: standard
 
 
 class UsageLike(Protocol):
@@ -82,6 +85,8 @@ class UsageLike(Protocol):
     def tokens_reasoning(self) -> int: ...
     @property
     def reservation_id(self) -> str | None: ...
+    @property
+    def service_tier(self) -> str | None: ...
 
 
 class BatchItemError(Exception):
@@ -224,7 +229,10 @@ class _BatchPrices:
         self.environment_prices = environment_prices
         self.change_points: dict[tuple[str, str], list[int]] = {}
         self.resolved: dict[tuple[str, str, int], ResolvedPrice] = {}
+        # The tiers of a tiered version for one service tier, by prompt size.
+        self.choices: dict[tuple[str, str, int, ServiceTier], TierChoice] = {}
         self.provider_ids: dict[str, str] = {}  # as sent -> checked slug
+        self.service_tiers: dict[str | None, ServiceTier] = {}  # as sent -> checked tier
 
     def provider(self, sent: str) -> str:
         slug = self.provider_ids.get(sent)
@@ -232,7 +240,19 @@ class _BatchPrices:
             slug = self.provider_ids[sent] = provider_id(sent)
         return slug
 
-    def price(self, provider: str, model: str, at: datetime) -> ResolvedPrice:
+    def service_tier(self, sent: str | None) -> ServiceTier:
+        if sent is None:  # the common case: no look-up
+            return ServiceTier.STANDARD
+        tier = self.service_tiers.get(sent)
+        if tier is None:
+            tier = self.service_tiers[sent] = parse_service_tier(sent)
+        return tier
+
+    def price(
+        self, provider: str, model: str, at: datetime, service_tier: ServiceTier, prompt: int
+    ) -> ResolvedPrice:
+        """Return the price of a call: its version's, at the tier its service tier and
+        prompt size pick (resolved once per model and period, tiers once per service tier)."""
         points = self.change_points.get((provider, model))
         if points is None:
             points = self.snapshot.change_points(provider=provider, model=model)
@@ -247,7 +267,14 @@ class _BatchPrices:
                 at=at,
             )
             self.resolved[provider, model, period] = price
-        return price
+        if not price.tiers:
+            return price
+        choice = self.choices.get((provider, model, period, service_tier))
+        if choice is None:
+            choice = self.choices[provider, model, period, service_tier] = price.tier_choice(
+                service_tier
+            )
+        return choice.pick(prompt)
 
 
 def _priced_row(
@@ -276,34 +303,32 @@ def _priced_row(
     )
     at = occurred_at or now
     provider = prices.provider(usage.provider)
-    price = prices.price(provider, model, at)
-    cost = compute_cost(  # checks the token counts too
+    service_tier = prices.service_tier(usage.service_tier)
+    price = prices.price(provider, model, at, service_tier, usage.tokens_input)
+    unit = price.prices
+    cost = unit.cost(  # checks the token counts too
         tokens_input=usage.tokens_input,
         tokens_output=usage.tokens_output,
         tokens_cached_input=usage.tokens_cached_input,
         tokens_cache_write=usage.tokens_cache_write,
         tokens_reasoning=usage.tokens_reasoning,
-        input_price_pico=price.input_price_pico,
-        output_price_pico=price.output_price_pico,
-        cached_input_price_pico=price.cached_input_price_pico,
-        cache_write_price_pico=price.cache_write_price_pico,
-        reasoning_price_pico=price.reasoning_price_pico,
     )
     row = (
         request_id,
         user_id if bound is None else _bound_user(user_id, bound),
         provider,
         model,
+        service_tier.value,
         usage.tokens_input,
         usage.tokens_output,
         usage.tokens_cached_input,
         usage.tokens_cache_write,
         usage.tokens_reasoning,
-        price.input_price_pico,
-        price.output_price_pico,
-        price.cached_input_price_pico,
-        price.cache_write_price_pico,
-        price.reasoning_price_pico,
+        unit.input,
+        unit.output,
+        unit.cached_input,
+        unit.cache_write,
+        unit.reasoning,
         cost.input_pico,
         cost.output_pico,
         cost.cached_input_pico,
@@ -313,6 +338,8 @@ def _priced_row(
         price.source.value,
         price.matched_model_name,
         price.pricing.id if price.pricing else None,
+        price.service_tier.value,
+        price.above_prompt_tokens,
         caller.key_id,
         at,
     )

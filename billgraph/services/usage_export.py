@@ -5,7 +5,7 @@ import io
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from billgraph.models import UsageLog
+from billgraph.models import ServiceTier, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.costs import format_decimal, from_pico
 from billgraph.services.usage import (
@@ -50,6 +50,9 @@ _PROVENANCE_COLUMNS = {
     "pricingSource": "pricing_source",
     "matchedModelName": "matched_model_name",
     "pricingId": "pricing_id",
+    "serviceTier": "service_tier",
+    "pricedServiceTier": "priced_service_tier",
+    "pricedAboveInputTokens": "priced_above_prompt_tokens",
 }
 CSV_COLUMNS = [*_PLAIN_COLUMNS, *_MONEY_COLUMNS, *_PROVENANCE_COLUMNS]
 # Logs per keyset query: what one query may hold in memory.
@@ -61,6 +64,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, ServiceTier):
+        return value.name  # as GraphQL shows it: BATCH
     return str(getattr(value, "value", value))
 
 

@@ -27,7 +27,9 @@ COST_COLUMNS = (
     "cost_total_pico",
 )
 # What a caller sends about one call; a replay must repeat these exactly.
-PAYLOAD_COLUMNS = ("user_id", "provider", "model", *TOKEN_COLUMNS)
+PAYLOAD_COLUMNS = ("user_id", "provider", "model", "service_tier", *TOKEN_COLUMNS)
+# Which tier of the price version priced the call: (standard, 0) is the version itself.
+PRICED_TIER_COLUMNS = ("priced_service_tier", "priced_above_prompt_tokens")
 # Every column the write path stores, in the order of its arrays and JSON rows
 # (`id` comes from the database, `recorded_at` is one value per write).
 LOG_COLUMNS = (
@@ -38,9 +40,19 @@ LOG_COLUMNS = (
     "pricing_source",
     "matched_model_name",
     "pricing_id",
+    *PRICED_TIER_COLUMNS,
     "api_key_id",
     "occurred_at",
 )
 TEXT_COLUMNS = frozenset(
-    {"request_id", "user_id", "provider", "model", "pricing_source", "matched_model_name"}
+    {
+        "request_id",
+        "user_id",
+        "provider",
+        "model",
+        "service_tier",
+        "pricing_source",
+        "matched_model_name",
+        "priced_service_tier",
+    }
 )

@@ -5,7 +5,7 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from billgraph.models import PricingSource
+from billgraph.models import PricingSource, ServiceTier
 from billgraph.services.costs import MAX_STORED_PICO
 from billgraph.services.rollups import ROLLUP_TABLES, log_key, log_sums
 from billgraph.services.sql import Params, dialect_of_connection
@@ -39,6 +39,7 @@ async def overflowing_item(batch: PricedBatch, connection: BaseDBAsyncClient) ->
 def _as_log(row: tuple[Any, ...]) -> Any:
     log = SimpleNamespace(**dict(zip(LOG_COLUMNS, row, strict=True)))
     log.pricing_source = PricingSource(log.pricing_source)
+    log.service_tier = ServiceTier(log.service_tier)
     return log
 
 

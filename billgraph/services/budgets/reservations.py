@@ -119,8 +119,14 @@ async def authorize_usage(
         if value < 0:
             raise InvalidInputError("{field} must not be negative", field=field)
     snapshot = await cache.snapshot()
+    # A prompt of max_tokens_input tokens picks the version's prompt-size tier (standard
+    # service tier: a reservation names none).
     price = snapshot.resolve(
-        provider=request.provider, model=model, environment_prices=environment_prices, at=now
+        provider=request.provider,
+        model=model,
+        environment_prices=environment_prices,
+        at=now,
+        prompt_tokens=request.max_tokens_input,
     )
     try:
         amount = compute_cost(

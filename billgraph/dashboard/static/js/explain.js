@@ -42,11 +42,19 @@ export function costTerms(call) {
   return used.map(([tokens, price]) => ({ tokens, price }));
 }
 
+// A tier of the version other than its own prices: " at its BATCH prices above 200000 input tokens".
+function tierPhrase(call) {
+  const tier = call.pricedServiceTier;
+  const above = Number(call.pricedAboveInputTokens || 0);
+  if (!tier || (tier === "STANDARD" && !above)) return "";
+  return ` at its ${tier} prices` + (above ? ` above ${above} input tokens` : "");
+}
+
 // "short name gpt-oss-120b matched MISTRAL gpt-oss-120b: 1000 × 0.000001 + 500 × 0.000003 = 0.0025"
 export function explainCost(call, pricingProvider) {
   const terms = costTerms(call);
   const arithmetic = terms.map(({ tokens, price }) => `${tokens} × ${price}`).join(" + ");
-  return `${provenance(call, pricingProvider)}: ${arithmetic} = ${call.costTotal}`;
+  return `${provenance(call, pricingProvider)}${tierPhrase(call)}: ${arithmetic} = ${call.costTotal}`;
 }
 
 // True when the terms add up to the stored total exactly.

@@ -8,7 +8,8 @@ import { formatTime, fromLocalInput, toLocalInput } from "./time.js";
 const LOG_FIELDS = `id requestId userId provider model tokensInput tokensOutput tokensCachedInput
   tokensCacheWrite tokensReasoning inputTokenCost outputTokenCost cachedInputTokenCost
   cacheWriteTokenCost reasoningTokenCost costInput costOutput costCachedInput costCacheWrite
-  costReasoning costTotal pricingSource matchedModelName pricingId occurredAt recordedAt`;
+  costReasoning costTotal pricingSource matchedModelName pricingId serviceTier pricedServiceTier
+  pricedAboveInputTokens occurredAt recordedAt`;
 const QUERY = `query UsageLogs($filter: UsageFilter, $first: Int, $after: String) {
   usageLogs(filter: $filter, first: $first, after: $after) {
     edges { cursor node { ${LOG_FIELDS} } }
@@ -123,6 +124,12 @@ async function loadPage() {
   $("logs-view").dataset.state = "ready";
 }
 
+// The version's tier that priced a log: "STANDARD" (its own prices), "BATCH above 200000".
+function tierName(log) {
+  const above = Number(log.pricedAboveInputTokens || 0);
+  return above ? `${log.pricedServiceTier} above ${above} input tokens` : log.pricedServiceTier;
+}
+
 async function explain(index) {
   const log = state.logs[index];
   const panel = $("explanation");
@@ -151,6 +158,8 @@ async function explain(index) {
     ["Occurred", formatTime(log.occurredAt, state.zone)], ["Recorded", formatTime(log.recordedAt, state.zone)],
     ["Pricing source", log.pricingSource], ["Matched row", log.matchedModelName ?? "—"],
     ["Price version", log.pricingId ? `#${log.pricingId}` : "none (no price row)"],
+    ["Service tier", log.serviceTier],
+    ["Priced by tier", tierName(log)],
     ["Estimate", log.pricingSource === "BUILTIN_ESTIMATE" ? "yes" : "no"],
     ["Cost input", formatMoney(log.costInput)], ["of which cached", formatMoney(log.costCachedInput)],
     ["of which cache write", formatMoney(log.costCacheWrite)], ["Cost output", formatMoney(log.costOutput)],
