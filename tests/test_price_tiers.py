@@ -480,3 +480,26 @@ async def test_the_csv_export_carries_and_filters_the_service_tier(api: Api) -> 
         )
         for row in rows
     ] == [("batch", "BATCH", "BATCH", "0", "0.01125")]
+
+
+async def test_a_reservation_is_held_at_the_price_of_its_service_tier(api: Api) -> None:
+    await upsert_gemini(api)
+    await api.data(
+        "mutation ($input: CreateBudgetInput!) { createBudget(input: $input) { id } }",
+        {"input": {"name": "gemini", "limit": "100", "mode": "HARD"}},
+    )
+    authorize = """
+    mutation ($input: AuthorizeUsageInput!) { authorizeUsage(input: $input) { amount } }"""
+    request = {
+        "provider": "google",
+        "model": "gemini-2.5-pro",
+        "maxTokensInput": 1000,
+        "maxTokensOutput": 100,
+    }
+    amounts = [
+        (await api.data(authorize, {"input": request | tier}))["authorizeUsage"]["amount"]
+        for tier in ({}, {"serviceTier": "BATCH"}, {"serviceTier": "FLEX"})
+    ]
+    # standard: 1000 x 0.00000125 + 100 x 0.00001; batch: 1000 x 0.000000625 +
+    # 100 x 0.000005; flex has no price of its own: standard.
+    assert amounts == ["0.00225", "0.001125", "0.00225"]

@@ -15,6 +15,7 @@ from billgraph.schema.enums import (
     BudgetMode,
     BudgetPeriod,
     ReservationStatus,
+    ServiceTier,
 )
 from billgraph.schema.scalars import ProviderId
 from billgraph.services.budgets import admin, reservations
@@ -214,6 +215,11 @@ class AuthorizeUsageInput:
         description="Completion tokens the call may use at most (its max_tokens)."
     )
     user_id: str | None = None
+    service_tier: ServiceTier | None = strawberry.field(
+        default=None,
+        description="The provider's service tier the call will use; unset: STANDARD. The "
+        "hold is priced at that tier, as the recorded call will be.",
+    )
 
     def to_service(self) -> reservations.UsageRequest:
         return reservations.UsageRequest(
@@ -222,6 +228,7 @@ class AuthorizeUsageInput:
             max_tokens_input=self.max_tokens_input,
             max_tokens_output=self.max_tokens_output,
             user_id=self.user_id,
+            service_tier=None if self.service_tier is None else self.service_tier.value,
         )
 
 

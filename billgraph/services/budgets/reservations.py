@@ -34,7 +34,7 @@ from billgraph.services.costs import compute_cost, format_decimal, from_pico
 from billgraph.services.errors import ForbiddenError, InvalidInputError, NotFoundError
 from billgraph.services.model_names import clean_name
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice
+from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice, parse_service_tier
 from billgraph.services.sql import dialect_of_connection
 from billgraph.services.time_buckets import epoch_seconds
 
@@ -73,6 +73,7 @@ class UsageRequest:
     max_tokens_input: int
     max_tokens_output: int
     user_id: str | None = None
+    service_tier: str | None = None  # None: standard
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +119,15 @@ async def authorize_usage(
     ):
         if value < 0:
             raise InvalidInputError("{field} must not be negative", field=field)
+    service_tier = parse_service_tier(request.service_tier)
     snapshot = await cache.snapshot()
-    # A prompt of max_tokens_input tokens picks the version's prompt-size tier (standard
-    # service tier: a reservation names none).
+    # A prompt of max_tokens_input tokens picks the version's prompt-size tier.
     price = snapshot.resolve(
         provider=request.provider,
         model=model,
         environment_prices=environment_prices,
         at=now,
+        service_tier=service_tier,
         prompt_tokens=request.max_tokens_input,
     )
     try:
