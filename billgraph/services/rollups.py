@@ -1,10 +1,10 @@
 """Keeping the rollup tables in step with the logs: add, move (re-pricing), verify, rebuild.
 
-`add_to_rollups` runs inside the transaction that inserts the logs, so a log and its
-share of the rollups are committed together or not at all.
+The ingest statements add logs with `add_from_logs_sql`, inside the transaction that
+inserts them, so a log and its share of the rollups are committed together or not at all.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -99,42 +99,6 @@ def log_sums(table: RollupTable, log: UsageLog) -> tuple[int, ...]:
         return sums
     estimated = log.cost_total_pico if log.pricing_source is PricingSource.BUILTIN_ESTIMATE else 0
     return (*sums, estimated)
-
-
-async def add_to_rollups(
-    logs: Iterable[UsageLog], connection: BaseDBAsyncClient, *, sign: int = 1
-) -> None:
-    """Add logs to every rollup table (sign=-1 takes them out): one upsert per group."""
-    logs = list(logs)
-    dialect = dialect_of_connection(connection)
-    for table in ROLLUP_TABLES:
-        groups: dict[tuple[object, ...], list[int]] = {}
-        for log in logs:
-            sums = groups.setdefault(log_key(table, log), [0] * len(table.sum_columns))
-            for index, value in enumerate(log_sums(table, log)):
-                sums[index] += sign * value
-        if groups:
-            # Sorted keys: every writer locks rollup rows in the same order (no deadlock).
-            await connection.execute_many(
-                _upsert_sql(table, dialect),
-                [[*key, *groups[key]] for key in sorted(groups, key=_sort_key)],
-            )
-        if sign < 0:
-            # A group whose last log moved away must disappear, as if built from the logs.
-            await connection.execute_query(f"DELETE FROM {table.name} WHERE requests = 0")  # noqa: S608
-
-
-def _sort_key(key: tuple[object, ...]) -> tuple[str, ...]:
-    return tuple(f"{part:020d}" if isinstance(part, int) else str(part) for part in key)
-
-
-def _upsert_sql(table: RollupTable, dialect: Dialect) -> str:
-    columns = (*table.key_columns, *table.sum_columns)
-    placeholders = ", ".join(dialect.placeholders(len(columns)))
-    return (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
-        + _on_conflict_add(table, dialect)
-    )
 
 
 def _on_conflict_add(table: RollupTable, dialect: Dialect) -> str:
