@@ -41,7 +41,7 @@ from billgraph.services import usage_sql_postgres
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.budgets.in_force import BUDGETS_REVISION_ROW
 from billgraph.services.pricing_cache import PricingCache
-from billgraph.services.usage_batch import BatchPricing
+from billgraph.services.usage_batch import price_batch
 from billgraph.settings import load_settings
 
 MODES = ("force_custom_plan", "auto")
@@ -57,14 +57,14 @@ async def single_row_documents(database_url: str, count: int) -> list[str]:
         await context.init(config=tortoise_config(database_url))
         snapshot = await PricingCache().snapshot()
         for usage in await decode_records(split_records(body, JSON)):
-            pricing = BatchPricing(
+            batch = await price_batch(
                 [usage],
                 caller=SYSTEM,
                 now=datetime.now(UTC),
                 snapshot=snapshot,
                 environment_prices=environment_prices_of(settings),
             )
-            documents.append(await usage_sql_postgres.encode_rows((await pricing.finish()).rows))
+            documents.append(await usage_sql_postgres.encode_rows(batch.rows))
     return documents
 
 

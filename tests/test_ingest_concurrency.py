@@ -10,12 +10,10 @@ import random
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from billgraph.db import connection_name, tortoise_config
-from billgraph.services import usage_writer
 from billgraph.services.rollups import verify_rollups
 from tests.conftest import ADMIN_KEY, Api
 
@@ -53,12 +51,7 @@ def batches() -> list[list[dict[str, Any]]]:
     return result
 
 
-# 40: every batch is written in four pipelined chunks on PostgreSQL (usage_writer).
-@pytest.mark.parametrize("chunk", [usage_writer.PIPELINE_CHUNK, 40])
-async def test_concurrent_overlapping_batches_all_succeed_with_exact_totals(
-    api: Api, chunk: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(usage_writer, "PIPELINE_CHUNK", chunk)
+async def test_concurrent_overlapping_batches_all_succeed_with_exact_totals(api: Api) -> None:
     all_batches = batches()
     headers = {"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"}
 

@@ -19,10 +19,10 @@ from billgraph.services.times import require_aware
 from billgraph.services.usage_batch import (
     REQUEST_ID,
     BatchItemError,
-    BatchPricing,
     PricedBatch,
     UsageInput,
     UsageLike,
+    price_batch,
     user_for_caller,
 )
 from billgraph.services.usage_fields import LOG_COLUMNS
@@ -141,7 +141,7 @@ async def _record(
     caller: Caller,
 ) -> BatchResult:
     snapshot = await cache.snapshot()
-    pricing = BatchPricing(
+    batch = await price_batch(
         usages,
         caller=caller,
         now=now,
@@ -149,13 +149,12 @@ async def _record(
         environment_prices=environment_prices,
     )
     try:
-        written = await write_batch(pricing, caller=caller, now=now)  # prices it too
+        written = await write_batch(batch, caller=caller, now=now)
     except BatchItemError as error:
         if isinstance(error.error, ConflictError):
             metrics.records_recorded(conflicting=1)
         raise
     created = len(written.inserted_ids)
-    batch = pricing.batch
     metrics.records_recorded(created=created, replayed=len(usages) - created)
     metrics.cost_priced(_cost_by_source(batch, written))
     return BatchResult(

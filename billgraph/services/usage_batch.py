@@ -106,7 +106,7 @@ class PricedBatch:
     `time_given[r]` says whether row r's caller sent occurredAt (a replay must match it).
     """
 
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # in request-id order
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
     first_item: list[int] = field(default_factory=list)
     time_given: list[bool] = field(default_factory=list)
     row_of_item: list[int] = field(default_factory=list)
@@ -114,111 +114,49 @@ class PricedBatch:
     reservations: dict[str, str] = field(default_factory=dict)
 
 
-class BatchPricing:
-    """Prices a batch in request-id order, a chunk at a time, into `batch`.
-
-    The PostgreSQL writer sends one chunk's rows while the next chunk is priced, so the
-    database and this process work at the same time. Every writer inserts in request-id
-    order, so concurrent batches that share request ids never wait on each other in a
-    cycle, whatever the order their items came in. A bad item is reported as the first
-    bad one in input order, as if the batch had been checked from its start.
-    """
-
-    def __init__(
-        self,
-        usages: Sequence[UsageLike],
-        *,
-        caller: Caller,
-        now: datetime,
-        snapshot: PricingSnapshot,
-        environment_prices: EnvironmentPrices,
-    ) -> None:
-        self.usages = usages
-        self.caller = caller
-        self.now = now
-        self.batch = PricedBatch(row_of_item=[0] * len(usages))
-        self._prices = _BatchPrices(snapshot, environment_prices)
-        self._bound = caller.bound_user_id  # once per batch: the ADMIN check hashes an enum
-        self._row_of_request: dict[str, int] = {}
-        self._order = sorted(range(len(usages)), key=lambda index: _order_key(usages[index]))
-        self._priced = 0  # how many items of _order are priced
-
-    @property
-    def complete(self) -> bool:
-        return self._priced == len(self._order)
-
-    async def next_rows(self, count: int) -> list[tuple[Any, ...]]:
-        """Price up to `count` more items; return the rows they added (repeats add none)."""
-        first_row = len(self.batch.rows)
-        end = min(self._priced + count, len(self._order))
-        for start in range(self._priced, end, SLICE):
-            if start:
-                await asyncio.sleep(0)
+async def price_batch(
+    usages: Sequence[UsageLike],
+    *,
+    caller: Caller,
+    now: datetime,
+    snapshot: PricingSnapshot,
+    environment_prices: EnvironmentPrices,
+) -> PricedBatch:
+    """Return the priced rows of `usages`; raise BatchItemError for the first bad item."""
+    batch = PricedBatch()
+    prices = _BatchPrices(snapshot, environment_prices)
+    row_of_request: dict[str, int] = {}
+    bound = caller.bound_user_id  # once per batch: the ADMIN check hashes an enum
+    for start in range(0, len(usages), SLICE):
+        if start:
+            await asyncio.sleep(0)
+        for index in range(start, min(start + SLICE, len(usages))):
             try:
-                for position in range(start, min(start + SLICE, end)):
-                    self._add(self._order[position])
-            except BatchItemError:
-                await self._raise_first_bad_item()
-                raise
-            self._priced = min(start + SLICE, end)
-        return self.batch.rows[first_row:]
-
-    async def finish(self) -> PricedBatch:
-        """Price every item not priced yet; return the whole batch."""
-        await self.next_rows(len(self._order))
-        return self.batch
-
-    def _add(self, index: int) -> None:
-        usage = self.usages[index]
-        try:
-            row, time_given = _priced_row(
-                usage, caller=self.caller, bound=self._bound, now=self.now, prices=self._prices
-            )
-        except BillingError as error:
-            raise BatchItemError(index, error) from None
-        batch = self.batch
-        request_id = row[REQUEST_ID]
-        earlier = self._row_of_request.get(request_id)
-        if earlier is None:
-            self._row_of_request[request_id] = len(batch.rows)
-            batch.row_of_item[index] = len(batch.rows)
-            batch.rows.append(row)
-            batch.first_item.append(index)
-            batch.time_given.append(time_given)
-            if usage_reservation := usage.reservation_id:
-                batch.reservations[request_id] = clean_name(
-                    usage_reservation, field="reservation_id"
+                row, time_given = _priced_row(
+                    usages[index], caller=caller, bound=bound, now=now, prices=prices
                 )
-            return
-        difference = differing_columns(
-            batch.rows[earlier], row, compare_time=time_given and batch.time_given[earlier]
-        )
-        if difference:
-            raise BatchItemError(index, conflict_error(request_id, difference, self.caller))
-        batch.row_of_item[index] = earlier
-
-    async def _raise_first_bad_item(self) -> None:
-        """Check the items in input order and raise for the first bad one (an item before
-        the one just found may be bad too: request-id order is not input order)."""
-        checker = BatchPricing(
-            self.usages,
-            caller=self.caller,
-            now=self.now,
-            snapshot=self._prices.snapshot,
-            environment_prices=self._prices.environment_prices,
-        )
-        checker._order = list(range(len(self.usages)))
-        for start in range(0, len(self.usages), SLICE):
-            if start:
-                await asyncio.sleep(0)
-            for index in range(start, min(start + SLICE, len(self.usages))):
-                checker._add(index)
-
-
-def _order_key(usage: UsageLike) -> tuple[int, str]:
-    """Request-id order as the database sorts (COLLATE "C"); generated ids come last."""
-    request_id = usage.request_id
-    return (1, "") if request_id is None else (0, request_id.strip())
+            except BillingError as error:
+                raise BatchItemError(index, error) from None
+            request_id = row[REQUEST_ID]
+            earlier = row_of_request.get(request_id)
+            if earlier is None:
+                row_of_request[request_id] = len(batch.rows)
+                batch.row_of_item.append(len(batch.rows))
+                batch.rows.append(row)
+                batch.first_item.append(index)
+                batch.time_given.append(time_given)
+                if usage_reservation := usages[index].reservation_id:
+                    batch.reservations[request_id] = clean_name(
+                        usage_reservation, field="reservation_id"
+                    )
+                continue
+            difference = differing_columns(
+                batch.rows[earlier], row, compare_time=time_given and batch.time_given[earlier]
+            )
+            if difference:
+                raise BatchItemError(index, conflict_error(request_id, difference, caller))
+            batch.row_of_item.append(earlier)
+    return batch
 
 
 class _BatchPrices:

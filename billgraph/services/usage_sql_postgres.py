@@ -6,8 +6,7 @@ all in one call that held the event loop. The statement inserts the rows,
 skips request ids already stored (`ON CONFLICT (request_id) DO NOTHING`), and adds
 exactly the inserted rows to the three rollup tables, each upserted in key order so
 that concurrent writers lock rollup rows in one order. A statement that runs alone is
-its own transaction. A pipelined write (usage_writer) sends its chunks without the
-rollups and adds all of its rows to them at the end (`add_to_rollups`).
+its own transaction.
 """
 
 import asyncio
@@ -17,7 +16,6 @@ from functools import cache
 from typing import Any
 
 import msgspec
-from tortoise.backends.base.client import BaseDBAsyncClient
 
 from billgraph.services.budgets.in_force import BUDGETS_REVISION_ROW
 from billgraph.services.rollups import ROLLUP_TABLES, add_from_logs_sql
@@ -38,7 +36,7 @@ _SLICE = 500
 
 
 @cache
-def insert_statement(*, check_key: bool = False, rollups: bool = True) -> str:
+def insert_statement(*, check_key: bool = False) -> str:
     """Return the statement; $1 is the rows as JSON (see encode_rows), $2 recorded_at,
     $3 the budgets revision the caller's copy was loaded at (budgets/in_force.py), and
     with `check_key` $4 and $5 the id and SHA-256 of an API key that must still be
@@ -46,7 +44,7 @@ def insert_statement(*, check_key: bool = False, rollups: bool = True) -> str:
 
     It returns (id, request_id) of each inserted row, plus one (NULL, NULL) row when
     the checks passed; without that row nothing was stored: the budgets changed, or the
-    key was revoked. Without `rollups`, the rows are not added to the rollup tables.
+    key was revoked.
     """
     key_check = (
         " AND EXISTS (SELECT FROM api_keys WHERE id = $4::int4 AND secret_sha256 = $5::text "
@@ -61,7 +59,10 @@ def insert_statement(*, check_key: bool = False, rollups: bool = True) -> str:
     renamed = ", ".join(
         f"{key} AS {column}" for key, column in zip(_KEYS, LOG_COLUMNS, strict=True)
     )
-    rollup_ctes = ",\n" + _rollup_ctes() if rollups else ""
+    rollups = ",\n".join(
+        f"rollup_{number} AS ({add_from_logs_sql(table, POSTGRES, source='inserted')})"
+        for number, table in enumerate(ROLLUP_TABLES)
+    )
     return (
         "WITH in_force AS (SELECT revision FROM pricing_revision "  # noqa: S608
         f"WHERE id = {BUDGETS_REVISION_ROW} AND revision = $3::int8{key_check}),\n"
@@ -69,33 +70,11 @@ def insert_statement(*, check_key: bool = False, rollups: bool = True) -> str:
         f"FROM json_to_recordset($1::json) AS rows({record_type}) "
         "WHERE EXISTS (SELECT FROM in_force)),\n"
         f"inserted AS (INSERT INTO api_usage_logs ({columns}, recorded_at) "
-        # The order every writer inserts in (usage_batch.BatchPricing sorts likewise).
-        f'SELECT {columns}, $2::timestamptz FROM incoming ORDER BY request_id COLLATE "C" '
-        "ON CONFLICT (request_id) DO NOTHING RETURNING *)"
-        f"{rollup_ctes}\n"
+        f"SELECT {columns}, $2::timestamptz FROM incoming ORDER BY request_id "
+        "ON CONFLICT (request_id) DO NOTHING RETURNING *),\n"
+        f"{rollups}\n"
         "SELECT id, request_id FROM inserted UNION ALL SELECT NULL, NULL FROM in_force"
     )
-
-
-def _rollup_ctes(source: str = "inserted") -> str:
-    return ",\n".join(
-        f"rollup_{number} AS ({add_from_logs_sql(table, POSTGRES, source=source)})"
-        for number, table in enumerate(ROLLUP_TABLES)
-    )
-
-
-_ADD_TO_ROLLUPS = (
-    "WITH inserted AS (SELECT * FROM api_usage_logs WHERE id = ANY($1::int8[])),\n"  # noqa: S608
-    f"{_rollup_ctes()}\n"
-    "SELECT 1"
-)
-
-
-async def add_to_rollups(connection: BaseDBAsyncClient, log_ids: Sequence[int]) -> None:
-    """Add the logs `log_ids` (inserted by this transaction) to the rollup tables, in
-    one statement that locks rollup rows in key order."""
-    if log_ids:
-        await connection.execute_query(_ADD_TO_ROLLUPS, [list(log_ids)])
 
 
 async def encode_rows(rows: Sequence[tuple[Any, ...]]) -> str:

@@ -1,10 +1,7 @@
 """Storing a priced batch exactly once: the write, replays and conflicts, retries.
 
 Rows whose request id is new are inserted with their rollups in one transaction (a
-single row that no budget counts is one statement, its own transaction). On PostgreSQL
-a batch of more than PIPELINE_CHUNK rows is sent a chunk at a time while the next
-chunk is priced (usage_batch.BatchPricing), and its rollups follow in one statement
-once every chunk is in, so that rollup rows are still locked in one order. The
+single row that no budget counts is one statement, its own transaction). The
 request ids not inserted are looked up (one SELECT of only those): the same payload is
 a replay, a different one a CONFLICT that rolls the whole batch back. Lock conflicts
 are retried here, a bounded number of times; what still fails is UNAVAILABLE, so the
@@ -46,7 +43,6 @@ from billgraph.services.usage_batch import (
     OCCURRED_AT,
     REQUEST_ID,
     BatchItemError,
-    BatchPricing,
     PricedBatch,
     conflict_error,
     differing_columns,
@@ -58,9 +54,6 @@ ATTEMPTS = 6
 # Budget changes seen by one write before it gives up (each one reloads the budgets).
 _BUDGET_RELOADS = 5
 _FIRST_BACKOFF_SECONDS = 0.005
-# Rows per statement of a pipelined PostgreSQL write: large enough that a statement's
-# fixed cost is small, small enough that the first chunk's pricing is a short wait.
-PIPELINE_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +64,13 @@ class Written:
     replayed: dict[str, UsageLog]
 
 
-async def write_batch(pricing: BatchPricing, *, caller: Caller, now: datetime) -> Written:
-    """Price and store the batch's new rows and their rollups, all or nothing; see the
-    module doc. The batch is priced by the time this returns or raises anything but a
-    BatchItemError."""
+async def write_batch(batch: PricedBatch, *, caller: Caller, now: datetime) -> Written:
+    """Store the batch's new rows and their rollups, all or nothing; see the module doc."""
     budget_reloads = 0
     attempt = 0
-    batch = pricing.batch
     while attempt < ATTEMPTS:
         try:
-            if not pricing.complete and _pipelines(pricing):
-                return await _write_pipelined(pricing, caller=caller, now=now)
-            return await _write_once(await pricing.finish(), caller=caller, now=now)
+            return await _write_once(batch, caller=caller, now=now)
         except (BillingError, BatchItemError):
             raise
         except _RequestIdVanishedError:
@@ -93,10 +81,8 @@ async def write_batch(pricing: BatchPricing, *, caller: Caller, now: datetime) -
             if budget_reloads > _BUDGET_RELOADS:
                 break
             await reload_budgets(_connection())
-            await pricing.finish()
             continue
         except Exception as error:
-            await pricing.finish()  # what a pipelined write had not priced yet
             if is_numeric_overflow(error):
                 index = await overflowing_item(batch, _connection())
                 raise BatchItemError(
@@ -121,10 +107,6 @@ def _overflow_error() -> InvalidInputError:
         "hour, day and model past the largest amount billgraph can add up",
         field="tokens_input",
     )
-
-
-def _pipelines(pricing: BatchPricing) -> bool:
-    return len(pricing.usages) > PIPELINE_CHUNK and dialect_of_connection(_connection()) is POSTGRES
 
 
 def _connection() -> BaseDBAsyncClient:
@@ -159,46 +141,6 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
         written = await _with_replays(transaction, batch, inserted, caller)
         if batch.reservations or in_force.budgets:
             # Budget spend, reservations and alerts move in the logs' own transaction.
-            await budgets.record_spend(
-                transaction, spends=_spends(batch, inserted), budgets=in_force.budgets, now=now
-            )
-        return written
-
-
-async def _write_pipelined(pricing: BatchPricing, *, caller: Caller, now: datetime) -> Written:
-    """Send each chunk of rows while the next one is priced, then add every inserted row
-    to the rollups in one statement (one lock order for all of them)."""
-    connection = _connection()
-    in_force = await budgets_in_force(connection)
-    inserted: dict[str, int] = {}
-    async with in_transaction(connection.connection_name) as transaction:
-        sending: asyncio.Task[dict[str, int]] | None = None
-        try:
-            while not pricing.complete:
-                rows = await pricing.next_rows(PIPELINE_CHUNK)
-                if sending is not None:
-                    inserted |= await sending
-                if rows:
-                    sending = asyncio.create_task(
-                        _insert_postgres(
-                            transaction, rows, now, in_force.revision, caller, rollups=False
-                        )
-                    )
-                    await asyncio.sleep(0)  # let it send before the next chunk is priced
-                else:
-                    sending = None
-        except BaseException as error:
-            if sending is not None:  # the transaction rolls back once it has ended
-                if isinstance(error, asyncio.CancelledError):
-                    sending.cancel()  # the request is gone: stop its statement too
-                await asyncio.gather(sending, return_exceptions=True)
-            raise
-        if sending is not None:
-            inserted |= await sending
-        await usage_sql_postgres.add_to_rollups(transaction, list(inserted.values()))
-        batch = pricing.batch
-        written = await _with_replays(transaction, batch, inserted, caller)
-        if batch.reservations or in_force.budgets:
             await budgets.record_spend(
                 transaction, spends=_spends(batch, inserted), budgets=in_force.budgets, now=now
             )
@@ -266,14 +208,12 @@ async def _insert_postgres(
     now: datetime,
     budgets_revision: int,
     caller: Caller,
-    *,
-    rollups: bool = True,
 ) -> dict[str, int]:
     document = await usage_sql_postgres.encode_rows(rows)
     digest = caller.unchecked_key_digest
     key = (caller.key_id, digest) if caller.key_id is not None and digest is not None else None
     _, records = await connection.execute_query(
-        usage_sql_postgres.insert_statement(check_key=key is not None, rollups=rollups),
+        usage_sql_postgres.insert_statement(check_key=key is not None),
         usage_sql_postgres.insert_parameters(document, now, budgets_revision, key),
     )
     inserted = {record["request_id"]: record["id"] for record in records}
@@ -306,19 +246,16 @@ async def _with_replays(
     }
     if len(stored) != len(taken):
         raise _RequestIdVanishedError
-    conflicts = []
     for position, row in enumerate(batch.rows):
         log = stored.get(row[REQUEST_ID])
         if log is None:
             continue
         differing = differing_columns(stored_row(log), row, compare_time=batch.time_given[position])
         if differing:
-            conflicts.append((batch.first_item[position], row[REQUEST_ID], differing))
-    if conflicts:
-        # Raised inside the transaction: the rows inserted above are rolled back. The
-        # rows are in request-id order; the caller hears of the first item in its order.
-        index, request_id, differing = min(conflicts)
-        raise BatchItemError(index, conflict_error(request_id, differing, caller))
+            # Raised inside the transaction: the rows inserted above are rolled back.
+            raise BatchItemError(
+                batch.first_item[position], conflict_error(row[REQUEST_ID], differing, caller)
+            )
     return Written(inserted_ids=inserted, replayed=stored)
 
 
