@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from billgraph.services.db_failures import is_unavailable
+
 
 @dataclass
 class RequestLogContext:
@@ -58,6 +60,20 @@ class _RequestFields(logging.Filter):
         record.request_id = context.request_id if context else None
         record.key_id = context.key_id if context else None
         record.operation = context.operation if context else None
+        return True
+
+
+class _OutageWithoutTraceback(logging.Filter):
+    """asyncpg's pool logs every failed reconnect with a traceback while the database is
+    down. An outage is expected (requests meanwhile get UNAVAILABLE): one line each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("asyncpg") and error is not None and is_unavailable(error):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 
@@ -107,6 +123,7 @@ def configure_logging(*, level: str, as_json: bool) -> None:
     """Send every log line (uvicorn's included) through one handler on stderr."""
     handler = _StderrHandler()
     handler.addFilter(_RequestFields())
+    handler.addFilter(_OutageWithoutTraceback())
     handler.setFormatter(
         JsonFormatter() if as_json else _TextFormatter("%(levelname)s:  %(name)s: %(message)s")
     )

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -131,3 +132,28 @@ async def test_a_worker_refuses_a_database_ahead_of_its_code_in_one_line(
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert sent[0]["message"].startswith("billgraph: cannot start: the database schema is ahead")
     assert "\n" not in sent[0]["message"]
+
+
+def test_a_database_outage_in_asyncpgs_pool_log_is_one_line_and_a_bug_keeps_its_exception(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(level="INFO", as_json=True)
+    capsys.readouterr()
+    pool = logging.getLogger("asyncpg.pool")
+    try:
+        for error in (ConnectionRefusedError(111, "Connect call failed"), KeyError("bug")):
+            pool.warning(
+                "Failed to restore the pool connection floor; retrying",
+                exc_info=(type(error), error, None),
+            )
+        logged = capsys.readouterr().err
+    finally:
+        configure_logging(level="WARNING", as_json=False)
+
+    outage, bug = [json.loads(line) for line in logged.splitlines() if line.strip()]
+    assert "exception" not in outage
+    assert outage["message"] == (
+        "Failed to restore the pool connection floor; retrying "
+        "(ConnectionRefusedError: [Errno 111] Connect call failed)"
+    )
+    assert bug["exception"].endswith("KeyError: 'bug'")  # anything else keeps it
