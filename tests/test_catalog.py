@@ -58,9 +58,9 @@ SKIPPED = {
     "whisper-1": ["no per-token price", "priced per second"],
     "tts-1": ["no per-token price", "priced per character"],
     # 1.000001e-07 = 0.0000001000001: reported with its digits, never rounded to 0.0000001.
-    "gpt-4.1-nano": ["inputTokenCost", "more than 12 decimal places", "1.000001E-7"],
-    "mistral/mistral-small-latest": ["outputTokenCost", "must not be negative"],
-    "groq/gemma2-9b-it": ["inputTokenCost", "not a number", "free"],
+    "gpt-4.1-nano": ["input_cost_per_token", "more than 12 decimal places", "1.000001E-7"],
+    "mistral/mistral-small-latest": ["output_cost_per_token", "must not be negative"],
+    "groq/gemma2-9b-it": ["input_cost_per_token", "not a number", "free"],
     "mystery-model": ["unknown provider"],
     "litellm_note": ["not an object"],
     "broken-entry": ["not an object"],
@@ -460,7 +460,7 @@ async def test_the_service_dry_run_on_an_empty_database_writes_nothing(orm: Data
         {name: words for name, words in SKIPPED.items() if name != "gpt-oss-120b"},
     )
     nano = next(entry for entry in report.skipped if entry.name == "gpt-4.1-nano")
-    assert nano.reason == "inputTokenCost has more than 12 decimal places: 1.000001E-7"
+    assert nano.reason == "input_cost_per_token has more than 12 decimal places: 1.000001E-7"
     assert await Pricing.all().count() == 0
     assert await PricingAudit.all().count() == 0
     assert await PricingRevision.all().count() == 0
@@ -660,4 +660,4 @@ def test_a_catalog_price_parses_as_strictly_as_the_api(price: str, words: str) -
 
     assert isinstance(entry, catalog_service.SkippedEntry)
     assert words in entry.reason
-    assert "inputTokenCost" in entry.reason
+    assert "input_cost_per_token" in entry.reason  # the key to look at in the file

@@ -74,6 +74,7 @@ _PRICE_FIELDS = {
     "cache_creation_input_token_cost": "cache_write_token_cost",
     "output_cost_per_reasoning_token": "reasoning_token_cost",
 }
+_CATALOG_KEYS = {price: key for key, price in _PRICE_FIELDS.items()}
 _PRICE_COLUMNS = (
     "input_token_cost_pico",
     "output_token_cost_pico",
@@ -247,7 +248,7 @@ def read_entry(
             tiers = _service_tiers(spec)
     except BillingError as error:
         kind = TOO_PRECISE if "decimal places" in error.message else INVALID_PRICE
-        return SkippedEntry(name, error.render(_reported_name), kind)
+        return SkippedEntry(name, error.render(_catalog_key), kind)
     return CatalogEntry(
         name=name,
         provider=provider,
@@ -374,7 +375,7 @@ def _tier(
         columns = PriceChange(**_as_decimals(prices)).columns()
     except BillingError as error:
         raise _TierError(
-            f"the {tier.value} tier above {above} prompt tokens: {error.render(_reported_name)}"
+            f"the {tier.value} tier above {above} prompt tokens: {error.render(_catalog_key)}"
         ) from None
     return TierPrices(
         tier,
@@ -406,12 +407,10 @@ def _price_ranges(spec: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     return sorted(found.items(), key=lambda item: item[0])
 
 
-def _reported_name(field: str) -> str:
-    """A skip reason names a price field as the import's report shows the prices (the
-    importCatalog answer and `--json`: camelCase), e.g. `input_token_cost` ->
-    `inputTokenCost`. The reason is report text, not an error raised to a caller."""
-    head, *rest = field.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+def _catalog_key(field: str) -> str:
+    """A skip reason names a price as the catalog file does: `input_token_cost` ->
+    `input_cost_per_token`, the key to look at in the file."""
+    return _CATALOG_KEYS.get(field, field)
 
 
 def _as_decimals(prices: dict[str, object]) -> dict[str, object]:
