@@ -34,12 +34,17 @@ class TokenCounts(NamedTuple):
     def of_row(cls, row: Any) -> Self:
         """Return the counts of an object with the `tokens_*` attributes: a log, a
         UsageInput or a wire record."""
-        return cls(
-            row.tokens_input,
-            row.tokens_output,
-            row.tokens_cached_input,
-            row.tokens_cache_write,
-            row.tokens_reasoning,
+        # tuple.__new__ skips the generated __new__ and its defaults (ingest builds one per
+        # record): the five counts are all given.
+        return tuple.__new__(
+            cls,
+            (
+                row.tokens_input,
+                row.tokens_output,
+                row.tokens_cached_input,
+                row.tokens_cache_write,
+                row.tokens_reasoning,
+            ),
         )
 
     @classmethod
