@@ -29,6 +29,7 @@ from billgraph.models import Pricing, PricingManager, Provider
 from billgraph.services.costs import Cost, compute_cost, format_decimal, from_pico, to_pico
 from billgraph.services.model_names import model_key
 from billgraph.services.pricing_chain import BEGINNING_OF_TIME, EnvironmentPrices, PricingSnapshot
+from billgraph.services.token_counts import TokenCounts
 
 TARGET_MICROSECONDS = 10
 ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
@@ -90,12 +91,7 @@ def billgraph_calls(args: argparse.Namespace) -> dict[str, Any]:
             price = snapshot.resolve(
                 provider=provider, model=model, environment_prices=ENVIRONMENT, at=AT
             )
-            return compute_cost(
-                tokens_input=1000,
-                tokens_output=500,
-                input_price_pico=price.input_price_pico,
-                output_price_pico=price.output_price_pico,
-            )
+            return compute_cost(TokenCounts(input=1000, output=500), price.prices)
 
         price = snapshot.resolve(
             provider=provider, model=model, environment_prices=ENVIRONMENT, at=AT

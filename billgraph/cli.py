@@ -62,6 +62,7 @@ from billgraph.services.errors import BillingError
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import ResolvedPrice, parse_service_tier
 from billgraph.services.provider_ids import provider_id
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage import UsageFilter
 from billgraph.settings import Settings, SettingsError, load_settings
 
@@ -781,12 +782,7 @@ def cost(  # noqa: PLR0917  (typer passes options by name)
 
     resolved = _run(price)
     breakdown = _checked(
-        lambda: compute_cost(
-            tokens_input=tokens_input,
-            tokens_output=tokens_output,
-            input_price_pico=resolved.input_price_pico,
-            output_price_pico=resolved.output_price_pico,
-        )
+        lambda: compute_cost(TokenCounts(input=tokens_input, output=tokens_output), resolved.prices)
     )
     tier = resolved.service_tier.value
     above = resolved.above_prompt_tokens

@@ -16,6 +16,8 @@ from billgraph.services.costs import (
     to_pico,
 )
 from billgraph.services.errors import InvalidInputError
+from billgraph.services.token_counts import TokenCounts
+from billgraph.services.unit_prices import UnitPrices
 
 # Up to $1,000 per million tokens: any call of up to 2^31 tokens then fits a stored cost.
 prices = st.decimals(min_value=0, max_value=Decimal("0.001"), places=12)
@@ -24,10 +26,8 @@ token_counts = st.integers(min_value=0, max_value=2**31 - 1)
 
 def test_worked_example_costs_a_quarter_cent() -> None:
     cost = compute_cost(
-        tokens_input=1000,
-        tokens_output=500,
-        input_price_pico=to_pico(Decimal("0.000001")),
-        output_price_pico=to_pico(Decimal("0.000003")),
+        TokenCounts(input=1000, output=500),
+        UnitPrices(input=to_pico(Decimal("0.000001")), output=to_pico(Decimal("0.000003"))),
     )
     assert from_pico(cost.input_pico) == Decimal("0.001")
     assert from_pico(cost.output_pico) == Decimal("0.0015")
@@ -96,17 +96,15 @@ def test_twelve_places_and_trailing_zeros_are_accepted() -> None:
 
 def test_negative_tokens_are_refused() -> None:
     with pytest.raises(InvalidInputError) as raised:
-        compute_cost(tokens_input=-1, tokens_output=0, input_price_pico=1, output_price_pico=1)
+        compute_cost(TokenCounts(input=-1, output=0), UnitPrices(input=1, output=1))
     assert raised.value.field == "tokens_input"
 
 
 def test_a_cost_too_large_to_store_is_refused_not_wrapped() -> None:
     with pytest.raises(InvalidInputError, match="largest recordable cost"):
         compute_cost(
-            tokens_input=2**31 - 1,
-            tokens_output=0,
-            input_price_pico=to_pico(MAX_UNIT_PRICE),
-            output_price_pico=0,
+            TokenCounts(input=2**31 - 1, output=0),
+            UnitPrices(input=to_pico(MAX_UNIT_PRICE), output=0),
         )
 
 
@@ -125,10 +123,8 @@ def test_costs_and_their_sums_equal_the_decimal_reference(
     reference_total = Decimal(0)
     for tokens_input, tokens_output, input_price, output_price in calls:
         cost = compute_cost(
-            tokens_input=tokens_input,
-            tokens_output=tokens_output,
-            input_price_pico=to_pico(input_price),
-            output_price_pico=to_pico(output_price),
+            TokenCounts(input=tokens_input, output=tokens_output),
+            UnitPrices(input=to_pico(input_price), output=to_pico(output_price)),
         )
         assert from_pico(cost.input_pico) == tokens_input * input_price
         assert from_pico(cost.output_pico) == tokens_output * output_price

@@ -21,11 +21,11 @@ from billgraph.http_errors import CODE_OF_ERROR, HTTP_STATUS_OF_CODE, code_of
 from billgraph.services import errors
 from billgraph.services.api_keys import SYSTEM
 from billgraph.services.budgets.reservations import BudgetExceededError
-from billgraph.services.costs import check_token_counts
 from billgraph.services.errors import BillingError, ConflictError, InvalidInputError
 from billgraph.services.pricing_admin import PriceChange
 from billgraph.services.reports import cost_time_series
 from billgraph.services.time_buckets import Granularity
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage import UsageFilter
 from billgraph.services.usage_fields import PAYLOAD_COLUMNS
 
@@ -160,7 +160,7 @@ def test_each_layer_names_a_domain_field_its_own_way(domain: str, api: str, cli:
 
 def test_a_message_naming_two_fields_is_rendered_per_layer() -> None:
     with pytest.raises(InvalidInputError) as raised:
-        check_token_counts(tokens_input=10, tokens_output=5, tokens_cached_input=11)
+        TokenCounts(input=10, output=5, cached_input=11).check()
     error = raised.value
 
     assert error.message == (

@@ -169,9 +169,9 @@ async def test_existing_rollup_rows_get_the_token_kind_sums_of_their_logs(
     assert by_user.answered_from == "usage_rollup_daily_user_total"
     assert {
         row.key.user_id: [
-            row.totals.tokens_cached_input,
-            row.totals.tokens_cache_write,
-            row.totals.tokens_reasoning,
+            row.totals.tokens.cached_input,
+            row.totals.tokens.cache_write,
+            row.totals.tokens.reasoning,
         ]
         for row in by_user.rows
     } == dict(expected)

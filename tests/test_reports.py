@@ -238,11 +238,11 @@ async def test_reports_equal_the_decimal_reference(
     actual = {
         actual_key(row, question): (
             row.totals.requests,
-            row.totals.tokens_input,
-            row.totals.tokens_output,
-            row.totals.tokens_cached_input,
-            row.totals.tokens_cache_write,
-            row.totals.tokens_reasoning,
+            row.totals.tokens.input,
+            row.totals.tokens.output,
+            row.totals.tokens.cached_input,
+            row.totals.tokens.cache_write,
+            row.totals.tokens.reasoning,
             from_pico(row.totals.cost_total_pico),
             from_pico(row.totals.cost_input_pico),
             from_pico(row.totals.cost_output_pico),
@@ -378,9 +378,9 @@ async def test_a_time_series_sums_the_token_kinds_from_rollups_and_edges(orm: Da
     assert [
         (
             point.totals.requests,
-            point.totals.tokens_cached_input,
-            point.totals.tokens_cache_write,
-            point.totals.tokens_reasoning,
+            point.totals.tokens.cached_input,
+            point.totals.tokens.cache_write,
+            point.totals.tokens.reasoning,
         )
         for point in points
     ] == [(2, 1200, 200, 500), (1, 600, 100, 250)]

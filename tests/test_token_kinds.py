@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billgraph.services.costs import compute_cost, from_pico, to_pico
+from billgraph.services.token_counts import TokenCounts
+from billgraph.services.unit_prices import UnitPrices
 from tests.conftest import Api
 
 BREAKDOWN_FIELDS = """
@@ -486,20 +488,14 @@ optional_prices = st.none() | prices
 
 
 @st.composite
-def token_parts(draw: st.DrawFn) -> dict[str, int]:
+def token_parts(draw: st.DrawFn) -> TokenCounts:
     """Token counts whose parts fit in their totals."""
     tokens_input = draw(st.integers(0, 10_000_000))
     cached = draw(st.integers(0, tokens_input))
     write = draw(st.integers(0, tokens_input - cached))
     tokens_output = draw(st.integers(0, 10_000_000))
     reasoning = draw(st.integers(0, tokens_output))
-    return {
-        "tokens_input": tokens_input,
-        "tokens_output": tokens_output,
-        "tokens_cached_input": cached,
-        "tokens_cache_write": write,
-        "tokens_reasoning": reasoning,
-    }
+    return TokenCounts(tokens_input, tokens_output, cached, write, reasoning)
 
 
 @settings(max_examples=300, derandomize=True)
@@ -512,7 +508,7 @@ def token_parts(draw: st.DrawFn) -> dict[str, int]:
     reasoning_price=optional_prices,
 )
 def test_compute_cost_equals_the_decimal_reference(
-    tokens: dict[str, int],
+    tokens: TokenCounts,
     input_price: Decimal,
     output_price: Decimal,
     cached_price: Decimal | None,
@@ -523,21 +519,22 @@ def test_compute_cost_equals_the_decimal_reference(
         return None if price is None else to_pico(price)
 
     cost = compute_cost(
-        **tokens,
-        input_price_pico=to_pico(input_price),
-        output_price_pico=to_pico(output_price),
-        cached_input_price_pico=pico(cached_price),
-        cache_write_price_pico=pico(write_price),
-        reasoning_price_pico=pico(reasoning_price),
+        tokens,
+        UnitPrices(
+            input=to_pico(input_price),
+            output=to_pico(output_price),
+            cached_input=pico(cached_price),
+            cache_write=pico(write_price),
+            reasoning=pico(reasoning_price),
+        ),
     )
 
-    cached, write = tokens["tokens_cached_input"], tokens["tokens_cache_write"]
-    reasoning = tokens["tokens_reasoning"]
+    cached, write, reasoning = tokens.cached_input, tokens.cache_write, tokens.reasoning
     cost_cached = cached * (input_price if cached_price is None else cached_price)
     cost_write = write * (input_price if write_price is None else write_price)
-    cost_input = (tokens["tokens_input"] - cached - write) * input_price + cost_cached + cost_write
+    cost_input = (tokens.input - cached - write) * input_price + cost_cached + cost_write
     cost_reasoning = reasoning * (output_price if reasoning_price is None else reasoning_price)
-    cost_output = (tokens["tokens_output"] - reasoning) * output_price + cost_reasoning
+    cost_output = (tokens.output - reasoning) * output_price + cost_reasoning
     assert from_pico(cost.cached_input_pico) == cost_cached
     assert from_pico(cost.cache_write_pico) == cost_write
     assert from_pico(cost.reasoning_pico) == cost_reasoning

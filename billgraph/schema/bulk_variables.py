@@ -16,17 +16,11 @@ from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode, Variab
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 
+from billgraph.services.token_counts import TokenCounts
 from billgraph.usage_record import UsageRecord
 
 BULK_TYPE = "[RecordUsageInput!]!"
 _GRAPHQL_INT = range(-(2**31), 2**31)
-_INT_FIELDS = (
-    "tokens_input",
-    "tokens_output",
-    "tokens_cached_input",
-    "tokens_cache_write",
-    "tokens_reasoning",
-)
 
 
 class BulkInputExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -84,7 +78,7 @@ def _checked(value: Any) -> list[UsageRecord] | None:
     except msgspec.ValidationError:
         return None
     for record in records:
-        if any(getattr(record, name) not in _GRAPHQL_INT for name in _INT_FIELDS):
+        if any(count not in _GRAPHQL_INT for count in TokenCounts.of_row(record).as_tuple()):
             return None  # GraphQL Int is 32-bit: let graphql-core refuse it
     return records
 

@@ -40,6 +40,7 @@ from billgraph.schema.webhooks import WebhookQueries
 from billgraph.services import api_keys, audit, pricing, reports, usage
 from billgraph.services import providers as provider_service
 from billgraph.services.errors import InvalidInputError
+from billgraph.services.token_counts import TokenCounts
 
 RequestInfo = Info[Context, Any]
 
@@ -133,13 +134,13 @@ class Query(BudgetQueries, WebhookQueries):
         at: datetime | None = None,
         service_tier: ServiceTier = ServiceTier.STANDARD,
     ) -> CostBreakdown:
-        tokens = {
-            "tokens_input": tokens_input,
-            "tokens_output": tokens_output,
-            "tokens_cached_input": tokens_cached_input,
-            "tokens_cache_write": tokens_cache_write,
-            "tokens_reasoning": tokens_reasoning,
-        }
+        tokens = TokenCounts(
+            input=tokens_input,
+            output=tokens_output,
+            cached_input=tokens_cached_input,
+            cache_write=tokens_cache_write,
+            reasoning=tokens_reasoning,
+        )
         price, cost = await pricing.estimate_cost(
             provider=provider,
             model=model,

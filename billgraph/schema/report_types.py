@@ -40,11 +40,11 @@ class CostTotals:
     def from_service(cls, totals: UsageTotals) -> Self:
         return cls(
             requests=Int64(totals.requests),
-            tokens_input=Int64(totals.tokens_input),
-            tokens_output=Int64(totals.tokens_output),
-            tokens_cached_input=Int64(totals.tokens_cached_input),
-            tokens_cache_write=Int64(totals.tokens_cache_write),
-            tokens_reasoning=Int64(totals.tokens_reasoning),
+            tokens_input=Int64(totals.tokens.input),
+            tokens_output=Int64(totals.tokens.output),
+            tokens_cached_input=Int64(totals.tokens.cached_input),
+            tokens_cache_write=Int64(totals.tokens.cache_write),
+            tokens_reasoning=Int64(totals.tokens.reasoning),
             cost_input=from_pico(totals.cost_input_pico),
             cost_output=from_pico(totals.cost_output_pico),
             cost_total=from_pico(totals.cost_total_pico),

@@ -13,6 +13,7 @@ from billgraph.schema.pricing_types import ResolvedPricing
 from billgraph.schema.scalars import ProviderId
 from billgraph.services.costs import Cost, from_pico
 from billgraph.services.pricing_chain import ResolvedPrice
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage import BatchResult, UsageInput
 from billgraph.services.usage import UsageFilter as ServiceUsageFilter
 
@@ -33,13 +34,13 @@ class CostBreakdown:
     pricing: ResolvedPricing
 
     @classmethod
-    def from_service(cls, *, tokens: dict[str, int], cost: Cost, price: ResolvedPrice) -> Self:
+    def from_service(cls, *, tokens: TokenCounts, cost: Cost, price: ResolvedPrice) -> Self:
         return cls(
-            tokens_input=tokens["tokens_input"],
-            tokens_output=tokens["tokens_output"],
-            tokens_cached_input=tokens["tokens_cached_input"],
-            tokens_cache_write=tokens["tokens_cache_write"],
-            tokens_reasoning=tokens["tokens_reasoning"],
+            tokens_input=tokens.input,
+            tokens_output=tokens.output,
+            tokens_cached_input=tokens.cached_input,
+            tokens_cache_write=tokens.cache_write,
+            tokens_reasoning=tokens.reasoning,
             cost_input=from_pico(cost.input_pico),
             cost_output=from_pico(cost.output_pico),
             cost_cached_input=from_pico(cost.cached_input_pico),

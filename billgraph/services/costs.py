@@ -8,8 +8,14 @@ integer token count is an exact integer, and integer sums are exact on every dat
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from billgraph.services.errors import InvalidInputError
+from billgraph.services.usage_fields import COST_COLUMNS
+
+if TYPE_CHECKING:  # both import this module
+    from billgraph.services.token_counts import TokenCounts
+    from billgraph.services.unit_prices import UnitPrices
 
 PRICE_DECIMAL_PLACES = 12
 PICO_PER_USD: int = 10**PRICE_DECIMAL_PLACES
@@ -56,6 +62,22 @@ class Cost:
     @property
     def total_pico(self) -> int:
         return self.input_pico + self.output_pico
+
+    def as_tuple(self) -> tuple[int, int, int, int, int, int]:
+        """Return the log's cost columns' values, in COST_COLUMNS order."""
+        input_pico, output_pico = self.input_pico, self.output_pico
+        return (
+            input_pico,
+            output_pico,
+            self.cached_input_pico,
+            self.cache_write_pico,
+            self.reasoning_pico,
+            input_pico + output_pico,
+        )
+
+    def columns(self) -> dict[str, int]:
+        """Return the cost as the log's `cost_*_pico` columns."""
+        return dict(zip(COST_COLUMNS, self.as_tuple(), strict=True))
 
 
 def parse_unit_price(value: object, *, field: str) -> Decimal:
@@ -135,88 +157,45 @@ def format_decimal(value: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def compute_cost(
-    *,
-    tokens_input: int,
-    tokens_output: int,
-    input_price_pico: int,
-    output_price_pico: int,
-    tokens_cached_input: int = 0,
-    tokens_cache_write: int = 0,
-    tokens_reasoning: int = 0,
-    cached_input_price_pico: int | None = None,
-    cache_write_price_pico: int | None = None,
-    reasoning_price_pico: int | None = None,
-) -> Cost:
+def compute_cost(tokens: "TokenCounts", prices: "UnitPrices") -> Cost:
     """Return the exact cost of a call: each part's tokens times its per-token price.
 
-    `tokens_input` counts every prompt token, cached and cache-write ones included;
-    `tokens_output` counts every completion token, reasoning included. A part without a
-    price of its own costs the input (or output) price.
+    The counts are checked first (TokenCounts.check). `tokens.input` counts every prompt
+    token, cached and cache-write ones included; `tokens.output` every completion token,
+    reasoning included. A part without a price of its own costs the input (or output)
+    price.
     """
-    check_token_counts(
-        tokens_input=tokens_input,
-        tokens_output=tokens_output,
-        tokens_cached_input=tokens_cached_input,
-        tokens_cache_write=tokens_cache_write,
-        tokens_reasoning=tokens_reasoning,
+    tokens.check()
+    input_price, output_price = prices.input, prices.output
+    cached_input, cache_write, reasoning = tokens.cached_input, tokens.cache_write, tokens.reasoning
+    cached_input_price, cache_write_price = prices.cached_input, prices.cache_write
+    reasoning_price = prices.reasoning
+    uncached_input_pico = (tokens.input - cached_input - cache_write) * input_price
+    uncached_output_pico = (tokens.output - reasoning) * output_price
+    cached_input_pico = cached_input * (
+        input_price if cached_input_price is None else cached_input_price
     )
-    uncached_input = tokens_input - tokens_cached_input - tokens_cache_write
-    cost = Cost(
-        uncached_input_pico=uncached_input * input_price_pico,
-        uncached_output_pico=(tokens_output - tokens_reasoning) * output_price_pico,
-        cached_input_pico=tokens_cached_input * _or(cached_input_price_pico, input_price_pico),
-        cache_write_pico=tokens_cache_write * _or(cache_write_price_pico, input_price_pico),
-        reasoning_pico=tokens_reasoning * _or(reasoning_price_pico, output_price_pico),
+    cache_write_pico = cache_write * (
+        input_price if cache_write_price is None else cache_write_price
     )
-    if cost.total_pico > MAX_STORED_PICO:
+    reasoning_pico = reasoning * (output_price if reasoning_price is None else reasoning_price)
+    if (
+        uncached_input_pico
+        + uncached_output_pico
+        + cached_input_pico
+        + cache_write_pico
+        + reasoning_pico
+        > MAX_STORED_PICO
+    ):
         raise InvalidInputError(
             "{field} and {tokens_output} at this price exceed the largest recordable cost",
             field="tokens_input",
             mentions=("tokens_output",),
         )
-    return cost
-
-
-def _or(price: int | None, fallback: int) -> int:
-    return fallback if price is None else price
-
-
-def check_token_counts(
-    *,
-    tokens_input: int,
-    tokens_output: int,
-    tokens_cached_input: int = 0,
-    tokens_cache_write: int = 0,
-    tokens_reasoning: int = 0,
-) -> None:
-    """Raise InvalidInputError naming the field when a count is negative or a part too big."""
-    for field, value in (
-        ("tokens_input", tokens_input),
-        ("tokens_output", tokens_output),
-        ("tokens_cached_input", tokens_cached_input),
-        ("tokens_cache_write", tokens_cache_write),
-        ("tokens_reasoning", tokens_reasoning),
-    ):
-        if value < 0:
-            raise InvalidInputError("{field} must not be negative", field=field)
-        if value > MAX_STORED_PICO:
-            raise InvalidInputError(f"{{field}} must be at most {MAX_STORED_PICO}", field=field)
-    if tokens_cached_input > tokens_input:
-        raise InvalidInputError(
-            "{field} must not exceed {tokens_input}, which counts all prompt tokens",
-            field="tokens_cached_input",
-            mentions=("tokens_input",),
-        )
-    if tokens_cached_input + tokens_cache_write > tokens_input:
-        raise InvalidInputError(
-            "{tokens_cached_input} plus {field} must not exceed {tokens_input}",
-            field="tokens_cache_write",
-            mentions=("tokens_cached_input", "tokens_input"),
-        )
-    if tokens_reasoning > tokens_output:
-        raise InvalidInputError(
-            "{field} must not exceed {tokens_output}, which counts all completion tokens",
-            field="tokens_reasoning",
-            mentions=("tokens_output",),
-        )
+    return Cost(
+        uncached_input_pico,
+        uncached_output_pico,
+        cached_input_pico,
+        cache_write_pico,
+        reasoning_pico,
+    )

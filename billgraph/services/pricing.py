@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from billgraph.models import PriceTier, Pricing, ServiceTier
-from billgraph.services.costs import Cost
+from billgraph.services.costs import Cost, compute_cost
 from billgraph.services.model_names import clean_name, model_key
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import (
@@ -17,6 +17,7 @@ from billgraph.services.pricing_chain import (
 )
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
+from billgraph.services.token_counts import TokenCounts
 
 
 async def resolve_pricing(
@@ -49,7 +50,7 @@ async def estimate_cost(
     *,
     provider: str,
     model: str,
-    tokens: dict[str, int],
+    tokens: TokenCounts,
     environment_prices: EnvironmentPrices,
     cache: PricingCache,
     at: datetime,
@@ -64,9 +65,9 @@ async def estimate_cost(
         cache=cache,
         at=at,
         service_tier=service_tier,
-        tokens_input=tokens.get("tokens_input", 0),
+        tokens_input=tokens.input,
     )
-    return price, price.prices.cost(**tokens)
+    return price, compute_cost(tokens, price.prices)
 
 
 async def tiers_of_versions(pricing_ids: Sequence[int]) -> list[list[TierPrices]]:

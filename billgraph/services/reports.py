@@ -51,7 +51,9 @@ from billgraph.services.time_buckets import (
     from_epoch_seconds,
     parse_zone,
 )
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage import UsageFilter, checked_filter, narrow_to_caller
+from billgraph.services.usage_fields import TOKEN_COLUMNS
 from billgraph.services.usage_totals import UsageTotals
 
 MAX_REPORT_ROWS = 10_000
@@ -208,7 +210,7 @@ async def cost_time_series(
     return points
 
 
-_ZERO = UsageTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+_ZERO = UsageTotals(0, TokenCounts(0, 0), 0, 0, 0, 0)
 
 
 def _source_name(plan: _Plan) -> str:
@@ -367,7 +369,7 @@ def _report_sql(
         branches.append(_logs_branch(plan, usage_filter, params))
     keys = [_branch_column(dimension) for dimension in plan.dimensions]
     selected = [f"{column} AS k{index}" for index, column in enumerate(keys)]
-    selected += ["SUM(requests) AS requests", *(f"SUM({name}) AS {name}" for name in _TOKENS)]
+    selected += ["SUM(requests) AS requests", *(f"SUM({name}) AS {name}" for name in TOKEN_COLUMNS)]
     for name in ("cost_input", "cost_output", "cost_total", "estimated"):
         whole, rest = dialect.exact_sum(f"{name}_pico")
         selected.append(f"{whole} AS {name}_usd")
@@ -396,14 +398,7 @@ def _branch_column(dimension: UsageDimension) -> str:
     return "user_id" if dimension is UsageDimension.USER else "bucket"
 
 
-_TOKENS = (
-    "tokens_input",
-    "tokens_output",
-    "tokens_cached_input",
-    "tokens_cache_write",
-    "tokens_reasoning",
-)
-_AMOUNTS = (*_TOKENS, "cost_input_pico", "cost_output_pico")
+_AMOUNTS = (*TOKEN_COLUMNS, "cost_input_pico", "cost_output_pico")
 
 
 def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
@@ -540,11 +535,7 @@ def _totals(row: dict[str, Any]) -> UsageTotals:
 
     return UsageTotals(
         requests=_int(row["requests"]),
-        tokens_input=_int(row["tokens_input"]),
-        tokens_output=_int(row["tokens_output"]),
-        tokens_cached_input=_int(row["tokens_cached_input"]),
-        tokens_cache_write=_int(row["tokens_cache_write"]),
-        tokens_reasoning=_int(row["tokens_reasoning"]),
+        tokens=TokenCounts(*(_int(row[column]) for column in TOKEN_COLUMNS)),
         cost_input_pico=amount("cost_input"),
         cost_output_pico=amount("cost_output"),
         cost_total_pico=amount("cost_total"),

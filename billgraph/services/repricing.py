@@ -33,20 +33,14 @@ from billgraph.services.pricing_chain import (
 )
 from billgraph.services.rollups import ROLLUP_TABLES, delete_emptied_sql, move_logs_sql
 from billgraph.services.sql import SQLITE, Params, dialect_of_connection
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
-from billgraph.services.usage_fields import LOG_COLUMNS
+from billgraph.services.usage_fields import LOG_COLUMNS, TOKEN_COLUMNS
 
 DEFAULT_CHUNK = 500
 MAX_CHUNK = 10_000
 _ATTEMPTS = 5  # per chunk, when the database reports a deadlock or serialization failure
 _RETRYABLE_STATES = {"40P01", "40001"}
-_TOKEN_COLUMNS = (
-    "tokens_input",
-    "tokens_output",
-    "tokens_cached_input",
-    "tokens_cache_write",
-    "tokens_reasoning",
-)
 # The columns re-pricing rewrites, and their PostgreSQL array types.
 _PRICED_COLUMNS = {
     "input_token_cost_pico": "bigint",
@@ -134,7 +128,7 @@ _READ_COLUMNS = (
     "service_tier",
     "user_id",
     "occurred_at",
-    *_TOKEN_COLUMNS,
+    *TOKEN_COLUMNS,
 )
 
 
@@ -183,7 +177,7 @@ def _reprice(
             service_tier=parse_service_tier(log["service_tier"]),
             prompt_tokens=log["tokens_input"],
         )
-        columns = priced_columns({name: log[name] for name in _TOKEN_COLUMNS}, price)
+        columns = priced_columns(TokenCounts.of_columns(log), price)
         if any(_plain(log[name]) != _plain(value) for name, value in columns.items()):
             moved.append((log, columns))
     return moved

@@ -14,14 +14,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from billgraph.models import PricingSource, UsageLog
 from billgraph.services.sql import SQLITE, Dialect, dialect_of_connection, estimated_cost_sql
 from billgraph.services.time_buckets import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
+from billgraph.services.token_counts import TokenCounts
+from billgraph.services.usage_fields import TOKEN_COLUMNS
 
 SUM_COLUMNS = (
     "requests",
-    "tokens_input",
-    "tokens_output",
-    "tokens_cached_input",
-    "tokens_cache_write",
-    "tokens_reasoning",
+    *TOKEN_COLUMNS,
     "cost_input_pico",
     "cost_output_pico",
     "cost_total_pico",
@@ -86,11 +84,7 @@ def log_key(table: RollupTable, log: UsageLog) -> tuple[object, ...]:
 def log_sums(table: RollupTable, log: UsageLog) -> tuple[int, ...]:
     sums = (
         1,
-        log.tokens_input,
-        log.tokens_output,
-        log.tokens_cached_input,
-        log.tokens_cache_write,
-        log.tokens_reasoning,
+        *TokenCounts.of_row(log).as_tuple(),
         log.cost_input_pico,
         log.cost_output_pico,
         log.cost_total_pico,

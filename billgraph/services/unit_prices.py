@@ -4,13 +4,12 @@ Prices are pico-dollars per token. Input and output are always set; the cached-i
 cache-write and reasoning prices may be None, meaning "the input (or output) price"
 (`effective()` fills them in). The same five columns are named `*_token_cost_pico` on
 `api_provider_pricing`, `api_provider_price_tiers` and `api_usage_logs`: `of_row` and
-`columns` are the one mapping to and from them.
+`columns` are the one mapping to and from them. What tokens cost at them is
+`costs.compute_cost(tokens, prices)`.
 """
 
 from dataclasses import dataclass
 from typing import Any, Self
-
-from billgraph.services.costs import Cost, compute_cost
 
 # The columns of every table holding the five prices, in UnitPrices field order.
 PRICE_COLUMNS = (
@@ -91,27 +90,4 @@ class UnitPrices:
             cached_input=self.input if self.cached_input is None else self.cached_input,
             cache_write=self.input if self.cache_write is None else self.cache_write,
             reasoning=self.output if self.reasoning is None else self.reasoning,
-        )
-
-    def cost(
-        self,
-        *,
-        tokens_input: int,
-        tokens_output: int,
-        tokens_cached_input: int = 0,
-        tokens_cache_write: int = 0,
-        tokens_reasoning: int = 0,
-    ) -> Cost:
-        """Return what the token counts cost at these prices (checking the counts)."""
-        return compute_cost(
-            tokens_input=tokens_input,
-            tokens_output=tokens_output,
-            tokens_cached_input=tokens_cached_input,
-            tokens_cache_write=tokens_cache_write,
-            tokens_reasoning=tokens_reasoning,
-            input_price_pico=self.input,
-            output_price_pico=self.output,
-            cached_input_price_pico=self.cached_input,
-            cache_write_price_pico=self.cache_write,
-            reasoning_price_pico=self.reasoning,
         )

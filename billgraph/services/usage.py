@@ -11,11 +11,13 @@ from billgraph import metrics
 from billgraph.db import read_connection
 from billgraph.models import PricingSource, ServiceTier, UsageLog
 from billgraph.services.api_keys import Caller
+from billgraph.services.costs import compute_cost
 from billgraph.services.errors import ConflictError, InvalidInputError
 from billgraph.services.model_names import clean_name
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice
 from billgraph.services.times import require_aware
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage_batch import (
     REQUEST_ID,
     BatchItemError,
@@ -180,24 +182,12 @@ _PRICING_SOURCE = LOG_COLUMNS.index("pricing_source")
 _COST_TOTAL = LOG_COLUMNS.index("cost_total_pico")
 
 
-def priced_columns(tokens: dict[str, Any], price: ResolvedPrice) -> dict[str, Any]:
+def priced_columns(tokens: TokenCounts, price: ResolvedPrice) -> dict[str, Any]:
     """Return a log's price and cost columns for its token counts at `price` (the prices
     of the tier that priced it, see ResolvedPrice.for_call)."""
-    cost = price.prices.cost(
-        tokens_input=tokens["tokens_input"],
-        tokens_output=tokens["tokens_output"],
-        tokens_cached_input=tokens["tokens_cached_input"],
-        tokens_cache_write=tokens["tokens_cache_write"],
-        tokens_reasoning=tokens["tokens_reasoning"],
-    )
     return {
         **price.prices.columns(),
-        "cost_input_pico": cost.input_pico,
-        "cost_output_pico": cost.output_pico,
-        "cost_cached_input_pico": cost.cached_input_pico,
-        "cost_cache_write_pico": cost.cache_write_pico,
-        "cost_reasoning_pico": cost.reasoning_pico,
-        "cost_total_pico": cost.total_pico,
+        **compute_cost(tokens, price.prices).columns(),
         "pricing_source": price.source,
         "matched_model_name": price.matched_model_name,
         "pricing_id": price.pricing.id if price.pricing else None,

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from billgraph.models import ServiceTier
 from billgraph.services.api_keys import Caller
+from billgraph.services.costs import compute_cost
 from billgraph.services.errors import (
     BillingError,
     ConflictError,
@@ -31,6 +32,7 @@ from billgraph.services.pricing_chain import (
 )
 from billgraph.services.provider_ids import provider_id
 from billgraph.services.times import require_aware
+from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage_fields import LOG_COLUMNS, PAYLOAD_COLUMNS
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -242,37 +244,19 @@ def _priced_row(
     at = occurred_at or now
     provider = prices.provider(usage.provider)
     service_tier = prices.service_tier(usage.service_tier)
-    price = prices.price(provider, model, at, service_tier, usage.tokens_input)
+    tokens = TokenCounts.of_row(usage)
+    price = prices.price(provider, model, at, service_tier, tokens.input)
     unit = price.prices
-    cost = unit.cost(  # checks the token counts too
-        tokens_input=usage.tokens_input,
-        tokens_output=usage.tokens_output,
-        tokens_cached_input=usage.tokens_cached_input,
-        tokens_cache_write=usage.tokens_cache_write,
-        tokens_reasoning=usage.tokens_reasoning,
-    )
+    cost = compute_cost(tokens, unit)  # checks the token counts too
     row = (
         request_id,
         user_id if bound is None else _bound_user(user_id, bound),
         provider,
         model,
         service_tier.value,
-        usage.tokens_input,
-        usage.tokens_output,
-        usage.tokens_cached_input,
-        usage.tokens_cache_write,
-        usage.tokens_reasoning,
-        unit.input,
-        unit.output,
-        unit.cached_input,
-        unit.cache_write,
-        unit.reasoning,
-        cost.input_pico,
-        cost.output_pico,
-        cost.cached_input_pico,
-        cost.cache_write_pico,
-        cost.reasoning_pico,
-        cost.total_pico,
+        *tokens.as_tuple(),
+        *unit.as_tuple(),
+        *cost.as_tuple(),
         price.source.value,
         price.matched_model_name,
         price.pricing.id if price.pricing else None,

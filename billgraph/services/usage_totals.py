@@ -2,21 +2,19 @@
 
 from dataclasses import dataclass
 
+from billgraph.services.token_counts import TokenCounts
+
 
 @dataclass(frozen=True, slots=True)
 class UsageTotals:
     """Totals of a set of logs; amounts in pico-dollars.
 
-    The cached and cache-write tokens are part of tokens_input, the reasoning tokens
-    part of tokens_output, as in each log.
+    `tokens` sums each kind, as in each log: the cached and cache-write tokens are part
+    of `tokens.input`, the reasoning tokens part of `tokens.output`.
     """
 
     requests: int
-    tokens_input: int
-    tokens_output: int
-    tokens_cached_input: int
-    tokens_cache_write: int
-    tokens_reasoning: int
+    tokens: TokenCounts
     cost_input_pico: int
     cost_output_pico: int
     cost_total_pico: int

@@ -37,6 +37,7 @@ from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices, ResolvedPrice, parse_service_tier
 from billgraph.services.sql import dialect_of_connection
 from billgraph.services.time_buckets import epoch_seconds
+from billgraph.services.token_counts import TokenCounts
 
 RESERVATION_PREFIX = "res_"
 BUDGET_EXCEEDED = "BUDGET_EXCEEDED"
@@ -132,10 +133,8 @@ async def authorize_usage(
     )
     try:
         amount = compute_cost(
-            tokens_input=request.max_tokens_input,
-            tokens_output=request.max_tokens_output,
-            input_price_pico=price.input_price_pico,
-            output_price_pico=price.output_price_pico,
+            TokenCounts(input=request.max_tokens_input, output=request.max_tokens_output),
+            price.prices,
         ).total_pico
     except InvalidInputError:
         raise InvalidInputError(
