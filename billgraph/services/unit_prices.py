@@ -11,14 +11,10 @@ cache-write and reasoning prices may be None, meaning "the input (or output) pri
 from dataclasses import dataclass
 from typing import Any, Self
 
+from billgraph.services.usage_fields import UNIT_PRICE_COLUMNS
+
 # The columns of every table holding the five prices, in UnitPrices field order.
-PRICE_COLUMNS = (
-    "input_token_cost_pico",
-    "output_token_cost_pico",
-    "cached_input_token_cost_pico",
-    "cache_write_token_cost_pico",
-    "reasoning_token_cost_pico",
-)
+PRICE_COLUMNS = UNIT_PRICE_COLUMNS
 # Their names in the API, pricing audit values and catalog messages.
 PRICE_API_NAMES = (
     "inputTokenCost",
