@@ -661,3 +661,27 @@ def test_a_catalog_price_parses_as_strictly_as_the_api(price: str, words: str) -
     assert isinstance(entry, catalog_service.SkippedEntry)
     assert words in entry.reason
     assert "input_cost_per_token" in entry.reason  # the key to look at in the file
+
+
+def test_an_entry_with_price_ranges_and_service_tier_prices_is_skipped_naming_them() -> None:
+    # Which range a `_batches` price belongs to is not said, so nothing is guessed.
+    spec = {
+        "litellm_provider": "openai",
+        "tiered_pricing": [
+            {"range": [0, 128000], "input_cost_per_token": 1e-6, "output_cost_per_token": 2e-6},
+            {"range": [128000, 1e9], "input_cost_per_token": 2e-6, "output_cost_per_token": 4e-6},
+        ],
+        "input_cost_per_token_batches": 5e-7,
+        "output_cost_per_token_batches": 1e-6,
+    }
+    entry = catalog_service.read_entry("m", parse_catalog(json.dumps({"m": spec}))["m"])
+
+    assert isinstance(entry, catalog_service.SkippedEntry)
+    assert entry.kind == catalog_service.RANGES_AND_SERVICE_TIERS
+    assert entry.reason == (
+        "priced by `tiered_pricing` ranges and by input_cost_per_token_batches, "
+        "output_cost_per_token_batches"
+    )
+    del spec["input_cost_per_token_batches"], spec["output_cost_per_token_batches"]
+    ranged = catalog_service.read_entry("m", parse_catalog(json.dumps({"m": spec}))["m"])
+    assert isinstance(ranged, catalog_service.CatalogEntry)  # ranges alone import

@@ -91,6 +91,7 @@ UNKNOWN_PROVIDER = "unknown provider"
 NOT_PER_TOKEN = "no per-token price"  # noqa: S105  (a kind of skip, not a secret)
 TOO_PRECISE = "a price needs more than 12 decimal places"
 INVALID_PRICE = "a price is not valid"
+RANGES_AND_SERVICE_TIERS = "prompt-size ranges and service-tier prices together"
 DUPLICATE = "the same model appears twice"
 MANAGED_ELSEWHERE = "managed by an admin or the environment"
 
@@ -235,6 +236,10 @@ def read_entry(
     ):
         per = _priced_per(spec)
         return SkippedEntry(name, f"no per-token price: {per}", f"{NOT_PER_TOKEN} ({per})")
+    if ranges and (service_keys := _service_tier_keys(spec)):
+        # Which range a `_batches` price belongs to is not said; billgraph does not guess.
+        reason = f"priced by `tiered_pricing` ranges and by {', '.join(service_keys)}"
+        return SkippedEntry(name, reason, RANGES_AND_SERVICE_TIERS)
     try:
         model_name = clean_name(_model_name(name, str(litellm_provider), provider), field="model")
         if ranges:  # the range from 0 holds the version's own prices
@@ -381,6 +386,16 @@ def _tier(
         tier,
         above,
         UnitPrices.of_columns(columns),
+    )
+
+
+def _service_tier_keys(spec: dict[str, Any]) -> list[str]:
+    """Return the entry's keys with a price for a service tier (`..._batches`), sorted."""
+    suffixes = tuple(_TIER_SUFFIXES.values())
+    return sorted(
+        key
+        for key, value in spec.items()
+        if value is not None and key.endswith(suffixes) and key.startswith(tuple(_TIER_PREFIXES))
     )
 
 
