@@ -84,7 +84,7 @@ def _rollups(*, with_tier: bool) -> str:
 
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
-    return (
+    return _atomic(
         """
         CREATE TABLE IF NOT EXISTS "api_provider_price_tiers" (
     "id" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -110,13 +110,21 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
-    return """
+    return _atomic(
+        """
         DROP TABLE IF EXISTS "api_provider_price_tiers";
         ALTER TABLE "api_usage_logs" DROP COLUMN "service_tier";
         ALTER TABLE "api_usage_logs" DROP COLUMN "priced_service_tier";
-        ALTER TABLE "api_usage_logs" DROP COLUMN "priced_above_prompt_tokens";""" + _rollups(
-        with_tier=False
+        ALTER TABLE "api_usage_logs" DROP COLUMN "priced_above_prompt_tokens";"""
+        + _rollups(with_tier=False)
     )
+
+
+def _atomic(script: str) -> str:
+    """The script in a transaction of its own. aerich runs it with sqlite3's executescript,
+    which first commits aerich's transaction and then runs each statement by itself, so
+    RUN_IN_TRANSACTION alone would leave a half-rebuilt rollup table after a crash."""
+    return "\n        BEGIN;" + script + "\n        COMMIT;"
 
 
 MODELS_STATE = (
