@@ -195,13 +195,7 @@ class PriceTierInput:
         return TierChange(
             service_tier=self.service_tier.value,
             above_input_tokens=self.above_input_tokens,
-            prices=PriceChange(
-                input_token_cost=self.input_token_cost,
-                output_token_cost=self.output_token_cost,
-                cached_input_token_cost=self.cached_input_token_cost,
-                cache_write_token_cost=self.cache_write_token_cost,
-                reasoning_token_cost=self.reasoning_token_cost,
-            ),
+            prices=_price_change(self),
         )
 
 
@@ -235,13 +229,18 @@ class PricingInput:
         return None if self.tiers is None else [tier.to_service() for tier in self.tiers]
 
     def to_service(self) -> PriceChange:
-        return PriceChange(
-            input_token_cost=self.input_token_cost,
-            output_token_cost=self.output_token_cost,
-            cached_input_token_cost=self.cached_input_token_cost,
-            cache_write_token_cost=self.cache_write_token_cost,
-            reasoning_token_cost=self.reasoning_token_cost,
-        )
+        return _price_change(self)
+
+
+def _price_change(prices: "PricingInput | PriceTierInput") -> PriceChange:
+    """The five prices of a version's or a tier's input, as the service takes them."""
+    return PriceChange(
+        input_token_cost=prices.input_token_cost,
+        output_token_cost=prices.output_token_cost,
+        cached_input_token_cost=prices.cached_input_token_cost,
+        cache_write_token_cost=prices.cache_write_token_cost,
+        reasoning_token_cost=prices.reasoning_token_cost,
+    )
 
 
 @strawberry.type(description="One pricing change, as the audit trail recorded it.")
