@@ -29,11 +29,12 @@ from billgraph.http.usage_export import usage_export_router
 from billgraph.http_limits import BodySizeLimitMiddleware, RequestIdMiddleware
 from billgraph.logs import configure_logging
 from billgraph.migrate import asyncpg_dsn, upgrade_database
+from billgraph.models import UsageLog
 from billgraph.readiness import DatabaseProblemError, applied_migrations, schema_status
 from billgraph.schema import build_schema
 from billgraph.schema.context import Context, bearer_token_from
 from billgraph.schema.router import BillgraphRouter
-from billgraph.services import webhooks
+from billgraph.services import rollup_folding, webhooks
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.pricing_defaults import initialize_default_pricing
@@ -110,6 +111,21 @@ async def webhook_worker(settings: Settings) -> AsyncIterator[None]:
             await task
 
 
+@contextlib.asynccontextmanager
+async def rollup_folder(settings: Settings) -> AsyncIterator[None]:
+    """Fold acknowledged logs into the rollups in the background (PostgreSQL only)."""
+    if dialect_of(settings.database_url) != "postgres":
+        yield
+        return
+    task = asyncio.create_task(rollup_folding.run_folder(UsageLog._meta.db))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Return the app. Its lifespan prepares the database and initializes pricing."""
     environment_prices = environment_prices_of(settings)
@@ -154,7 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
                     len(report.skipped),
                 )
                 logger.info("Ready to serve")
-                async with webhook_worker(settings):
+                async with webhook_worker(settings), rollup_folder(settings):
                     yield
         finally:
             if listener is not None:

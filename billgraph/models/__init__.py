@@ -33,6 +33,7 @@ from billgraph.models.rollup import (
     UsageRollupDailyUser,
     UsageRollupDailyUserTotal,
     UsageRollupHourly,
+    UsageRollupPending,
 )
 from billgraph.models.usage import UsageLog
 
@@ -67,6 +68,7 @@ __all__ = [
     "UsageRollupDailyUser",
     "UsageRollupDailyUserTotal",
     "UsageRollupHourly",
+    "UsageRollupPending",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

@@ -12,8 +12,10 @@ the logs for what is left at its edges (from=10:42:47, India's :30 day boundarie
   provider, model, pricing source or service tier is grouped or filtered (top users);
 - `usage_rollup_daily_user` (whole UTC days) otherwise.
 
-One statement sums both parts, joining the pieces as a small table of bounds, so the
-totals are exact and the SQL does not grow with the range.
+On PostgreSQL the logs not yet folded into the rollups (`usage_rollup_pending`, see
+rollup_folding) are added to the rollup part. One statement sums all parts, joining the
+pieces as a small table of bounds, so the totals are exact and the SQL does not grow
+with the range.
 """
 
 import asyncio
@@ -35,7 +37,13 @@ from billgraph.services.bucket_plan import (
 from billgraph.services.costs import PICO_PER_USD
 from billgraph.services.errors import InvalidInputError
 from billgraph.services.report_limits import MAX_BUCKETS, ReportBudget
-from billgraph.services.rollups import DAILY_USER, DAILY_USER_TOTAL, HOURLY, RollupTable
+from billgraph.services.rollups import (
+    DAILY_USER,
+    DAILY_USER_TOTAL,
+    HOURLY,
+    PENDING_TABLE,
+    RollupTable,
+)
 from billgraph.services.sql import (
     POSTGRES,
     Dialect,
@@ -365,6 +373,7 @@ def _report_sql(
     branches = []
     if plan.rollup_pieces:
         branches.append(_rollup_branch(plan, usage_filter, params))
+        branches.append(_pending_branch(plan, usage_filter, params))
     if plan.log_pieces:
         branches.append(_logs_branch(plan, usage_filter, params))
     keys = [_branch_column(dimension) for dimension in plan.dimensions]
@@ -404,14 +413,7 @@ _AMOUNTS = (*TOKEN_COLUMNS, "cost_input_pico", "cost_output_pico")
 def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
     """SELECT the rollup rows of the rollup pieces, each tagged with its bucket."""
     table = plan.rollup
-    pieces = [
-        (
-            _NO_LOWER_BUCKET if piece.start is None else piece.start,
-            _NO_UPPER_BUCKET if piece.end is None else piece.end,
-            piece.ordinal,
-        )
-        for piece in plan.rollup_pieces
-    ]
+    pieces = _rollup_bounds(plan)
     columns = _dimension_columns(plan, user_column="r.user_key")
     columns += ["r.requests AS requests", *(f"r.{name} AS {name}" for name in _AMOUNTS)]
     columns.append("r.cost_total_pico AS cost_total_pico")
@@ -429,16 +431,43 @@ def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> st
     )
 
 
+def _rollup_bounds(plan: _Plan) -> list[tuple[object, object, int]]:
+    return [
+        (
+            _NO_LOWER_BUCKET if piece.start is None else piece.start,
+            _NO_UPPER_BUCKET if piece.end is None else piece.end,
+            piece.ordinal,
+        )
+        for piece in plan.rollup_pieces
+    ]
+
+
+def _pending_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
+    """SELECT the logs of the rollup pieces that are not folded into the rollups yet.
+
+    Few: the folder takes them within a fraction of a second (rollup_folding). The same
+    snapshot sees each log either here or in the rollup branch, never both or neither.
+    """
+    table = plan.rollup
+    bucket = f"{params.dialect.epoch_seconds('l.occurred_at')} / {table.bucket_seconds}"
+    columns = _log_columns(plan)
+    source = _pieces_sql(_rollup_bounds(plan), params, "bigint")  # its values come first
+    where = [f"{bucket} >= p.lo", f"{bucket} < p.hi"]
+    where += _filters(usage_filter, params, prefix="l.", user_column="l.user_id")
+    return (
+        f"SELECT {', '.join(columns)} FROM {PENDING_TABLE} AS q "  # noqa: S608
+        f"JOIN api_usage_logs AS l ON l.id = q.log_id CROSS JOIN {source} "
+        f"WHERE {' AND '.join(where)}"
+    )
+
+
 def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
     """SELECT the logs of the edge pieces, each tagged with its bucket."""
     pieces = [
         (_moment(params.dialect, piece.start), _moment(params.dialect, piece.end), piece.ordinal)
         for piece in plan.log_pieces
     ]
-    columns = _dimension_columns(plan, user_column="COALESCE(l.user_id, '')")
-    columns += ["1 AS requests", *(f"l.{name} AS {name}" for name in _AMOUNTS)]
-    columns.append("l.cost_total_pico AS cost_total_pico")
-    columns.append(f"{estimated_cost_sql('l.')} AS estimated_pico")
+    columns = _log_columns(plan)
     source = _pieces_sql(pieces, params, "timestamptz")  # its values come first in the text
     if params.dialect is POSTGRES:
         # Each edge is an index range scan of its own: LATERAL with OFFSET 0 keeps the
@@ -459,6 +488,15 @@ def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
         f"SELECT {', '.join(columns)} FROM {source} {logs}"  # noqa: S608
         + (f" WHERE {' AND '.join(where)}" if where else "")
     )
+
+
+def _log_columns(plan: _Plan) -> list[str]:
+    """The columns a branch over logs `l` selects: its dimensions, then one request."""
+    columns = _dimension_columns(plan, user_column="COALESCE(l.user_id, '')")
+    columns += ["1 AS requests", *(f"l.{name} AS {name}" for name in _AMOUNTS)]
+    columns.append("l.cost_total_pico AS cost_total_pico")
+    columns.append(f"{estimated_cost_sql('l.')} AS estimated_pico")
+    return columns
 
 
 def _dimension_columns(plan: _Plan, *, user_column: str) -> list[str]:

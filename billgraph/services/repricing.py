@@ -5,8 +5,8 @@ run only reads them (no transaction, no locks) and reports how many logs and how
 money would change. Applying gives every chunk its own short transaction: lock the
 chunk's changed logs, rewrite them with one set-based UPDATE, keep each one's previous
 values in `usage_repricing_audit`, and move the rollups by the difference, locking the
-rollup rows in one sorted order. Ingest therefore waits for one chunk at most, never for
-the whole run.
+rollup rows in one sorted order (only logs already folded have a share to move; see
+rollup_folding). Ingest therefore waits for one chunk at most, never for the whole run.
 
 A run is resumable and idempotent: a log already at its current price is not changed
 again, so running it again (or from `after_id`, the last id a progress report named)
@@ -31,7 +31,13 @@ from billgraph.services.pricing_chain import (
     PricingSnapshot,
     parse_service_tier,
 )
-from billgraph.services.rollups import ROLLUP_TABLES, delete_emptied_sql, move_logs_sql
+from billgraph.services.rollups import (
+    ROLLUP_TABLES,
+    delete_emptied_sql,
+    folded_condition,
+    lock_out_folds,
+    move_logs_sql,
+)
 from billgraph.services.sql import SQLITE, Params, dialect_of_connection
 from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage import UsageFilter, checked_filter, filter_query, priced_columns
@@ -189,6 +195,8 @@ async def _apply_chunk(moved: list[tuple[Log, dict[str, Any]]], actor: Caller) -
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             async with in_transaction() as connection:
+                # First: which logs are folded must not change under the move below.
+                await lock_out_folds(connection)
                 current = await _lock_priced_columns(ids, connection)
                 # Another run may have re-priced some of them since they were read.
                 still_moving = [
@@ -277,9 +285,10 @@ def _plain(value: Any) -> Any:
 async def _move_rollups(
     moved: list[tuple[Log, dict[str, Any]]], connection: BaseDBAsyncClient
 ) -> None:
-    """Move each log's share of the rollups from its stored prices to its new ones; run
-    before the logs are rewritten. Per table: one net upsert in key order
-    (rollups.move_logs_sql), then the groups whose last log moved away are deleted."""
+    """Move each folded log's share of the rollups from its stored prices to its new ones;
+    run before the logs are rewritten. Per table: one net upsert in key order
+    (rollups.move_logs_sql), then the groups whose last log moved away are deleted. A
+    log still pending has no share yet: the fold adds it at its new prices."""
     dialect = dialect_of_connection(connection)
     ids = [[log["id"]] for log, _ in moved]
     new_values = [
@@ -295,10 +304,14 @@ async def _move_rollups(
         repriced = dialect.rows_table(
             params, new_values, [("id", "bigint"), *_PRICED_COLUMNS.items()], "n"
         )
-        before = f"(SELECT l.* FROM api_usage_logs AS l, {stored} WHERE l.id = o.id) AS b"  # noqa: S608
+        folded = folded_condition("l")
+        before = (
+            f"(SELECT l.* FROM api_usage_logs AS l, {stored} "  # noqa: S608
+            f"WHERE l.id = o.id AND {folded}) AS b"
+        )
         after = (
             f"(SELECT {as_repriced} FROM api_usage_logs AS l, {repriced} "  # noqa: S608
-            "WHERE l.id = n.id) AS a"
+            f"WHERE l.id = n.id AND {folded}) AS a"
         )
         groups = await connection.execute_query_dict(
             move_logs_sql(table, dialect, before=before, after=after), params.values

@@ -1,7 +1,9 @@
 """Keeping the rollup tables in step with the logs: add, move (re-pricing), verify, rebuild.
 
-The ingest statements add logs with `add_from_logs_sql`, inside the transaction that
-inserts them, so a log and its share of the rollups are committed together or not at all.
+SQLite's ingest adds logs with `add_from_logs_sql` inside the transaction that inserts
+them. PostgreSQL's ingest lists them in `usage_rollup_pending` instead, and
+`rollup_folding` adds them after the commit. Either way a log is, in any snapshot,
+either pending or in the rollups: verify and rebuild work on the folded logs.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,6 +18,10 @@ from billgraph.services.sql import SQLITE, Dialect, dialect_of_connection, estim
 from billgraph.services.time_buckets import SECONDS_PER_DAY, SECONDS_PER_HOUR, epoch_seconds
 from billgraph.services.token_counts import TokenCounts
 from billgraph.services.usage_fields import TOKEN_COLUMNS
+
+PENDING_TABLE = "usage_rollup_pending"
+# pg_advisory_xact_lock key that folds take shared, and re-pricing and rebuild exclusively.
+FOLD_LOCK_KEY = 0x62696C6C666F6C64
 
 SUM_COLUMNS = (
     "requests",
@@ -186,6 +192,22 @@ def _from_logs_sql(
     return f"SELECT {selected} FROM {source}{where_clause} GROUP BY {group_by}"  # noqa: S608
 
 
+def folded_condition(logs: str = "api_usage_logs") -> str:
+    """SQL that holds for a row of `logs` (the log table or its alias) already folded."""
+    return f"NOT EXISTS (SELECT 1 FROM {PENDING_TABLE} AS q WHERE q.log_id = {logs}.id)"  # noqa: S608
+
+
+async def lock_out_folds(connection: BaseDBAsyncClient) -> None:
+    """Wait for folds in flight and keep new ones out until the transaction ends.
+
+    PostgreSQL only (SQLite folds in the inserting transaction). Call it first in the
+    transaction: its later statements then see every fold that will ever touch the logs
+    they read as either committed or not started.
+    """
+    if dialect_of_connection(connection) is not SQLITE:
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1::int8)", [FOLD_LOCK_KEY])
+
+
 @dataclass(frozen=True)
 class RollupDifference:
     table: str
@@ -195,10 +217,10 @@ class RollupDifference:
 
 
 async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference]:
-    """Return every group where a rollup table differs from the sums of the logs.
+    """Return every group where a rollup table differs from the sums of the folded logs.
 
-    Logs and rollups are read from one snapshot, so ingest in flight (a batch committed
-    between two of the reads) never shows up as drift.
+    Logs, pending list and rollups are read from one snapshot, so ingest and folds in
+    flight (committed between two of the reads) never show up as drift.
     """
     dialect = dialect_of_connection(connection)
     differences: list[RollupDifference] = []
@@ -206,7 +228,9 @@ async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference
         for table in ROLLUP_TABLES:
             columns = ", ".join((*table.key_columns, *table.sum_columns))
             stored = _by_key(table, await fetch(f"SELECT {columns} FROM {table.name}"))  # noqa: S608
-            expected = _by_key(table, await fetch(_from_logs_sql(table, dialect)))
+            expected = _by_key(
+                table, await fetch(_from_logs_sql(table, dialect, where=folded_condition()))
+            )
             differences.extend(
                 RollupDifference(table.name, key, stored.get(key), expected.get(key))
                 for key in sorted(stored.keys() | expected.keys(), key=repr)
@@ -264,11 +288,15 @@ def _by_key(
 
 
 async def rebuild_rollups(connection: BaseDBAsyncClient) -> None:
-    """Recompute every rollup table from the logs; run it inside a transaction."""
+    """Recompute every rollup table from the folded logs; run it inside a transaction.
+
+    Pending logs stay pending (the folder adds them later); ingest may go on meanwhile,
+    since a new log and its pending row commit together.
+    """
     dialect = dialect_of_connection(connection)
+    await lock_out_folds(connection)
     for table in ROLLUP_TABLES:
         columns = ", ".join((*table.key_columns, *table.sum_columns))
+        select = _from_logs_sql(table, dialect, where=folded_condition())
         await connection.execute_script(f"DELETE FROM {table.name}")  # noqa: S608
-        await connection.execute_query(
-            f"INSERT INTO {table.name} ({columns}) {_from_logs_sql(table, dialect)}"
-        )
+        await connection.execute_query(f"INSERT INTO {table.name} ({columns}) {select}")

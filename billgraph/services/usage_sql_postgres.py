@@ -3,9 +3,10 @@
 The rows travel as one JSON document (`json_to_recordset`), encoded by msgspec slice by
 slice: binding one array per column instead cost asyncpg an isinstance check per value,
 all in one call that held the event loop. The statement inserts the rows,
-skips request ids already stored (`ON CONFLICT (request_id) DO NOTHING`), and adds
-exactly the inserted rows to the three rollup tables, each upserted in key order so
-that concurrent writers lock rollup rows in one order. A statement that runs alone is
+skips request ids already stored (`ON CONFLICT (request_id) DO NOTHING`), and lists
+exactly the inserted rows in `usage_rollup_pending`, from where `rollup_folding` adds
+them to the rollup tables after the commit. Writers therefore share no rollup row: the
+upserts that locked them cost a third of the statement. A statement that runs alone is
 its own transaction.
 """
 
@@ -18,8 +19,6 @@ from typing import Any
 import msgspec
 
 from billgraph.services.budgets.in_force import BUDGETS_REVISION_ROW
-from billgraph.services.rollups import ROLLUP_TABLES, add_from_logs_sql
-from billgraph.services.sql import POSTGRES
 from billgraph.services.usage_fields import LOG_COLUMNS, TEXT_COLUMNS
 
 _SQL_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in LOG_COLUMNS} | {
@@ -59,10 +58,6 @@ def insert_statement(*, check_key: bool = False) -> str:
     renamed = ", ".join(
         f"{key} AS {column}" for key, column in zip(_KEYS, LOG_COLUMNS, strict=True)
     )
-    rollups = ",\n".join(
-        f"rollup_{number} AS ({add_from_logs_sql(table, POSTGRES, source='inserted')})"
-        for number, table in enumerate(ROLLUP_TABLES)
-    )
     return (
         "WITH in_force AS (SELECT revision FROM pricing_revision "  # noqa: S608
         f"WHERE id = {BUDGETS_REVISION_ROW} AND revision = $3::int8{key_check}),\n"
@@ -71,8 +66,8 @@ def insert_statement(*, check_key: bool = False) -> str:
         "WHERE EXISTS (SELECT FROM in_force)),\n"
         f"inserted AS (INSERT INTO api_usage_logs ({columns}, recorded_at) "
         f"SELECT {columns}, $2::timestamptz FROM incoming ORDER BY request_id "
-        "ON CONFLICT (request_id) DO NOTHING RETURNING *),\n"
-        f"{rollups}\n"
+        "ON CONFLICT (request_id) DO NOTHING RETURNING id, request_id),\n"
+        "pending AS (INSERT INTO usage_rollup_pending (log_id) SELECT id FROM inserted)\n"
         "SELECT id, request_id FROM inserted UNION ALL SELECT NULL, NULL FROM in_force"
     )
 

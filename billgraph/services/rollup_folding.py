@@ -1,0 +1,101 @@
+"""Adding acknowledged logs to the rollup tables after their insert (PostgreSQL).
+
+The ingest statement inserts the logs and lists each new one in `usage_rollup_pending`,
+in one transaction, and touches no rollup row: upserting the rollups took a third of
+the statement, and every writer of the same hour and model queued on the same rows.
+A folder in each worker then claims pending logs (`FOR UPDATE SKIP LOCKED`, so workers
+split them), adds them to the three rollup tables in key order and deletes their
+pending rows, in one transaction. Many requests' logs share a rollup row, so one fold
+upserts far fewer rows than the requests did one by one.
+
+Every reader stays exact, because a log is either pending or folded in any snapshot:
+reports add the pending logs to the rollups (`reports`), `rollups verify` and `rebuild`
+compare with or rebuild from the folded logs only, and re-pricing moves only folded
+logs' shares (a pending log is folded later at its new price). Re-pricing takes the
+fold lock exclusively before it reads which logs are pending, and a fold takes it
+shared before it reads the logs, so neither sees the other half-done.
+
+A fold adds to NUMERIC sums, so it cannot overflow (`models.rollup.SumField`): a log
+the ingest acknowledged always finds room in the rollups.
+
+SQLite keeps adding logs in the inserting transaction (one writer at a time, no hot
+rows between processes); its pending table stays empty.
+"""
+
+import asyncio
+import logging
+from functools import cache
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from billgraph.services.db_failures import is_lock_conflict, is_unavailable
+from billgraph.services.rollups import (
+    FOLD_LOCK_KEY,
+    PENDING_TABLE,
+    ROLLUP_TABLES,
+    add_from_logs_sql,
+)
+from billgraph.services.sql import POSTGRES
+
+logger = logging.getLogger("billgraph.rollups")
+
+# Most logs one fold takes: bounds the transaction, while a backlog still drains fast.
+FOLD_BATCH = 20_000
+# How long the folder waits when it found fewer than FOLD_BATCH logs. Longer waits let
+# more logs share each rollup row; reports read the logs still pending, so an answer
+# does not wait for the fold.
+FOLD_INTERVAL_SECONDS = 0.25
+_RETRY_AFTER_FAILURE_SECONDS = 1.0
+
+
+@cache
+def _fold_statement() -> str:
+    """Return the statement that claims up to $1 pending logs and adds them to the rollups;
+    it returns how many it folded."""
+    rollups = ",\n".join(
+        f"rollup_{number} AS ({add_from_logs_sql(table, POSTGRES, source='folded')})"
+        for number, table in enumerate(ROLLUP_TABLES)
+    )
+    return (
+        f"WITH claimed AS (DELETE FROM {PENDING_TABLE} WHERE log_id IN ("  # noqa: S608
+        f"SELECT log_id FROM {PENDING_TABLE} ORDER BY log_id LIMIT $1::int4 "
+        "FOR UPDATE SKIP LOCKED) RETURNING log_id),\n"
+        "folded AS (SELECT l.* FROM api_usage_logs AS l, claimed AS c WHERE l.id = c.log_id),\n"
+        f"{rollups}\n"
+        "SELECT COUNT(*) AS folded FROM claimed"
+    )
+
+
+async def fold_pending(connection: BaseDBAsyncClient, *, limit: int = FOLD_BATCH) -> int:
+    """Fold up to `limit` pending logs into the rollups in one transaction; return how many."""
+    async with in_transaction(connection.connection_name) as transaction:
+        # Its own statement, before the fold's: the fold's snapshot must see a re-pricing
+        # that committed while this waited.
+        await transaction.execute_query(
+            "SELECT pg_advisory_xact_lock_shared($1::int8)", [FOLD_LOCK_KEY]
+        )
+        rows = await transaction.execute_query_dict(_fold_statement(), [limit])
+    folded: int = rows[0]["folded"]
+    return folded
+
+
+async def run_folder(
+    connection: BaseDBAsyncClient, *, interval_seconds: float = FOLD_INTERVAL_SECONDS
+) -> None:
+    """Fold pending logs until cancelled: at once while a backlog lasts, else every
+    `interval_seconds`."""
+    while True:
+        try:
+            folded = await fold_pending(connection)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if is_unavailable(error) or is_lock_conflict(error):  # not a bug: one line
+                logger.warning("Rollup fold paused (%s); retrying", error)
+            else:
+                logger.exception("Rollup fold failed; retrying")
+            await asyncio.sleep(_RETRY_AFTER_FAILURE_SECONDS)
+            continue
+        if folded < FOLD_BATCH:
+            await asyncio.sleep(interval_seconds)
