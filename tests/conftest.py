@@ -36,6 +36,7 @@ TABLES = (
     "usage_rollup_hourly",
     "usage_rollup_daily_user",
     "usage_rollup_daily_user_total",
+    "usage_rollup_pending",
     "pricing_revision",
     "usage_repricing_audit",
     "budgets",

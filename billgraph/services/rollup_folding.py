@@ -61,7 +61,11 @@ def _fold_statement() -> str:
         f"WITH claimed AS (DELETE FROM {PENDING_TABLE} WHERE log_id IN ("  # noqa: S608
         f"SELECT log_id FROM {PENDING_TABLE} ORDER BY log_id LIMIT $1::int4 "
         "FOR UPDATE SKIP LOCKED) RETURNING log_id),\n"
-        "folded AS (SELECT l.* FROM api_usage_logs AS l, claimed AS c WHERE l.id = c.log_id),\n"
+        # One primary-key look-up per log (OFFSET 0 keeps the planner from flattening
+        # it): joined plainly, the planner hashed the whole log table when its
+        # statistics were stale.
+        "folded AS (SELECT l.* FROM claimed AS c CROSS JOIN LATERAL "
+        "(SELECT * FROM api_usage_logs WHERE id = c.log_id OFFSET 0) AS l),\n"
         f"{rollups}\n"
         "SELECT COUNT(*) AS folded FROM claimed"
     )

@@ -1,0 +1,251 @@
+"""Rollups folded after the insert (PostgreSQL): every answer is exact before, during and
+after a fold, and re-pricing, rebuild and verify agree with logs that are not folded yet.
+
+On SQLite the ingest still adds logs to the rollups as it inserts them: nothing is ever
+pending there.
+"""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import TortoiseContext
+
+from billgraph.db import connection_name, tortoise_config
+from billgraph.models import Provider, UsageLog
+from billgraph.services.api_keys import SYSTEM
+from billgraph.services.costs import PICO_PER_USD
+from billgraph.services.pricing_admin import PriceChange, upsert_pricing
+from billgraph.services.pricing_cache import PricingCache
+from billgraph.services.pricing_chain import EnvironmentPrices
+from billgraph.services.reports import CostReportOrder, UsageDimension, cost_report
+from billgraph.services.repricing import reprice_usage
+from billgraph.services.rollup_folding import fold_pending
+from billgraph.services.rollups import rebuild_rollups, verify_rollups
+from billgraph.services.usage import UsageFilter, UsageInput, record_usage_batch
+from tests.conftest import Api, Database
+from tests.folding import fold_all
+
+ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
+START = datetime(2026, 3, 1, 8, tzinfo=UTC)
+MODELS = ("fold-a", "fold-b", "fold-c")
+USERS = ("ann", "ben", "cat", "dan")
+# The price re-pricing applies to fold-a: $2 and $3 per million tokens.
+NEW_INPUT, NEW_OUTPUT = Decimal("0.000002"), Decimal("0.000003")
+
+
+def _connection() -> BaseDBAsyncClient:
+    connection: BaseDBAsyncClient = UsageLog._meta.db
+    return connection
+
+
+async def _record(count: int, *, prefix: str) -> None:
+    """Record `count` calls over three models, four users and three days, 500 a batch."""
+    usages = [
+        UsageInput(
+            provider=Provider.OPENAI,
+            model=MODELS[number % len(MODELS)],
+            tokens_input=100 + number,
+            tokens_output=7 + number % 13,
+            request_id=f"{prefix}-{number}",
+            user_id=USERS[number % len(USERS)],
+            occurred_at=START + timedelta(minutes=97 * number % (3 * 24 * 60)),
+        )
+        for number in range(count)
+    ]
+    for start in range(0, count, 500):
+        await record_usage_batch(
+            usages=usages[start : start + 500],
+            now=datetime.now(UTC),
+            environment_prices=ENVIRONMENT,
+            cache=PricingCache(),
+            caller=SYSTEM,
+        )
+
+
+async def _pending() -> int:
+    rows = await _connection().execute_query_dict("SELECT COUNT(*) AS n FROM usage_rollup_pending")
+    return int(rows[0]["n"])
+
+
+async def _rollup_requests() -> int:
+    rows = await _connection().execute_query_dict(
+        "SELECT COALESCE(SUM(requests), 0) AS n FROM usage_rollup_hourly"
+    )
+    return int(rows[0]["n"])
+
+
+async def _from_logs(dimension: str) -> dict[str | None, tuple[int, int]]:
+    """Requests and cost per model or user, summed from the logs themselves."""
+    rows = await _connection().execute_query_dict(
+        f"SELECT {dimension} AS k, COUNT(*) AS n, SUM(cost_total_pico) AS cost "  # noqa: S608
+        f"FROM api_usage_logs GROUP BY {dimension}"
+    )
+    return {row["k"]: (int(row["n"]), int(row["cost"])) for row in rows}
+
+
+async def _from_report(dimension: UsageDimension) -> tuple[str, dict[str | None, tuple[int, int]]]:
+    report = await cost_report(
+        usage_filter=UsageFilter(),
+        group_by=[dimension],
+        time_zone="UTC",
+        order=CostReportOrder.KEY_ASC,
+        first=None,
+        caller=SYSTEM,
+    )
+    key = "model" if dimension is UsageDimension.MODEL else "user_id"
+    return report.answered_from, {
+        getattr(row.key, key): (row.totals.requests, row.totals.cost_total_pico)
+        for row in report.rows
+    }
+
+
+async def _assert_reports_match_the_logs() -> None:
+    # By model: the hourly rollup. By user: the daily per-user totals.
+    for dimension, column, table in (
+        (UsageDimension.MODEL, "model", "usage_rollup_hourly"),
+        (UsageDimension.USER, "user_id", "usage_rollup_daily_user_total"),
+    ):
+        answered_from, totals = await _from_report(dimension)
+        assert answered_from == table
+        assert totals == await _from_logs(column)
+
+
+async def test_reports_are_exact_before_during_and_after_the_fold(orm: Database) -> None:
+    await _record(1200, prefix="first")
+    if orm.dialect == "sqlite":
+        assert (await _pending(), await _rollup_requests()) == (0, 1200)
+        await _assert_reports_match_the_logs()
+        return
+
+    assert (await _pending(), await _rollup_requests()) == (1200, 0)
+    await _assert_reports_match_the_logs()  # wholly from the pending logs
+    assert await fold_pending(_connection(), limit=500) == 500
+    assert (await _pending(), await _rollup_requests()) == (700, 500)
+    await _assert_reports_match_the_logs()  # half from the rollups, half pending
+    assert await verify_rollups(_connection()) == []
+    assert await fold_all(_connection()) == 700
+    assert (await _pending(), await _rollup_requests()) == (0, 1200)
+    await _assert_reports_match_the_logs()
+    assert await verify_rollups(_connection()) == []
+
+
+async def _reprice_fold_a() -> int:
+    """Give fold-a a price from before every log, re-price everything; return changed."""
+    await upsert_pricing(
+        provider=Provider.OPENAI,
+        model_name="fold-a",
+        prices=PriceChange(NEW_INPUT, NEW_OUTPUT),
+        effective_from=START - timedelta(days=1),
+        now=datetime.now(UTC),
+        actor=SYSTEM,
+    )
+    report = await reprice_usage(
+        usage_filter=UsageFilter(),
+        dry_run=False,
+        environment_prices=ENVIRONMENT,
+        cache=PricingCache(),
+        actor=SYSTEM,
+        chunk_size=50,
+    )
+    return report.changed
+
+
+def _expected_fold_a_cost(count: int) -> int:
+    """The cost of fold-a's calls among `count` recorded by _record, at the new price."""
+    numbers = [number for number in range(count) if number % len(MODELS) == 0]
+    dollars = sum((100 + number) * NEW_INPUT + (7 + number % 13) * NEW_OUTPUT for number in numbers)
+    return int(dollars * PICO_PER_USD)
+
+
+async def test_repricing_moves_folded_shares_and_the_fold_brings_pending_ones(
+    orm: Database,
+) -> None:
+    await _record(600, prefix="reprice")
+    if orm.dialect == "postgres":
+        assert await fold_pending(_connection(), limit=250) == 250  # some folded, some not
+
+    assert await _reprice_fold_a() == 200
+    fold_a = (await _from_logs("model"))["fold-a"]
+    assert fold_a == (200, _expected_fold_a_cost(600))
+    await _assert_reports_match_the_logs()
+    assert await verify_rollups(_connection()) == []
+    await fold_all(_connection())
+    await _assert_reports_match_the_logs()
+    assert await verify_rollups(_connection()) == []
+
+
+async def test_folds_racing_a_repricing_leave_the_rollups_exact(orm: Database) -> None:
+    if orm.dialect != "postgres":
+        pytest.skip("SQLite folds in the inserting transaction")
+    await _record(3000, prefix="race")
+    done = asyncio.Event()
+
+    async def keep_folding() -> int:
+        folded = 0
+        while not done.is_set() or await _pending():
+            folded += await fold_pending(_connection(), limit=40)
+            await asyncio.sleep(0)
+        return folded
+
+    folder = asyncio.create_task(keep_folding())
+    try:
+        changed = await _reprice_fold_a()
+    finally:
+        done.set()
+    assert await folder == 3000
+    assert changed == 1000
+    assert (await _from_logs("model"))["fold-a"] == (1000, _expected_fold_a_cost(3000))
+    await _assert_reports_match_the_logs()
+    assert await verify_rollups(_connection()) == []
+
+
+async def test_rebuild_leaves_pending_logs_to_the_fold(orm: Database) -> None:
+    if orm.dialect != "postgres":
+        pytest.skip("SQLite folds in the inserting transaction")
+    await _record(900, prefix="rebuild")
+    await fold_pending(_connection(), limit=400)
+    await _connection().execute_script(
+        "UPDATE usage_rollup_hourly SET cost_total_pico = cost_total_pico + 1"
+    )
+    assert await verify_rollups(_connection()) != []
+
+    await rebuild_rollups(_connection())
+
+    assert await verify_rollups(_connection()) == []
+    assert (await _pending(), await _rollup_requests()) == (500, 400)
+    await _assert_reports_match_the_logs()
+    assert await fold_all(_connection()) == 500
+    assert await verify_rollups(_connection()) == []
+
+
+RECORD = """
+mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { id } }"""
+
+
+async def test_the_server_folds_what_it_records(api: Api) -> None:
+    for number in range(5):
+        usage = {
+            "provider": "OPENAI",
+            "model": "gpt-4o",
+            "tokensInput": 10 + number,
+            "tokensOutput": 1,
+            "requestId": f"served-{number}",
+        }
+        await api.data(RECORD, {"input": usage})
+    if api.database.dialect != "postgres":
+        return
+    async with TortoiseContext() as context:
+        await context.init(config=tortoise_config(api.database.url))
+        connection = context.connections.get(connection_name(api.database.url))
+        for _ in range(200):  # the folder runs every quarter of a second
+            rows = await connection.execute_query_dict(
+                "SELECT (SELECT COUNT(*) FROM usage_rollup_pending) AS pending, "
+                "(SELECT COALESCE(SUM(requests), 0) FROM usage_rollup_hourly) AS folded"
+            )
+            if int(rows[0]["folded"]) == 5:
+                break
+            await asyncio.sleep(0.05)
+        assert (int(rows[0]["pending"]), int(rows[0]["folded"])) == (0, 5)
