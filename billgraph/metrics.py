@@ -85,6 +85,16 @@ REJECTED = Counter(
     "Requests answered UNAVAILABLE by backpressure, by reason",
     ["reason"],
 )
+ROLLUP_FOLDED = Counter(
+    "billgraph_rollup_folded_logs_total",
+    "Logs the folder added to the rollup tables (PostgreSQL)",
+)
+ROLLUP_FOLD_WAIT = Gauge(
+    "billgraph_rollup_fold_wait_seconds",
+    "How long the oldest log of the last fold had waited since it was recorded: "
+    "rising means the folders fall behind (PostgreSQL)",
+    multiprocess_mode="livemax",
+)
 REPLICA_FALLBACKS = Counter(
     "billgraph_read_replica_fallbacks_total", "Reads sent to the primary because the replica failed"
 )
@@ -156,6 +166,11 @@ def pricing_notification_heard() -> None:
 def request_rejected(reason: str) -> None:
     """Count one request answered UNAVAILABLE by backpressure."""
     REJECTED.labels(reason).inc()
+
+
+def rollup_folded(*, logs: int, oldest_waited_seconds: float) -> None:
+    ROLLUP_FOLDED.inc(logs)
+    ROLLUP_FOLD_WAIT.set(oldest_waited_seconds)
 
 
 def replica_fell_back() -> None:

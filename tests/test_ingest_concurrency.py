@@ -15,9 +15,9 @@ from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from billgraph.db import connection_name, tortoise_config
+from billgraph.services.rollup_folding import fold_everything
 from billgraph.services.rollups import verify_rollups
 from tests.conftest import ADMIN_KEY, Api
-from tests.folding import fold_all
 
 BATCHES = 16
 BATCH_SIZE = 150
@@ -91,7 +91,9 @@ async def test_concurrent_overlapping_batches_all_succeed_with_exact_totals(api:
         assert await verify_rollups(connection) == []
         if api.database.dialect == "postgres":
             # Folds from two workers at once split the pending logs between them.
-            folded = await asyncio.gather(*(fold_all(connection, limit=300) for _ in range(2)))
+            folded = await asyncio.gather(
+                *(fold_everything(connection, limit=300) for _ in range(2))
+            )
             assert sum(folded) == len(distinct)
             assert await verify_rollups(connection) == []
         rows = await connection.execute_query_dict(

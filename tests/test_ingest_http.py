@@ -10,9 +10,9 @@ from tortoise.context import TortoiseContext
 
 from billgraph.db import connection_name, tortoise_config
 from billgraph.services import usage_writer
+from billgraph.services.rollup_folding import fold_everything
 from billgraph.services.rollups import verify_rollups
 from tests.conftest import ADMIN_KEY, Api, create_key, make_settings, running_app
-from tests.folding import fold_all
 
 SUMMARY = "{ costSummary { requests costTotal } }"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -60,7 +60,7 @@ async def rollup_differences(api: Api) -> list[Any]:
     async with TortoiseContext() as context:
         await context.init(config=tortoise_config(api.database.url))
         connection = connections.get(connection_name(api.database.url))
-        await fold_all(connection)
+        await fold_everything(connection)
         return await verify_rollups(connection)
 
 

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from asyncpg import ConnectionDoesNotExistError
+from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext
 
@@ -22,11 +24,11 @@ from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.reports import CostReportOrder, UsageDimension, cost_report
 from billgraph.services.repricing import reprice_usage
-from billgraph.services.rollup_folding import fold_pending
+from billgraph.services.rollup_folding import fold_everything, fold_pending, run_folder
 from billgraph.services.rollups import rebuild_rollups, verify_rollups
 from billgraph.services.usage import UsageFilter, UsageInput, record_usage_batch
 from tests.conftest import Api, Database
-from tests.folding import fold_all
+from tests.test_observability import sample
 
 ENVIRONMENT = EnvironmentPrices(Decimal("0.000001"), Decimal("0.000003"))
 START = datetime(2026, 3, 1, 8, tzinfo=UTC)
@@ -126,7 +128,7 @@ async def test_reports_are_exact_before_during_and_after_the_fold(orm: Database)
     assert (await _pending(), await _rollup_requests()) == (700, 500)
     await _assert_reports_match_the_logs()  # half from the rollups, half pending
     assert await verify_rollups(_connection()) == []
-    assert await fold_all(_connection()) == 700
+    assert await fold_everything(_connection()) == 700
     assert (await _pending(), await _rollup_requests()) == (0, 1200)
     await _assert_reports_match_the_logs()
     assert await verify_rollups(_connection()) == []
@@ -172,7 +174,7 @@ async def test_repricing_moves_folded_shares_and_the_fold_brings_pending_ones(
     assert fold_a == (200, _expected_fold_a_cost(600))
     await _assert_reports_match_the_logs()
     assert await verify_rollups(_connection()) == []
-    await fold_all(_connection())
+    await fold_everything(_connection())
     await _assert_reports_match_the_logs()
     assert await verify_rollups(_connection()) == []
 
@@ -217,7 +219,7 @@ async def test_rebuild_leaves_pending_logs_to_the_fold(orm: Database) -> None:
     assert await verify_rollups(_connection()) == []
     assert (await _pending(), await _rollup_requests()) == (500, 400)
     await _assert_reports_match_the_logs()
-    assert await fold_all(_connection()) == 500
+    assert await fold_everything(_connection()) == 500
     assert await verify_rollups(_connection()) == []
 
 
@@ -225,7 +227,8 @@ RECORD = """
 mutation ($input: RecordUsageInput!) { recordUsage(input: $input) { id } }"""
 
 
-async def test_the_server_folds_what_it_records(api: Api) -> None:
+async def test_the_server_folds_what_it_records_and_counts_it(api: Api) -> None:
+    before = (await api.http.get("/metrics")).text
     for number in range(5):
         usage = {
             "provider": "OPENAI",
@@ -249,3 +252,41 @@ async def test_the_server_folds_what_it_records(api: Api) -> None:
                 break
             await asyncio.sleep(0.05)
         assert (int(rows[0]["pending"]), int(rows[0]["folded"])) == (0, 5)
+    after = (await api.http.get("/metrics")).text
+    folded = "billgraph_rollup_folded_logs_total"
+    assert sample(after, folded) - sample(before, folded) == 5
+    assert 0 < sample(after, "billgraph_rollup_fold_wait_seconds") < 30
+
+
+async def test_the_folder_recovers_when_a_transaction_dies_as_it_begins(
+    orm: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if orm.dialect != "postgres":
+        pytest.skip("the folder runs on PostgreSQL")
+    await _record(50, prefix="recover")
+    begin = TransactionWrapper.begin
+    failures = 0
+
+    async def dies_once(self: TransactionWrapper) -> None:
+        nonlocal failures
+        if failures == 0:
+            failures += 1
+            # As in a server restart: the connection dies as the transaction begins, and
+            # Tortoise, which has already made this transaction the task's connection,
+            # leaves it there.
+            await self._connection.close()
+            raise ConnectionDoesNotExistError("connection was closed in the middle of operation")
+        await begin(self)
+
+    monkeypatch.setattr(TransactionWrapper, "begin", dies_once)
+    folder = asyncio.create_task(run_folder(_connection(), interval_seconds=0.01))
+    try:
+        for _ in range(300):
+            if not await _pending():
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        folder.cancel()
+    assert failures == 1
+    assert await _pending() == 0
+    assert await verify_rollups(_connection()) == []

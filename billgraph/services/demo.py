@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from billgraph.models import ApiKeyScope, Pricing, Provider
+from billgraph.models import ApiKeyScope, Pricing, Provider, UsageLog
 from billgraph.services.api_keys import Caller
 from billgraph.services.model_names import model_key
 from billgraph.services.pricing_admin import PriceChange, upsert_pricing
 from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import BEGINNING_OF_TIME, EnvironmentPrices
+from billgraph.services.rollup_folding import fold_everything
 from billgraph.services.usage import MAX_BATCH_SIZE, UsageInput, record_usage_batch
 
 DEMO_ACTOR = Caller(key_id=None, name="billgraph demo", scopes=frozenset({ApiKeyScope.ADMIN}))
@@ -88,6 +89,8 @@ async def seed_usage(
         )
         created += result.created
         on_batch(batch_start + len(batch))
+    # No server's folder may be running: leave the rollups complete, reports fast.
+    await fold_everything(UsageLog._meta.db)
     return created
 
 

@@ -43,6 +43,7 @@ from billgraph.services.rollups import (
     HOURLY,
     PENDING_TABLE,
     RollupTable,
+    rollup_rows_sql,
 )
 from billgraph.services.sql import (
     POSTGRES,
@@ -410,8 +411,13 @@ def _branch_column(dimension: UsageDimension) -> str:
 _AMOUNTS = (*TOKEN_COLUMNS, "cost_input_pico", "cost_output_pico")
 
 
-def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
-    """SELECT the rollup rows of the rollup pieces, each tagged with its bucket."""
+def _rollup_branch(
+    plan: _Plan, usage_filter: UsageFilter, params: Params, *, rows: str | None = None
+) -> str:
+    """SELECT the rollup rows of the rollup pieces, each tagged with its bucket.
+
+    `rows`: a subquery of rows shaped like the rollup table's to read instead of it.
+    """
     table = plan.rollup
     pieces = _rollup_bounds(plan)
     columns = _dimension_columns(plan, user_column="r.user_key")
@@ -427,7 +433,7 @@ def _rollup_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> st
     where += _filters(usage_filter, params, prefix="r.", user_column="r.user_key")
     return (
         f"SELECT {', '.join(columns)} FROM {source} "  # noqa: S608
-        f"CROSS JOIN {table.name} AS r WHERE {' AND '.join(where)}"
+        f"CROSS JOIN {rows or table.name} AS r WHERE {' AND '.join(where)}"
     )
 
 
@@ -443,22 +449,28 @@ def _rollup_bounds(plan: _Plan) -> list[tuple[object, object, int]]:
 
 
 def _pending_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
-    """SELECT the logs of the rollup pieces that are not folded into the rollups yet.
+    """SELECT what the logs not folded into the rollups yet add to the rollup pieces.
 
-    Few: the folder takes them within a fraction of a second (rollup_folding). The same
-    snapshot sees each log either here or in the rollup branch, never both or neither.
+    Few: the folder takes them within a fraction of a second (rollup_folding). They are
+    first summed into rows shaped like the rollup table's, so each log's bucket is
+    computed once, then read like the table. The same snapshot sees each log either
+    here or in the rollup table, never both or neither.
     """
-    table = plan.rollup
-    bucket = f"{params.dialect.epoch_seconds('l.occurred_at')} / {table.bucket_seconds}"
-    columns = _log_columns(plan)
-    source = _pieces_sql(_rollup_bounds(plan), params, "bigint")  # its values come first
-    where = [f"{bucket} >= p.lo", f"{bucket} < p.hi"]
-    where += _filters(usage_filter, params, prefix="l.", user_column="l.user_id")
-    return (
-        f"SELECT {', '.join(columns)} FROM {PENDING_TABLE} AS q "  # noqa: S608
-        f"JOIN api_usage_logs AS l ON l.id = q.log_id CROSS JOIN {source} "
-        f"WHERE {' AND '.join(where)}"
-    )
+    if params.dialect is POSTGRES:
+        # One primary-key look-up per pending log (OFFSET 0 keeps the join from being
+        # flattened): the pending table's statistics are always stale, and a plain join
+        # risks a hash join over the whole log.
+        logs = (
+            f"(SELECT e.* FROM {PENDING_TABLE} AS q CROSS JOIN LATERAL "  # noqa: S608
+            "(SELECT * FROM api_usage_logs WHERE id = q.log_id OFFSET 0) AS e) AS l"
+        )
+    else:  # SQLite keeps a CROSS JOIN's order: the pending table drives the look-ups
+        logs = (
+            f"(SELECT l.* FROM {PENDING_TABLE} AS q CROSS JOIN api_usage_logs AS l "  # noqa: S608
+            "WHERE l.id = q.log_id) AS l"
+        )
+    rows = f"({rollup_rows_sql(plan.rollup, params.dialect, source=logs)})"
+    return _rollup_branch(plan, usage_filter, params, rows=rows)
 
 
 def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
@@ -467,7 +479,10 @@ def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
         (_moment(params.dialect, piece.start), _moment(params.dialect, piece.end), piece.ordinal)
         for piece in plan.log_pieces
     ]
-    columns = _log_columns(plan)
+    columns = _dimension_columns(plan, user_column="COALESCE(l.user_id, '')")
+    columns += ["1 AS requests", *(f"l.{name} AS {name}" for name in _AMOUNTS)]
+    columns.append("l.cost_total_pico AS cost_total_pico")
+    columns.append(f"{estimated_cost_sql('l.')} AS estimated_pico")
     source = _pieces_sql(pieces, params, "timestamptz")  # its values come first in the text
     if params.dialect is POSTGRES:
         # Each edge is an index range scan of its own: LATERAL with OFFSET 0 keeps the
@@ -488,15 +503,6 @@ def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
         f"SELECT {', '.join(columns)} FROM {source} {logs}"  # noqa: S608
         + (f" WHERE {' AND '.join(where)}" if where else "")
     )
-
-
-def _log_columns(plan: _Plan) -> list[str]:
-    """The columns a branch over logs `l` selects: its dimensions, then one request."""
-    columns = _dimension_columns(plan, user_column="COALESCE(l.user_id, '')")
-    columns += ["1 AS requests", *(f"l.{name} AS {name}" for name in _AMOUNTS)]
-    columns.append("l.cost_total_pico AS cost_total_pico")
-    columns.append(f"{estimated_cost_sql('l.')} AS estimated_pico")
-    return columns
 
 
 def _dimension_columns(plan: _Plan, *, user_column: str) -> list[str]:

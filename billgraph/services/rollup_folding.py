@@ -29,6 +29,7 @@ from functools import cache
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from billgraph import metrics
 from billgraph.services.db_failures import is_lock_conflict, is_unavailable
 from billgraph.services.rollups import (
     FOLD_LOCK_KEY,
@@ -36,7 +37,7 @@ from billgraph.services.rollups import (
     ROLLUP_TABLES,
     add_from_logs_sql,
 )
-from billgraph.services.sql import POSTGRES
+from billgraph.services.sql import POSTGRES, SQLITE, dialect_of_connection
 
 logger = logging.getLogger("billgraph.rollups")
 
@@ -52,7 +53,7 @@ _RETRY_AFTER_FAILURE_SECONDS = 1.0
 @cache
 def _fold_statement() -> str:
     """Return the statement that claims up to $1 pending logs and adds them to the rollups;
-    it returns how many it folded."""
+    it returns how many it folded and how long the oldest of them had waited (seconds)."""
     rollups = ",\n".join(
         f"rollup_{number} AS ({add_from_logs_sql(table, POSTGRES, source='folded')})"
         for number, table in enumerate(ROLLUP_TABLES)
@@ -67,7 +68,9 @@ def _fold_statement() -> str:
         "folded AS (SELECT l.* FROM claimed AS c CROSS JOIN LATERAL "
         "(SELECT * FROM api_usage_logs WHERE id = c.log_id OFFSET 0) AS l),\n"
         f"{rollups}\n"
-        "SELECT COUNT(*) AS folded FROM claimed"
+        "SELECT COUNT(*) AS folded, "
+        "COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - MIN(recorded_at)), 0) AS waited "
+        "FROM folded"
     )
 
 
@@ -81,7 +84,21 @@ async def fold_pending(connection: BaseDBAsyncClient, *, limit: int = FOLD_BATCH
         )
         rows = await transaction.execute_query_dict(_fold_statement(), [limit])
     folded: int = rows[0]["folded"]
+    if folded:
+        metrics.rollup_folded(logs=folded, oldest_waited_seconds=float(rows[0]["waited"]))
     return folded
+
+
+async def fold_everything(connection: BaseDBAsyncClient, *, limit: int = FOLD_BATCH) -> int:
+    """Fold until nothing is pending, `limit` logs a fold; return how many were folded.
+    For processes without a folder (the CLI's bulk commands); on SQLite nothing is ever
+    pending."""
+    if dialect_of_connection(connection) is SQLITE:
+        return 0
+    total = 0
+    while folded := await fold_pending(connection, limit=limit):
+        total += folded
+    return total
 
 
 async def run_folder(
@@ -91,7 +108,10 @@ async def run_folder(
     `interval_seconds`."""
     while True:
         try:
-            folded = await fold_pending(connection)
+            # Each fold in a task of its own: when a connection dies mid-transaction,
+            # Tortoise can leave its transaction in the task's context, and every later
+            # fold of that task would run on the dead connection.
+            folded = await asyncio.create_task(fold_pending(connection))
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -120,7 +120,7 @@ def add_from_logs_sql(table: RollupTable, dialect: Dialect, *, source: str, wher
     Groups are upserted in key order, so concurrent writers lock rows in one order.
     """
     columns = ", ".join((*table.key_columns, *table.sum_columns))
-    select = _from_logs_sql(table, dialect, source=source, where=where)
+    select = rollup_rows_sql(table, dialect, source=source, where=where)
     positions = ", ".join(str(position) for position in range(1, len(table.key_columns) + 1))
     return (
         f"INSERT INTO {table.name} ({columns}) {select} ORDER BY {positions} "
@@ -146,8 +146,8 @@ def move_logs_sql(table: RollupTable, dialect: Dialect, *, before: str, after: s
     return (
         f"INSERT INTO {table.name} ({', '.join((*keys, *table.sum_columns))}) "  # noqa: S608
         f"SELECT {', '.join(keys)}, {net} FROM ("
-        f"SELECT {taken_out} FROM ({_from_logs_sql(table, dialect, source=before)}) AS old "
-        f"UNION ALL {_from_logs_sql(table, dialect, source=after)}"
+        f"SELECT {taken_out} FROM ({rollup_rows_sql(table, dialect, source=before)}) AS old "
+        f"UNION ALL {rollup_rows_sql(table, dialect, source=after)}"
         f") AS moved GROUP BY {positions} HAVING {changed} ORDER BY {positions} "
         + _on_conflict_add(table, dialect)
         + f" RETURNING {', '.join(keys)}, requests"
@@ -165,10 +165,10 @@ def delete_emptied_sql(table: RollupTable, dialect: Dialect) -> str:
     return f"DELETE FROM {table.name} WHERE requests = 0 AND {matches}"  # noqa: S608
 
 
-def _from_logs_sql(
+def rollup_rows_sql(
     table: RollupTable, dialect: Dialect, *, source: str = "api_usage_logs", where: str = ""
 ) -> str:
-    """SELECT the rollup rows the logs add up to (same columns as the table)."""
+    """SELECT the rollup rows the logs of `source` add up to (same columns as the table)."""
     bucket = f"{dialect.epoch_seconds('occurred_at')} / {table.bucket_seconds}"
     dimension_sql = {
         "user_key": "COALESCE(user_id, '')",
@@ -229,7 +229,7 @@ async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference
             columns = ", ".join((*table.key_columns, *table.sum_columns))
             stored = _by_key(table, await fetch(f"SELECT {columns} FROM {table.name}"))  # noqa: S608
             expected = _by_key(
-                table, await fetch(_from_logs_sql(table, dialect, where=folded_condition()))
+                table, await fetch(rollup_rows_sql(table, dialect, where=folded_condition()))
             )
             differences.extend(
                 RollupDifference(table.name, key, stored.get(key), expected.get(key))
@@ -297,6 +297,6 @@ async def rebuild_rollups(connection: BaseDBAsyncClient) -> None:
     await lock_out_folds(connection)
     for table in ROLLUP_TABLES:
         columns = ", ".join((*table.key_columns, *table.sum_columns))
-        select = _from_logs_sql(table, dialect, where=folded_condition())
+        select = rollup_rows_sql(table, dialect, where=folded_condition())
         await connection.execute_script(f"DELETE FROM {table.name}")  # noqa: S608
         await connection.execute_query(f"INSERT INTO {table.name} ({columns}) {select}")

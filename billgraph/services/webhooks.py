@@ -262,7 +262,10 @@ async def run_worker(*, policy: DeliveryPolicy, poll_interval: timedelta) -> Non
     async with httpx.AsyncClient(follow_redirects=False) as client:
         while True:
             try:
-                attempted = await deliver_due(now=datetime.now(UTC), client=client, policy=policy)
+                # A task of its own per round, as the rollup folder does (rollup_folding).
+                attempted = await asyncio.create_task(
+                    deliver_due(now=datetime.now(UTC), client=client, policy=policy)
+                )
             except asyncio.CancelledError:
                 raise
             except Exception as error:
