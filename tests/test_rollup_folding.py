@@ -290,3 +290,19 @@ async def test_the_folder_recovers_when_a_transaction_dies_as_it_begins(
     assert failures == 1
     assert await _pending() == 0
     assert await verify_rollups(_connection()) == []
+
+
+async def test_verify_finds_a_pending_copy_that_differs_from_its_log(orm: Database) -> None:
+    if orm.dialect != "postgres":
+        pytest.skip("SQLite folds in the inserting transaction")
+    await _record(20, prefix="copy")
+    assert await verify_rollups(_connection()) == []
+    await _connection().execute_script(
+        "UPDATE usage_rollup_pending SET cost_total_pico = cost_total_pico + 1 "
+        "WHERE log_id = (SELECT MIN(log_id) FROM usage_rollup_pending)"
+    )
+    [difference] = await verify_rollups(_connection())
+    assert difference.table == "usage_rollup_pending"
+    assert difference.in_rollup is not None
+    assert difference.from_logs is not None
+    assert difference.in_rollup[-1] == difference.from_logs[-1] + 1  # cost_total_pico

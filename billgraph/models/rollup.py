@@ -95,11 +95,26 @@ class UsageRollupDailyUserTotal(_UsageSums):
 class UsageRollupPending(Model):
     """A log whose share is not in the rollup tables yet (PostgreSQL; see rollup_folding).
 
-    Written in the statement that inserts the log; deleted by the fold that adds the log
-    to the rollups, in the same transaction. Reports add these logs to the rollups.
+    Written in the statement that inserts the log, with a copy of the log's columns the
+    rollups sum (so folds and reports read no log); deleted by the fold that adds the
+    log to the rollups, in the same transaction. Re-pricing keeps the copy in step.
     """
 
     log_id = fields.BigIntField(primary_key=True, generated=False)
+    occurred_at = fields.DatetimeField()
+    user_id = fields.CharField(max_length=255, null=True)
+    provider = fields.CharField(max_length=PROVIDER_ID_LENGTH)
+    model = fields.CharField(max_length=255)
+    pricing_source = fields.CharField(max_length=16)
+    service_tier = fields.CharField(max_length=16)
+    tokens_input = fields.BigIntField()
+    tokens_output = fields.BigIntField()
+    tokens_cached_input = fields.BigIntField()
+    tokens_cache_write = fields.BigIntField()
+    tokens_reasoning = fields.BigIntField()
+    cost_input_pico = fields.BigIntField()
+    cost_output_pico = fields.BigIntField()
+    cost_total_pico = fields.BigIntField()
 
     class Meta:
         table = "usage_rollup_pending"

@@ -43,6 +43,7 @@ from billgraph.services.rollups import (
     HOURLY,
     PENDING_TABLE,
     RollupTable,
+    bucket_sql,
     rollup_rows_sql,
 )
 from billgraph.services.sql import (
@@ -451,26 +452,24 @@ def _rollup_bounds(plan: _Plan) -> list[tuple[object, object, int]]:
 def _pending_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:
     """SELECT what the logs not folded into the rollups yet add to the rollup pieces.
 
-    Few: the folder takes them within a fraction of a second (rollup_folding). They are
-    first summed into rows shaped like the rollup table's, so each log's bucket is
+    Few: the folder takes them within a fraction of a second (rollup_folding). Their
+    pending rows (copies of the columns the rollups sum) within the pieces' span are
+    first summed into rows shaped like the rollup table's, so each one's bucket is
     computed once, then read like the table. The same snapshot sees each log either
     here or in the rollup table, never both or neither.
     """
-    if params.dialect is POSTGRES:
-        # One primary-key look-up per pending log (OFFSET 0 keeps the join from being
-        # flattened): the pending table's statistics are always stale, and a plain join
-        # risks a hash join over the whole log.
-        logs = (
-            f"(SELECT e.* FROM {PENDING_TABLE} AS q CROSS JOIN LATERAL "  # noqa: S608
-            "(SELECT * FROM api_usage_logs WHERE id = q.log_id OFFSET 0) AS e) AS l"
-        )
-    else:  # SQLite keeps a CROSS JOIN's order: the pending table drives the look-ups
-        logs = (
-            f"(SELECT l.* FROM {PENDING_TABLE} AS q CROSS JOIN api_usage_logs AS l "  # noqa: S608
-            "WHERE l.id = q.log_id) AS l"
-        )
-    rows = f"({rollup_rows_sql(plan.rollup, params.dialect, source=logs)})"
-    return _rollup_branch(plan, usage_filter, params, rows=rows)
+    bucket = bucket_sql(plan.rollup, params.dialect)
+    starts = [piece.start for piece in plan.rollup_pieces]
+    ends = [piece.end for piece in plan.rollup_pieces]
+    span = []  # integers of our own making, written into the text like LIMIT's
+    if None not in starts:
+        span.append(f"{bucket} >= {int(min(start for start in starts if start is not None))}")
+    if None not in ends:
+        span.append(f"{bucket} < {int(max(end for end in ends if end is not None))}")
+    rows = rollup_rows_sql(
+        plan.rollup, params.dialect, source=PENDING_TABLE, where=" AND ".join(span)
+    )
+    return _rollup_branch(plan, usage_filter, params, rows=f"({rows})")
 
 
 def _logs_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> str:

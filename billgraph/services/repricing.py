@@ -32,6 +32,8 @@ from billgraph.services.pricing_chain import (
     parse_service_tier,
 )
 from billgraph.services.rollups import (
+    PENDING_COLUMNS,
+    PENDING_TABLE,
     ROLLUP_TABLES,
     delete_emptied_sql,
     folded_condition,
@@ -207,6 +209,7 @@ async def _apply_chunk(moved: list[tuple[Log, dict[str, Any]]], actor: Caller) -
                 if still_moving:
                     await _move_rollups(still_moving, connection)  # reads the stored prices
                     await _update_logs(still_moving, connection)
+                    await _refresh_pending_copies(still_moving, connection)
                     await UsageRepricing.bulk_create(
                         [_audit_row(log, columns, actor) for log, columns in still_moving],
                         using_db=connection,
@@ -274,6 +277,22 @@ async def _update_logs(
     await connection.execute_query(
         f"UPDATE api_usage_logs SET {assignments} FROM {source} "  # noqa: S608
         "WHERE api_usage_logs.id = v.id",
+        params.values,
+    )
+
+
+async def _refresh_pending_copies(
+    moved: list[tuple[Log, dict[str, Any]]], connection: BaseDBAsyncClient
+) -> None:
+    """Copy the rewritten logs to their pending rows, for those not folded yet: the fold
+    adds a pending row as it is, so it must hold the new prices."""
+    dialect = dialect_of_connection(connection)
+    params = Params(dialect)
+    ids = dialect.rows_table(params, [[log["id"]] for log, _ in moved], [("id", "bigint")], "o")
+    assignments = ", ".join(f"{column} = l.{column}" for column in PENDING_COLUMNS)
+    await connection.execute_query(
+        f"UPDATE {PENDING_TABLE} SET {assignments} FROM api_usage_logs AS l, {ids} "  # noqa: S608
+        f"WHERE {PENDING_TABLE}.log_id = l.id AND l.id = o.id",
         params.values,
     )
 

@@ -1,19 +1,20 @@
 """Adding acknowledged logs to the rollup tables after their insert (PostgreSQL).
 
-The ingest statement inserts the logs and lists each new one in `usage_rollup_pending`,
-in one transaction, and touches no rollup row: upserting the rollups took a third of
-the statement, and every writer of the same hour and model queued on the same rows.
-A folder in each worker then claims pending logs (`FOR UPDATE SKIP LOCKED`, so workers
-split them), adds them to the three rollup tables in key order and deletes their
-pending rows, in one transaction. Many requests' logs share a rollup row, so one fold
-upserts far fewer rows than the requests did one by one.
+The ingest statement inserts the logs and copies each new one's rollup columns
+(`rollups.PENDING_COLUMNS`) to `usage_rollup_pending`, in one transaction, and touches
+no rollup row: upserting the rollups took a third of the statement, and every writer of
+the same hour and model queued on the same rows. A folder in each worker then claims
+pending rows (`FOR UPDATE SKIP LOCKED`, so workers split them), deletes them and adds
+them to the three rollup tables in key order, in one transaction. Many requests' logs
+share a rollup row, so one fold upserts fewer rows than the requests did one by one.
 
 Every reader stays exact, because a log is either pending or folded in any snapshot:
-reports add the pending logs to the rollups (`reports`), `rollups verify` and `rebuild`
-compare with or rebuild from the folded logs only, and re-pricing moves only folded
-logs' shares (a pending log is folded later at its new price). Re-pricing takes the
-fold lock exclusively before it reads which logs are pending, and a fold takes it
-shared before it reads the logs, so neither sees the other half-done.
+reports add the pending rows to the rollups (`reports`), `rollups verify` and `rebuild`
+compare with or rebuild from the folded logs only (verify also checks each pending
+copy against its log), and re-pricing moves only folded logs' shares and rewrites the
+pending copies of the others, which are folded later at their new prices. Re-pricing
+takes the fold lock exclusively before it reads which logs are pending, and a fold
+takes it shared before it reads the pending rows, so neither sees the other half-done.
 
 A fold adds to NUMERIC sums, so it cannot overflow (`models.rollup.SumField`): a log
 the ingest acknowledged always finds room in the rollups.
@@ -59,18 +60,13 @@ def _fold_statement() -> str:
         for number, table in enumerate(ROLLUP_TABLES)
     )
     return (
-        f"WITH claimed AS (DELETE FROM {PENDING_TABLE} WHERE log_id IN ("  # noqa: S608
+        f"WITH folded AS (DELETE FROM {PENDING_TABLE} WHERE log_id IN ("  # noqa: S608
         f"SELECT log_id FROM {PENDING_TABLE} ORDER BY log_id LIMIT $1::int4 "
-        "FOR UPDATE SKIP LOCKED) RETURNING log_id),\n"
-        # One primary-key look-up per log (OFFSET 0 keeps the planner from flattening
-        # it): joined plainly, the planner hashed the whole log table when its
-        # statistics were stale.
-        "folded AS (SELECT l.* FROM claimed AS c CROSS JOIN LATERAL "
-        "(SELECT * FROM api_usage_logs WHERE id = c.log_id OFFSET 0) AS l),\n"
+        "FOR UPDATE SKIP LOCKED) RETURNING *),\n"
         f"{rollups}\n"
-        "SELECT COUNT(*) AS folded, "
-        "COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - MIN(recorded_at)), 0) AS waited "
-        "FROM folded"
+        "SELECT COUNT(*) AS folded, COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - "
+        "(SELECT recorded_at FROM api_usage_logs WHERE id = (SELECT MIN(log_id) FROM folded))"
+        "), 0) AS waited FROM folded"
     )
 
 

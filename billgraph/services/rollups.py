@@ -30,6 +30,17 @@ SUM_COLUMNS = (
     "cost_output_pico",
     "cost_total_pico",
 )
+# The columns of a log that its share of the rollups depends on: what the pending table
+# copies, so that folds and reports read no log.
+PENDING_COLUMNS = (
+    "occurred_at",
+    "user_id",
+    "provider",
+    "model",
+    "pricing_source",
+    "service_tier",
+    *SUM_COLUMNS[1:],
+)
 
 
 @dataclass(frozen=True)
@@ -165,11 +176,16 @@ def delete_emptied_sql(table: RollupTable, dialect: Dialect) -> str:
     return f"DELETE FROM {table.name} WHERE requests = 0 AND {matches}"  # noqa: S608
 
 
+def bucket_sql(table: RollupTable, dialect: Dialect) -> str:
+    """SQL for the rollup bucket of a log's occurred_at."""
+    return f"{dialect.epoch_seconds('occurred_at')} / {table.bucket_seconds}"
+
+
 def rollup_rows_sql(
     table: RollupTable, dialect: Dialect, *, source: str = "api_usage_logs", where: str = ""
 ) -> str:
     """SELECT the rollup rows the logs of `source` add up to (same columns as the table)."""
-    bucket = f"{dialect.epoch_seconds('occurred_at')} / {table.bucket_seconds}"
+    bucket = bucket_sql(table, dialect)
     dimension_sql = {
         "user_key": "COALESCE(user_id, '')",
         "provider": "provider",
@@ -217,9 +233,10 @@ class RollupDifference:
 
 
 async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference]:
-    """Return every group where a rollup table differs from the sums of the folded logs.
+    """Return every group where a rollup table differs from the sums of the folded logs,
+    and every pending copy that differs from its log.
 
-    Logs, pending list and rollups are read from one snapshot, so ingest and folds in
+    Logs, pending rows and rollups are read from one snapshot, so ingest and folds in
     flight (committed between two of the reads) never show up as drift.
     """
     dialect = dialect_of_connection(connection)
@@ -236,7 +253,38 @@ async def verify_rollups(connection: BaseDBAsyncClient) -> list[RollupDifference
                 for key in sorted(stored.keys() | expected.keys(), key=repr)
                 if stored.get(key) != expected.get(key)
             )
+        differences.extend(await _stale_pending_copies(fetch))
     return differences
+
+
+async def _stale_pending_copies(fetch: "Fetch") -> list[RollupDifference]:
+    """Return each pending row that differs from its log (or has none), as a difference
+    of its sums: the fold would add the copy, not the log."""
+    sums = SUM_COLUMNS[1:]
+    differs = " OR ".join(
+        f"COALESCE(q.{column}, '') <> COALESCE(l.{column}, '')"
+        if column == "user_id"
+        else f"q.{column} <> l.{column}"
+        for column in PENDING_COLUMNS
+    )
+    selected = ", ".join(
+        [*(f"q.{column} AS q_{column}" for column in sums)]
+        + [f"l.{column} AS l_{column}" for column in sums]
+    )
+    rows = await fetch(
+        f"SELECT q.log_id AS log_id, l.id AS found, {selected} FROM {PENDING_TABLE} AS q "  # noqa: S608
+        f"LEFT JOIN api_usage_logs AS l ON l.id = q.log_id WHERE l.id IS NULL OR {differs} "
+        "ORDER BY q.log_id"
+    )
+    return [
+        RollupDifference(
+            PENDING_TABLE,
+            (row["log_id"],),
+            tuple(int(row[f"q_{column}"]) for column in sums),
+            None if row["found"] is None else tuple(int(row[f"l_{column}"]) for column in sums),
+        )
+        for row in rows
+    ]
 
 
 Fetch = Callable[[str], Awaitable[list[dict[str, Any]]]]

@@ -3,8 +3,9 @@
 The rows travel as one JSON document (`json_to_recordset`), encoded by msgspec slice by
 slice: binding one array per column instead cost asyncpg an isinstance check per value,
 all in one call that held the event loop. The statement inserts the rows,
-skips request ids already stored (`ON CONFLICT (request_id) DO NOTHING`), and lists
-exactly the inserted rows in `usage_rollup_pending`, from where `rollup_folding` adds
+skips request ids already stored (`ON CONFLICT (request_id) DO NOTHING`), and copies
+exactly the inserted rows' rollup columns to `usage_rollup_pending`, from where
+`rollup_folding` adds
 them to the rollup tables after the commit. Writers therefore share no rollup row: the
 upserts that locked them cost a third of the statement. A statement that runs alone is
 its own transaction.
@@ -19,6 +20,7 @@ from typing import Any
 import msgspec
 
 from billgraph.services.budgets.in_force import BUDGETS_REVISION_ROW
+from billgraph.services.rollups import PENDING_COLUMNS, PENDING_TABLE
 from billgraph.services.usage_fields import LOG_COLUMNS, TEXT_COLUMNS
 
 _SQL_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in LOG_COLUMNS} | {
@@ -52,6 +54,7 @@ def insert_statement(*, check_key: bool = False) -> str:
         else ""
     )
     columns = ", ".join(LOG_COLUMNS)
+    pending = ", ".join(PENDING_COLUMNS)
     record_type = ", ".join(
         f"{key} {_SQL_TYPE[column]}" for key, column in zip(_KEYS, LOG_COLUMNS, strict=True)
     )
@@ -66,8 +69,9 @@ def insert_statement(*, check_key: bool = False) -> str:
         "WHERE EXISTS (SELECT FROM in_force)),\n"
         f"inserted AS (INSERT INTO api_usage_logs ({columns}, recorded_at) "
         f"SELECT {columns}, $2::timestamptz FROM incoming ORDER BY request_id "
-        "ON CONFLICT (request_id) DO NOTHING RETURNING id, request_id),\n"
-        "pending AS (INSERT INTO usage_rollup_pending (log_id) SELECT id FROM inserted)\n"
+        f"ON CONFLICT (request_id) DO NOTHING RETURNING id, request_id, {pending}),\n"
+        f"pending AS (INSERT INTO {PENDING_TABLE} (log_id, {pending}) "
+        f"SELECT id, {pending} FROM inserted)\n"
         "SELECT id, request_id FROM inserted UNION ALL SELECT NULL, NULL FROM in_force"
     )
 
