@@ -306,3 +306,14 @@ async def test_verify_finds_a_pending_copy_that_differs_from_its_log(orm: Databa
     assert difference.in_rollup is not None
     assert difference.from_logs is not None
     assert difference.in_rollup[-1] == difference.from_logs[-1] + 1  # cost_total_pico
+
+
+async def test_folding_everything_leaves_the_pending_table_empty_on_disk(orm: Database) -> None:
+    if orm.dialect != "postgres":
+        pytest.skip("SQLite folds in the inserting transaction")
+    await _record(3000, prefix="vacuum")
+    size = "SELECT pg_relation_size('usage_rollup_pending') AS bytes"
+    assert (await _connection().execute_query_dict(size))[0]["bytes"] > 0
+    assert await fold_everything(_connection()) == 3000
+    # Vacuumed: reports and folds no longer read 3000 dead rows.
+    assert (await _connection().execute_query_dict(size))[0]["bytes"] == 0

@@ -25,6 +25,7 @@ rows between processes); its pending table stays empty.
 
 import asyncio
 import logging
+import time
 from functools import cache
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -49,6 +50,7 @@ FOLD_BATCH = 20_000
 # does not wait for the fold.
 FOLD_INTERVAL_SECONDS = 0.25
 _RETRY_AFTER_FAILURE_SECONDS = 1.0
+VACUUM_INTERVAL_SECONDS = 1.0
 
 
 @cache
@@ -94,20 +96,38 @@ async def fold_everything(connection: BaseDBAsyncClient, *, limit: int = FOLD_BA
     total = 0
     while folded := await fold_pending(connection, limit=limit):
         total += folded
+    if total:
+        await vacuum_pending(connection)
     return total
+
+
+async def vacuum_pending(connection: BaseDBAsyncClient) -> None:
+    """Reclaim the pending table's dead rows (PostgreSQL).
+
+    Every log passes through the table once, so it holds mostly dead rows until vacuumed,
+    and reports and folds read all of them: with the 200,000 dead rows a seed left, the
+    30-day DAY x MODEL report's statement took 15 ms (median), 8 ms once vacuumed.
+    Autovacuum may be off, or too slow for a queue; SKIP_LOCKED lets a worker whose
+    neighbour is already vacuuming go on.
+    """
+    await connection.execute_script(f"VACUUM (SKIP_LOCKED) {PENDING_TABLE}")
 
 
 async def run_folder(
     connection: BaseDBAsyncClient, *, interval_seconds: float = FOLD_INTERVAL_SECONDS
 ) -> None:
     """Fold pending logs until cancelled: at once while a backlog lasts, else every
-    `interval_seconds`."""
+    `interval_seconds`; vacuum the pending table about once a second while logs come."""
+    last_vacuum = time.monotonic()
     while True:
         try:
-            # Each fold in a task of its own: when a connection dies mid-transaction,
+            # Each round in a task of its own: when a connection dies mid-transaction,
             # Tortoise can leave its transaction in the task's context, and every later
-            # fold of that task would run on the dead connection.
+            # round of that task would run on the dead connection.
             folded = await asyncio.create_task(fold_pending(connection))
+            if folded and time.monotonic() - last_vacuum >= VACUUM_INTERVAL_SECONDS:
+                await asyncio.create_task(vacuum_pending(connection))
+                last_vacuum = time.monotonic()
         except asyncio.CancelledError:
             raise
         except Exception as error:
