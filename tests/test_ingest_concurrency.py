@@ -90,11 +90,9 @@ async def test_concurrent_overlapping_batches_all_succeed_with_exact_totals(api:
         connection = connections.get(connection_name(api.database.url))
         assert await verify_rollups(connection) == []
         if api.database.dialect == "postgres":
-            # Folds from two workers at once split the pending logs between them.
-            folded = await asyncio.gather(
-                *(fold_everything(connection, limit=300) for _ in range(2))
-            )
-            assert sum(folded) == len(distinct)
+            # Folds from two more workers at once (the app's folder runs too) split the
+            # pending logs between them, each folded once.
+            await asyncio.gather(*(fold_everything(connection, limit=300) for _ in range(2)))
             assert await verify_rollups(connection) == []
         rows = await connection.execute_query_dict(
             "SELECT SUM(requests) AS requests, SUM(cost_total_pico) AS cost "

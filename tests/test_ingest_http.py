@@ -120,6 +120,22 @@ async def test_a_changed_payload_is_a_conflict_and_rolls_back_the_request(api: A
     assert await requests_stored(api) == "1"
 
 
+async def test_a_request_of_several_statements_is_still_all_or_nothing(api: Api) -> None:
+    # 10,000 records go to PostgreSQL in five statements of one transaction.
+    records = [record(index) for index in range(10_000)]
+    await post(api, [records[9_000]])
+    changed = {**records[9_990], "tokensOutput": 11}
+    await post(api, [changed])  # stored first: the request's own copy now conflicts
+    status, answer = await post(api, records)
+    assert status == 409
+    assert answer["errors"][0]["extensions"]["index"] == 9_990
+    assert await requests_stored(api) == "2"  # every statement of the request undone
+    records[9_990] = changed
+    assert await post(api, records) == (200, {"created": 9_998, "replayed": 2})
+    assert await requests_stored(api) == "10000"
+    assert await rollup_differences(api) == []
+
+
 async def test_keys_scopes_and_user_binding_apply(api: Api) -> None:
     status, answer = await post(api, [record(0)], key="bg_nothing_here")
     assert (status, answer["errors"][0]["extensions"]["code"]) == (401, "UNAUTHENTICATED")

@@ -101,16 +101,19 @@ async def fold_everything(connection: BaseDBAsyncClient, *, limit: int = FOLD_BA
     return total
 
 
-async def vacuum_pending(connection: BaseDBAsyncClient) -> None:
+async def vacuum_pending(connection: BaseDBAsyncClient, *, truncate: bool = True) -> None:
     """Reclaim the pending table's dead rows (PostgreSQL).
 
     Every log passes through the table once, so it holds mostly dead rows until vacuumed,
     and reports and folds read all of them: with the 200,000 dead rows a seed left, the
     30-day DAY x MODEL report's statement took 15 ms (median), 8 ms once vacuumed.
     Autovacuum may be off, or too slow for a queue; SKIP_LOCKED lets a worker whose
-    neighbour is already vacuuming go on.
+    neighbour is already vacuuming go on. `truncate=False` while ingest runs: giving
+    the file's empty tail back needs a moment without any reader or writer, and VACUUM
+    waited up to 5 s for one, stalling the folder behind a growing backlog.
     """
-    await connection.execute_script(f"VACUUM (SKIP_LOCKED) {PENDING_TABLE}")
+    options = "SKIP_LOCKED" if truncate else "SKIP_LOCKED, TRUNCATE false"
+    await connection.execute_script(f"VACUUM ({options}) {PENDING_TABLE}")
 
 
 async def run_folder(
@@ -126,7 +129,7 @@ async def run_folder(
             # round of that task would run on the dead connection.
             folded = await asyncio.create_task(fold_pending(connection))
             if folded and time.monotonic() - last_vacuum >= VACUUM_INTERVAL_SECONDS:
-                await asyncio.create_task(vacuum_pending(connection))
+                await asyncio.create_task(vacuum_pending(connection, truncate=False))
                 last_vacuum = time.monotonic()
         except asyncio.CancelledError:
             raise

@@ -15,12 +15,14 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import msgspec
 
 from billgraph.services.budgets.in_force import BUDGETS_REVISION_ROW
 from billgraph.services.rollups import PENDING_COLUMNS, PENDING_TABLE
+from billgraph.services.usage_batch import REQUEST_ID
 from billgraph.services.usage_fields import LOG_COLUMNS, TEXT_COLUMNS
 
 _SQL_TYPE = {column: "text" if column in TEXT_COLUMNS else "int8" for column in LOG_COLUMNS} | {
@@ -34,6 +36,7 @@ _Row = msgspec.defstruct("_Row", [(key, Any) for key in _KEYS])
 _ENCODER = msgspec.json.Encoder()  # datetimes as RFC 3339, which timestamptz reads
 # Rows encoded between two yields to the event loop.
 _SLICE = 500
+ROWS_PER_STATEMENT = 2000
 
 
 @cache
@@ -74,6 +77,20 @@ def insert_statement(*, check_key: bool = False) -> str:
         f"SELECT id, {pending} FROM inserted)\n"
         "SELECT id, request_id FROM inserted UNION ALL SELECT NULL, NULL FROM in_force"
     )
+
+
+def statement_chunks(rows: Sequence[tuple[Any, ...]]) -> list[Sequence[tuple[Any, ...]]]:
+    """Cut a batch into the rows of one statement each, in request id order across them
+    (so concurrent writers still take request ids in one order). Run them in one
+    transaction: one statement of 10,000 rows held the event loop for 11 ms while its
+    3 MB document was joined and handed to the driver; one of 2000, 3 ms."""
+    if len(rows) <= ROWS_PER_STATEMENT:
+        return [rows]
+    ordered = sorted(rows, key=itemgetter(REQUEST_ID))
+    return [
+        ordered[start : start + ROWS_PER_STATEMENT]
+        for start in range(0, len(ordered), ROWS_PER_STATEMENT)
+    ]
 
 
 async def encode_rows(rows: Sequence[tuple[Any, ...]]) -> str:

@@ -209,18 +209,22 @@ async def _insert_postgres(
     budgets_revision: int,
     caller: Caller,
 ) -> dict[str, int]:
-    document = await usage_sql_postgres.encode_rows(rows)
     digest = caller.unchecked_key_digest
     key = (caller.key_id, digest) if caller.key_id is not None and digest is not None else None
-    _, records = await connection.execute_query(
-        usage_sql_postgres.insert_statement(check_key=key is not None),
-        usage_sql_postgres.insert_parameters(document, now, budgets_revision, key),
-    )
-    inserted = {record["request_id"]: record["id"] for record in records}
-    if inserted.pop(None, _NOT_IN_FORCE) is _NOT_IN_FORCE:
-        if key is not None and not await key_is_active(caller):
-            raise _revoked()
-        raise BudgetsChangedError
+    statement = usage_sql_postgres.insert_statement(check_key=key is not None)
+    inserted: dict[str, int] = {}
+    # More than one chunk only in a batch, which runs in a transaction.
+    for chunk in usage_sql_postgres.statement_chunks(rows):
+        document = await usage_sql_postgres.encode_rows(chunk)
+        _, records = await connection.execute_query(
+            statement, usage_sql_postgres.insert_parameters(document, now, budgets_revision, key)
+        )
+        found = {record["request_id"]: record["id"] for record in records}
+        if found.pop(None, _NOT_IN_FORCE) is _NOT_IN_FORCE:
+            if key is not None and not await key_is_active(caller):
+                raise _revoked()
+            raise BudgetsChangedError
+        inserted.update(found)
     return inserted
 
 
