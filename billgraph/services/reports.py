@@ -432,10 +432,11 @@ def _rollup_branch(
     source = _pieces_sql(pieces, params, "bigint")  # its values come first in the text
     where = [f"r.{table.bucket_column} >= p.lo", f"r.{table.bucket_column} < p.hi"]
     where += _filters(usage_filter, params, prefix="r.", user_column="r.user_key")
-    return (
-        f"SELECT {', '.join(columns)} FROM {source} "  # noqa: S608
-        f"CROSS JOIN {rows or table.name} AS r WHERE {' AND '.join(where)}"
+    # Values go in the order of the text: those of `rows` were added before the pieces'.
+    tables = (
+        f"{rows} AS r CROSS JOIN {source}" if rows else f"{source} CROSS JOIN {table.name} AS r"
     )
+    return f"SELECT {', '.join(columns)} FROM {tables} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
 def _rollup_bounds(plan: _Plan) -> list[tuple[object, object, int]]:
@@ -461,11 +462,13 @@ def _pending_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> s
     bucket = bucket_sql(plan.rollup, params.dialect)
     starts = [piece.start for piece in plan.rollup_pieces]
     ends = [piece.end for piece in plan.rollup_pieces]
-    span = []  # integers of our own making, written into the text like LIMIT's
+    span = []  # parameters, so that the text stays the same whatever the range
     if None not in starts:
-        span.append(f"{bucket} >= {int(min(start for start in starts if start is not None))}")
+        span.append(
+            f"{bucket} >= {params.add(min(start for start in starts if start is not None))}"
+        )
     if None not in ends:
-        span.append(f"{bucket} < {int(max(end for end in ends if end is not None))}")
+        span.append(f"{bucket} < {params.add(max(end for end in ends if end is not None))}")
     rows = rollup_rows_sql(
         plan.rollup, params.dialect, source=PENDING_TABLE, where=" AND ".join(span)
     )

@@ -207,13 +207,23 @@ async def _run_on_postgres(
                 # so asyncpg's own timeout cancels it in the server instead.
                 rows = await raw.fetch(sql, *values, timeout=timeout_seconds)
             else:
-                async with raw.transaction(readonly=True):
-                    # JIT compilation costs more than these short queries take (150 ms
-                    # seen here when the planner's estimate of a join of pieces ran high).
-                    await raw.execute(
-                        f"SET LOCAL statement_timeout = {milliseconds}; SET LOCAL jit = off"
-                    )
+                # One round trip opens the transaction and sets its limits: under ingest
+                # each round trip's answer waits its turn on the event loop. JIT
+                # compilation costs more than these short queries take (150 ms seen here
+                # when the planner's estimate of a join of pieces ran high).
+                await raw.execute(
+                    f"BEGIN READ ONLY; SET LOCAL statement_timeout = {milliseconds}; "
+                    "SET LOCAL jit = off"
+                )
+                try:
                     rows = await raw.fetch(sql, *values)
+                except asyncio.CancelledError:
+                    raise  # the pool's release rolls back once the cancel went through
+                except Exception:
+                    if not raw.is_closed() and raw.is_in_transaction():
+                        await raw.execute("ROLLBACK")
+                    raise
+                await raw.execute("COMMIT")
     except (asyncpg.QueryCanceledError, TimeoutError):
         raise report_timeout(timeout_seconds) from None
     return [dict(row) for row in rows]
