@@ -109,8 +109,9 @@ async def vacuum_pending(connection: BaseDBAsyncClient, *, truncate: bool = True
     30-day DAY x MODEL report's statement took 15 ms (median), 8 ms once vacuumed.
     Autovacuum may be off, or too slow for a queue; SKIP_LOCKED lets a worker whose
     neighbour is already vacuuming go on. `truncate=False` while ingest runs: giving
-    the file's empty tail back needs a moment without any reader or writer, and VACUUM
-    waited up to 5 s for one, stalling the folder behind a growing backlog.
+    the file's empty tail back needs a moment without any reader or writer, which VACUUM
+    waits up to 5 s for; with it, the folder fell behind (54,000 logs still pending at the
+    end of a 200,000-record run, folded 12.8 s later), without it, it kept up.
     """
     options = "SKIP_LOCKED" if truncate else "SKIP_LOCKED, TRUNCATE false"
     await connection.execute_script(f"VACUUM ({options}) {PENDING_TABLE}")
