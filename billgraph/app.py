@@ -7,9 +7,10 @@ process managers (`uvicorn billgraph.app:create_app_from_env --factory --workers
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -92,38 +93,37 @@ def delivery_policy_of(settings: Settings) -> webhooks.DeliveryPolicy:
 
 
 @contextlib.asynccontextmanager
-async def webhook_worker(settings: Settings) -> AsyncIterator[None]:
-    """Deliver alert webhooks in the background while the app runs (unless disabled)."""
-    if not settings.webhook_worker_enabled:
+async def in_background(work: Coroutine[Any, Any, None] | None) -> AsyncIterator[None]:
+    """Run `work` (if any) as a task while the block runs; cancel it at the end."""
+    if work is None:
         yield
         return
-    task = asyncio.create_task(
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def webhook_worker(settings: Settings) -> AbstractAsyncContextManager[None]:
+    """Deliver alert webhooks in the background while the app runs (unless disabled)."""
+    if not settings.webhook_worker_enabled:
+        return in_background(None)
+    return in_background(
         webhooks.run_worker(
             policy=delivery_policy_of(settings),
             poll_interval=timedelta(seconds=settings.webhook_poll_seconds),
         )
     )
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
-@contextlib.asynccontextmanager
-async def rollup_folder(settings: Settings) -> AsyncIterator[None]:
+def rollup_folder(settings: Settings) -> AbstractAsyncContextManager[None]:
     """Fold acknowledged logs into the rollups in the background (PostgreSQL only)."""
     if dialect_of(settings.database_url) != "postgres":
-        yield
-        return
-    task = asyncio.create_task(rollup_folding.run_folder(UsageLog._meta.db))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        return in_background(None)
+    return in_background(rollup_folding.run_folder(UsageLog._meta.db))
 
 
 def create_app(settings: Settings) -> FastAPI:
