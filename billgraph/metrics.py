@@ -169,6 +169,7 @@ def request_rejected(reason: str) -> None:
 
 
 def rollup_folded(*, logs: int, oldest_waited_seconds: float) -> None:
+    """Count one fold's logs and how long the oldest of them waited to be folded."""
     ROLLUP_FOLDED.inc(logs)
     ROLLUP_FOLD_WAIT.set(oldest_waited_seconds)
 

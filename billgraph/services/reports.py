@@ -439,7 +439,9 @@ def _rollup_branch(
     return f"SELECT {', '.join(columns)} FROM {tables} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
-def _rollup_bounds(plan: _Plan) -> list[tuple[object, object, int]]:
+def _rollup_bounds(plan: _Plan) -> list[tuple[int, int, int]]:
+    """(first bucket, bucket after the last, ordinal) of each rollup piece; an open side
+    of the range becomes a bucket number far past any date."""
     return [
         (
             _NO_LOWER_BUCKET if piece.start is None else piece.start,
@@ -460,18 +462,12 @@ def _pending_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> s
     here or in the rollup table, never both or neither.
     """
     bucket = bucket_sql(plan.rollup, params.dialect)
-    starts = [piece.start for piece in plan.rollup_pieces]
-    ends = [piece.end for piece in plan.rollup_pieces]
-    span = []  # parameters, so that the text stays the same whatever the range
-    if None not in starts:
-        span.append(
-            f"{bucket} >= {params.add(min(start for start in starts if start is not None))}"
-        )
-    if None not in ends:
-        span.append(f"{bucket} < {params.add(max(end for end in ends if end is not None))}")
-    rows = rollup_rows_sql(
-        plan.rollup, params.dialect, source=PENDING_TABLE, where=" AND ".join(span)
-    )
+    bounds = _rollup_bounds(plan)
+    # Parameters, so that the text stays the same whatever the range.
+    lowest = params.add(min(low for low, _, _ in bounds))
+    highest = params.add(max(high for _, high, _ in bounds))
+    span = f"{bucket} >= {lowest} AND {bucket} < {highest}"
+    rows = rollup_rows_sql(plan.rollup, params.dialect, source=PENDING_TABLE, where=span)
     return _rollup_branch(plan, usage_filter, params, rows=f"({rows})")
 
 

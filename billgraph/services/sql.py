@@ -217,8 +217,8 @@ async def _run_on_postgres(
                 )
                 try:
                     rows = await raw.fetch(sql, *values)
-                except asyncio.CancelledError:
-                    raise  # the pool's release rolls back once the cancel went through
+                # A cancelled task (not an Exception) leaves the rollback to the pool's
+                # release, which waits for the cancel to go through.
                 except Exception:
                     if not raw.is_closed() and raw.is_in_transaction():
                         await raw.execute("ROLLBACK")

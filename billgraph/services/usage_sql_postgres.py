@@ -5,10 +5,9 @@ slice: binding one array per column instead cost asyncpg an isinstance check per
 all in one call that held the event loop. The statement inserts the rows,
 skips request ids already stored (`ON CONFLICT (request_id) DO NOTHING`), and copies
 exactly the inserted rows' rollup columns to `usage_rollup_pending`, from where
-`rollup_folding` adds
-them to the rollup tables after the commit. Writers therefore share no rollup row: the
-upserts that locked them cost a third of the statement. A statement that runs alone is
-its own transaction.
+`rollup_folding` adds them to the rollup tables after the commit. Writers therefore
+share no rollup row: the upserts that locked them cost a third of the statement. A
+statement that runs alone is its own transaction.
 """
 
 import asyncio
