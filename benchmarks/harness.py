@@ -89,6 +89,7 @@ def billgraph_cli(database_url: str, *args: str) -> str:
 
     The database may be a new SQLite file, which only some commands create unasked.
     """
+    RESULTS.mkdir(parents=True, exist_ok=True)  # the working directory; a fresh clone has none
     result = subprocess.run(  # noqa: S603  (our own console script, arguments we built)
         [str(BILLGRAPH), "--create-database", *args],
         env={**os.environ, "DATABASE_URL": database_url},
@@ -128,6 +129,7 @@ class Server:
 def billgraph_server(database_url: str, *, workers: int = 1) -> Iterator[Server]:
     """Start `billgraph serve` on a free port; wait for /healthz; stop it afterwards."""
     port = free_port()
+    RESULTS.mkdir(parents=True, exist_ok=True)  # the working directory; a fresh clone has none
     env = {
         **os.environ,
         "DATABASE_URL": database_url,

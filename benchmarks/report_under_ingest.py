@@ -6,9 +6,10 @@ DAY x MODEL costReport over the last 30 UTC days (the benchmarks/reports.py shap
 
 1. quiet: `--runs` requests one after the other;
 2. under ingest: the same requests while `--clients` clients send POST /v1/usage bodies
-   of `--batch` new records back to back, flat out, to the same server. The bodies are
-   made before the timing starts (`--bodies` per client), so that making them does not
-   hold the event loop that times the reports.
+   of `--batch` new records back to back, flat out, to the same server. The ingest
+   clients run in a process of their own and make their bodies (`--bodies` per client)
+   before the timing starts, so that neither their HTTP work nor making the bodies holds
+   the event loop that times the reports.
 
 Prints both medians, their ratio (target: at most 2) and the records/s the ingest
 clients got meanwhile, as one JSON object.
@@ -18,12 +19,13 @@ clients got meanwhile, as one JSON object.
 
 import argparse
 import asyncio
+import multiprocessing
 import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from harness import (
@@ -60,16 +62,18 @@ async def report_latencies(client: httpx.AsyncClient, url: str, runs: int) -> li
     return latencies
 
 
+class EventFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
 def ingest_bodies(number: int, count: int, batch: int) -> list[bytes]:
-    """Return `count` bodies of new records for ingest client `number`, made up front:
-    made while the reports are timed, they held this process's event loop (12 ms
-    each), and the report timings measured that as well as the server."""
+    """Return `count` bodies of new records for ingest client `number`."""
     generator = random.Random(number)
     return [http_body(generator, f"load-{number}", request, batch) for request in range(count)]
 
 
 async def ingest_flat_out(
-    client: httpx.AsyncClient, url: str, bodies: list[bytes], stop: asyncio.Event
+    client: httpx.AsyncClient, url: str, bodies: list[bytes], stop: EventFlag
 ) -> int:
     """Send the bodies back to back until `stop`; return how many records were stored."""
     stored = 0
@@ -82,6 +86,26 @@ async def ingest_flat_out(
     if not stop.is_set():
         raise RuntimeError("the ingest bodies ran out before the reports were done")
     return stored
+
+
+def ingest_process(
+    *, url: str, admin_key: str, args: argparse.Namespace, ready: Any, stop: Any, stored: Any
+) -> None:
+    """The ingest clients, in a process of their own. In the timing process, their HTTP
+    work held the event loop that times the reports, so the timings measured the load
+    generator as well as the server. Puts the records stored on `stored` (a queue)."""
+
+    async def run_clients() -> int:
+        bodies = [ingest_bodies(number, args.bodies, args.batch) for number in range(args.clients)]
+        headers = {"Authorization": f"Bearer {admin_key}", "Content-Type": "application/json"}
+        async with httpx.AsyncClient(headers=headers, timeout=300) as client:
+            ready.set()
+            senders = [
+                ingest_flat_out(client, url, bodies[number], stop) for number in range(args.clients)
+            ]
+            return sum(await asyncio.gather(*senders))
+
+    stored.put(asyncio.run(run_clients()))
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
@@ -100,25 +124,31 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 await report_latencies(client, server.url, 5)  # warm-up
                 log(f"quiet: {args.runs} reports")
                 quiet = await report_latencies(client, server.url, args.runs)
-                stop = asyncio.Event()
-                bodies = [
-                    ingest_bodies(number, args.bodies, args.batch) for number in range(args.clients)
-                ]
-                ingest_headers = {**headers, "Content-Type": "application/json"}
-                async with httpx.AsyncClient(headers=ingest_headers, timeout=300) as ingest:
-                    started = time.perf_counter()
-                    senders = [
-                        asyncio.create_task(
-                            ingest_flat_out(ingest, f"{base}/v1/usage", bodies[number], stop)
-                        )
-                        for number in range(args.clients)
-                    ]
-                    await asyncio.sleep(1.0)  # let ingest reach its pace
-                    log(f"under ingest from {args.clients} clients: {args.runs} reports")
-                    loaded = await report_latencies(client, server.url, args.runs)
-                    stop.set()
-                    stored = sum(await asyncio.gather(*senders))
-                    ingest_seconds = time.perf_counter() - started
+                context = multiprocessing.get_context("spawn")
+                ready, stop, stored_queue = context.Event(), context.Event(), context.Queue()
+                senders = context.Process(
+                    target=ingest_process,
+                    kwargs={
+                        "url": f"{base}/v1/usage",
+                        "admin_key": ADMIN_KEY,
+                        "args": args,
+                        "ready": ready,
+                        "stop": stop,
+                        "stored": stored_queue,
+                    },
+                )
+                senders.start()
+                await asyncio.to_thread(ready.wait)
+                started = time.perf_counter()
+                await asyncio.sleep(1.0)  # let ingest reach its pace
+                log(f"under ingest from {args.clients} clients: {args.runs} reports")
+                loaded = await report_latencies(client, server.url, args.runs)
+                stop.set()
+                stored = await asyncio.to_thread(stored_queue.get, timeout=300)
+                ingest_seconds = time.perf_counter() - started
+                await asyncio.to_thread(senders.join)
+                if senders.exitcode != 0:
+                    raise RuntimeError(f"the ingest process exited with {senders.exitcode}")
     quiet_summary, loaded_summary = latency_summary(quiet), latency_summary(loaded)
     ratio = round(loaded_summary["median_ms"] / quiet_summary["median_ms"], 2)
     return {
