@@ -41,6 +41,7 @@ from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.pricing_defaults import initialize_default_pricing
 from billgraph.services.pricing_listener import PricingListener
 from billgraph.services.providers import ensure_builtin_providers
+from billgraph.services.write_admission import batch_writes_limited
 from billgraph.settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger("billgraph")
@@ -157,6 +158,7 @@ def create_app(settings: Settings) -> FastAPI:
                 RegisterTortoise(app, config=config),
                 read_replica(settings),
                 single_record_writes(settings),
+                batch_writes_limited(settings.ingest_rows_in_flight),
             ):
                 await ensure_builtin_providers()
                 report = await initialize_default_pricing(

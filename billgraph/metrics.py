@@ -95,6 +95,12 @@ ROLLUP_FOLD_WAIT = Gauge(
     "rising means the folders fall behind (PostgreSQL)",
     multiprocess_mode="livemax",
 )
+BATCH_WRITE_WAIT = Histogram(
+    "billgraph_batch_write_wait_seconds",
+    "How long batch writes waited for their share of INGEST_ROWS_IN_FLIGHT (only those "
+    "that waited)",
+    buckets=_LATENCY_BUCKETS,
+)
 REPLICA_FALLBACKS = Counter(
     "billgraph_read_replica_fallbacks_total", "Reads sent to the primary because the replica failed"
 )
@@ -172,6 +178,11 @@ def rollup_folded(*, logs: int, oldest_waited_seconds: float) -> None:
     """Count one fold's logs and how long the oldest of them waited to be folded."""
     ROLLUP_FOLDED.inc(logs)
     ROLLUP_FOLD_WAIT.set(oldest_waited_seconds)
+
+
+def batch_write_waited(seconds: float) -> None:
+    """Observe how long one batch write waited for its rows' share of the process's budget."""
+    BATCH_WRITE_WAIT.observe(seconds)
 
 
 def replica_fell_back() -> None:

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     database_connect_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
     statement_timeout_seconds: Annotated[float, Field(ge=0, le=86400)] = 30.0
     request_timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
+    # Rows of batch writes one process has in the database at once; 0: no limit
+    # (services/write_admission.py says why).
+    ingest_rows_in_flight: Annotated[int, Field(ge=0, le=1_000_000)] = 2000
     price_settle_seconds: Annotated[float, Field(ge=0, le=3600)] = 2.0
     metrics_enabled: bool = True
     metrics_public: bool | None = None

@@ -11,13 +11,16 @@ import random
 from decimal import Decimal
 from typing import Any
 
+import httpx
+import pytest
 from tortoise import connections
 from tortoise.context import TortoiseContext
 
 from billgraph.db import connection_name, tortoise_config
 from billgraph.services.rollup_folding import fold_everything
 from billgraph.services.rollups import verify_rollups
-from tests.conftest import ADMIN_KEY, Api
+from tests.conftest import ADMIN_KEY, Api, make_settings, running_app
+from tests.test_observability import sample
 
 BATCHES = 16
 BATCH_SIZE = 150
@@ -53,7 +56,36 @@ def batches() -> list[list[dict[str, Any]]]:
     return result
 
 
-async def test_concurrent_overlapping_batches_all_succeed_with_exact_totals(api: Api) -> None:
+@pytest.mark.parametrize(
+    "rows_in_flight",
+    [
+        pytest.param(2000, id="default-budget"),  # batches of 150 write 13 at a time
+        pytest.param(100, id="each-batch-alone"),
+        pytest.param(0, id="no-budget"),  # all at once, as several workers would
+    ],
+)
+async def test_concurrent_overlapping_batches_all_succeed_with_exact_totals(
+    api: Api, rows_in_flight: int
+) -> None:
+    settings = make_settings(api.database, ingest_rows_in_flight=rows_in_flight)
+    async with running_app(settings) as client:
+        waits_before = await batch_write_waits(client)
+        await _overlapping_batches_stay_exact(Api(client, api.database))
+        waits = await batch_write_waits(client) - waits_before
+
+    if rows_in_flight == 100:
+        assert waits >= 1  # 16 batches of 150 arrived at once: all but one waited their turn
+    if rows_in_flight == 0:
+        assert waits == 0
+
+
+async def batch_write_waits(client: httpx.AsyncClient) -> float:
+    """Return how many batch writes of this process have waited for their share so far."""
+    text = (await client.get("/metrics")).text
+    return sample(text, "billgraph_batch_write_wait_seconds_count")
+
+
+async def _overlapping_batches_stay_exact(api: Api) -> None:
     all_batches = batches()
     headers = {"Authorization": f"Bearer {ADMIN_KEY}", "Content-Type": "application/json"}
 

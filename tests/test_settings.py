@@ -113,6 +113,7 @@ def test_the_environment_wins_over_the_dotenv_file(
         ("PORT", "70000", "less than or equal to 65535"),
         ("PORT", "abc", "valid integer"),
         ("ADMIN_API_KEY", "fifteen-chars-x", "at least 16 characters"),
+        ("INGEST_ROWS_IN_FLIGHT", "-1", "greater than or equal to 0"),
     ],
 )
 def test_an_invalid_value_is_refused_naming_the_variable(

@@ -3,9 +3,10 @@
 Rows whose request id is new are inserted with their rollups in one transaction (a
 single row that no budget counts is one statement, its own transaction). The
 request ids not inserted are looked up (one SELECT of only those): the same payload is
-a replay, a different one a CONFLICT that rolls the whole batch back. Lock conflicts
-are retried here, a bounded number of times; what still fails is UNAVAILABLE, so the
-caller retries with the same request ids.
+a replay, a different one a CONFLICT that rolls the whole batch back. A batch first
+waits for its share of the rows this process writes at once (write_admission.py).
+Lock conflicts are retried here, a bounded number of times; what still fails is
+UNAVAILABLE, so the caller retries with the same request ids.
 """
 
 import asyncio
@@ -49,6 +50,7 @@ from billgraph.services.usage_batch import (
 )
 from billgraph.services.usage_fields import LOG_COLUMNS
 from billgraph.services.usage_overflow import overflowing_item
+from billgraph.services.write_admission import batch_write_admitted
 
 ATTEMPTS = 6
 # Budget changes seen by one write before it gives up (each one reloads the budgets).
@@ -125,7 +127,10 @@ async def _write_once(batch: PricedBatch, *, caller: Caller, now: datetime) -> W
             single_write_connection(connection), batch.rows, now, in_force.revision, caller
         )
         return await _with_replays(connection, batch, inserted, caller)
-    async with in_transaction(connection.connection_name) as transaction:
+    async with (
+        batch_write_admitted(len(batch.rows)),
+        in_transaction(connection.connection_name) as transaction,
+    ):
         if dialect is SQLITE:
             inserted = await _insert_sqlite(transaction, batch.rows, now)
             # The one writer now holds SQLite's write lock: no budget or key can change
