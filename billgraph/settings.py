@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     request_timeout_seconds: Annotated[float, Field(gt=0, le=86400)] = 60.0
     # Rows of batch writes one process has in the database at once; 0: no limit
     # (services/write_admission.py says why).
-    ingest_rows_in_flight: Annotated[int, Field(ge=0, le=1_000_000)] = 2000
+    ingest_rows_in_flight: Annotated[int, Field(ge=0, le=1_000_000)] = 500
     price_settle_seconds: Annotated[float, Field(ge=0, le=3600)] = 2.0
     metrics_enabled: bool = True
     metrics_public: bool | None = None

@@ -59,7 +59,7 @@ def batches() -> list[list[dict[str, Any]]]:
 @pytest.mark.parametrize(
     "rows_in_flight",
     [
-        pytest.param(2000, id="default-budget"),  # batches of 150 write 13 at a time
+        pytest.param(500, id="default-budget"),  # batches of 150 write 3 at a time
         pytest.param(100, id="each-batch-alone"),
         pytest.param(0, id="no-budget"),  # all at once, as several workers would
     ],

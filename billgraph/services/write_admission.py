@@ -1,18 +1,20 @@
 """How many rows of batch writes one process has in the database at once.
 
-Two 2000-row ingest statements running side by side keep both of a small machine's
-cores busy in PostgreSQL, and a dashboard's report then gets a third of a core: on 2
-cores its median went from 21 ms quiet to 45-55 ms while 2 clients ingested flat out.
-Written one after the other, the same two clients still stored 30,000-32,000 records/s
-(against 31,000-34,000 side by side), because one request's decoding and pricing overlaps the
-other's statement, and the report took 1.6-1.7x its quiet time (benchmarks/README.md).
+Two large ingest statements running side by side keep both cores of a small database
+host busy, and a dashboard's report then gets a fraction of a core: on 2 cores its
+median went from 21 ms quiet to 45-55 ms while 2 clients sent 2000-record requests flat
+out. Written one after the other, the same two clients still stored as many records a
+second (one request's decoding and pricing overlaps the other's statement), and the
+report took 1.6-1.7x its quiet time (benchmarks/README.md).
 
 So a batch write first takes its rows' share of INGEST_ROWS_IN_FLIGHT (a batch larger
-than that takes all of it and writes alone). Small batches still write side by side;
-waiters are served first come, first served, so a large batch is never overtaken for
-ever. The share is taken before the transaction opens and given back after it ends:
-a write never waits for a share while it holds row locks, so two batches with the same
-request ids cannot wait on each other here and in the database at once.
+than that takes all of it and writes alone). Small batches, whose statements are short,
+still write side by side: writing batches of 10 one at a time cost a quarter of the
+records/s from 8 clients. Waiters are served first come, first served, so a large
+batch is never overtaken for ever. The share is taken before the transaction opens and
+given back after it ends: a write never waits for a share while it holds row locks, so
+two batches with the same request ids cannot wait on each other here and in the
+database at once.
 
 Single-record writes take no share: they are one short statement each.
 """
