@@ -43,6 +43,7 @@ from ingest import http_body
 from reports import DAY_MODEL_QUERY
 
 TARGET_RATIO = 2.0
+RECORDS_MADE_UP_FRONT = 200_000  # per ingest client: more than it sends while reports run
 
 
 async def report_latencies(client: httpx.AsyncClient, url: str, runs: int) -> list[float]:
@@ -108,6 +109,46 @@ def ingest_process(
     stored.put(asyncio.run(run_clients()))
 
 
+class IngestProcess:
+    """`ingest_process` in a process of its own; its failures end the benchmark at once."""
+
+    def __init__(self, url: str, args: argparse.Namespace) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._ready, self._stop, self._stored = context.Event(), context.Event(), context.Queue()
+        self._process = context.Process(
+            target=ingest_process,
+            kwargs={
+                "url": url,
+                "admin_key": ADMIN_KEY,
+                "args": args,
+                "ready": self._ready,
+                "stop": self._stop,
+                "stored": self._stored,
+            },
+        )
+        self._process.start()
+
+    async def started(self) -> None:
+        """Wait until the clients have made their bodies and begin to send."""
+        while not await asyncio.to_thread(self._ready.wait, 0.5):
+            self.check_still_sending()
+
+    def check_still_sending(self) -> None:
+        if not self._process.is_alive():
+            raise RuntimeError(
+                f"the ingest process exited early ({self._process.exitcode}); its error is above"
+            )
+
+    async def stop(self) -> int:
+        """Stop the clients; return how many records they stored."""
+        self._stop.set()
+        await asyncio.to_thread(self._process.join, 300)
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"the ingest process exited with {self._process.exitcode}")
+        stored: int = self._stored.get(timeout=5)
+        return stored
+
+
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
     async with scratch_postgres() as database_url:
         log(f"seeding {args.logs} logs")
@@ -124,31 +165,15 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 await report_latencies(client, server.url, 5)  # warm-up
                 log(f"quiet: {args.runs} reports")
                 quiet = await report_latencies(client, server.url, args.runs)
-                context = multiprocessing.get_context("spawn")
-                ready, stop, stored_queue = context.Event(), context.Event(), context.Queue()
-                senders = context.Process(
-                    target=ingest_process,
-                    kwargs={
-                        "url": f"{base}/v1/usage",
-                        "admin_key": ADMIN_KEY,
-                        "args": args,
-                        "ready": ready,
-                        "stop": stop,
-                        "stored": stored_queue,
-                    },
-                )
-                senders.start()
-                await asyncio.to_thread(ready.wait)
+                senders = IngestProcess(f"{base}/v1/usage", args)
+                await senders.started()
                 started = time.perf_counter()
                 await asyncio.sleep(1.0)  # let ingest reach its pace
                 log(f"under ingest from {args.clients} clients: {args.runs} reports")
                 loaded = await report_latencies(client, server.url, args.runs)
-                stop.set()
-                stored = await asyncio.to_thread(stored_queue.get, timeout=300)
+                senders.check_still_sending()
+                stored = await senders.stop()
                 ingest_seconds = time.perf_counter() - started
-                await asyncio.to_thread(senders.join)
-                if senders.exitcode != 0:
-                    raise RuntimeError(f"the ingest process exited with {senders.exitcode}")
     quiet_summary, loaded_summary = latency_summary(quiet), latency_summary(loaded)
     ratio = round(loaded_summary["median_ms"] / quiet_summary["median_ms"], 2)
     return {
@@ -175,10 +200,16 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--batch", type=int, default=2000, help="records per ingest request")
     parser.add_argument(
-        "--bodies", type=int, default=60, help="ingest bodies made up front per client"
+        "--bodies",
+        type=int,
+        help="ingest bodies made up front per client (default: 200,000 records' worth, "
+        "several seconds of sending)",
     )
     parser.add_argument("--output", type=Path, help="also write the JSON to this file")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.bodies is None:
+        args.bodies = -(-RECORDS_MADE_UP_FRONT // args.batch)
+    return args
 
 
 async def main() -> int:
