@@ -65,14 +65,22 @@ async def test_a_batch_larger_than_the_budget_takes_all_of_it_and_writes_alone()
     assert admission.rows_in_flight == 0
 
 
-async def test_waiters_are_admitted_in_arrival_order_so_a_large_batch_is_not_overtaken() -> None:
-    admission = RowAdmission(2000)
+async def large_then_small_behind_a_holder(
+    admission: RowAdmission,
+) -> tuple[Writer, Writer, Writer]:
+    """1500 of 2000 rows held, then a batch of 2000 and one of 100 arrive in that order."""
     holder = Writer(admission, 1500)
     await settle()
     large = Writer(admission, 2000)
     await settle()
     small = Writer(admission, 100)  # would fit in the 500 rows left, but came later
     await settle()
+    return holder, large, small
+
+
+async def test_waiters_are_admitted_in_arrival_order_so_a_large_batch_is_not_overtaken() -> None:
+    admission = RowAdmission(2000)
+    holder, large, small = await large_then_small_behind_a_holder(admission)
 
     assert not large.admitted.is_set()
     assert not small.admitted.is_set()
@@ -89,12 +97,7 @@ async def test_waiters_are_admitted_in_arrival_order_so_a_large_batch_is_not_ove
 
 async def test_a_waiter_that_gives_up_lets_the_ones_behind_it_in() -> None:
     admission = RowAdmission(2000)
-    holder = Writer(admission, 1500)
-    await settle()
-    large = Writer(admission, 2000)
-    await settle()
-    small = Writer(admission, 100)
-    await settle()
+    holder, large, small = await large_then_small_behind_a_holder(admission)
     assert not small.admitted.is_set()
 
     large.task.cancel()
