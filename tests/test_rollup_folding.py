@@ -6,14 +6,18 @@ pending there.
 """
 
 import asyncio
+import contextlib
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from asyncpg import ConnectionDoesNotExistError
 from tortoise.backends.asyncpg.client import TransactionWrapper
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext
+from tortoise.transactions import in_transaction
 
 from billgraph.db import connection_name, tortoise_config
 from billgraph.models import Provider, UsageLog
@@ -24,8 +28,15 @@ from billgraph.services.pricing_cache import PricingCache
 from billgraph.services.pricing_chain import EnvironmentPrices
 from billgraph.services.reports import CostReportOrder, UsageDimension, cost_report
 from billgraph.services.repricing import reprice_usage
-from billgraph.services.rollup_folding import fold_everything, fold_pending, run_folder
-from billgraph.services.rollups import rebuild_rollups, verify_rollups
+from billgraph.services.rollup_folding import (
+    FOLD_BATCH,
+    FOLD_SETUP,
+    fold_everything,
+    fold_pending,
+    fold_statement,
+    run_folder,
+)
+from billgraph.services.rollups import FOLD_LOCK_KEY, rebuild_rollups, verify_rollups
 from billgraph.services.usage import UsageFilter, UsageInput, record_usage_batch
 from tests.conftest import Api, Database
 from tests.test_observability import sample
@@ -130,6 +141,56 @@ async def test_reports_are_exact_before_during_and_after_the_fold(orm: Database)
     assert await verify_rollups(_connection()) == []
     assert await fold_everything(_connection()) == 700
     assert (await _pending(), await _rollup_requests()) == (0, 1200)
+    await _assert_reports_match_the_logs()
+    assert await verify_rollups(_connection()) == []
+
+
+class _RollBackError(Exception):
+    """Raised to leave a transaction rolled back."""
+
+
+async def _times_the_fold_claims(limit: int) -> int:
+    """EXPLAIN ANALYZE the folder's fold, with its setup, in a transaction rolled back;
+    return how many times the plan ran the claim of pending rows (LockRows)."""
+    loops = []
+
+    def walk(node: dict[str, Any]) -> None:
+        if node["Node Type"] == "LockRows":
+            loops.append(node["Actual Loops"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    with contextlib.suppress(_RollBackError):
+        async with in_transaction(_connection().connection_name) as transaction:
+            await transaction.execute_query(FOLD_SETUP, [FOLD_LOCK_KEY])
+            _, rows = await transaction.execute_query(
+                f"EXPLAIN (ANALYZE, FORMAT JSON) {fold_statement()}", [limit]
+            )
+            plan = rows[0]["QUERY PLAN"]
+            walk((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])
+            raise _RollBackError
+    assert loops, "the fold's plan has no LockRows node"
+    return sum(loops)
+
+
+async def test_a_fold_claims_once_when_the_last_vacuum_saw_an_empty_table(
+    orm: Database,
+) -> None:
+    if orm.dialect != "postgres":
+        pytest.skip("SQLite folds in the inserting transaction")
+    await _record(2000, prefix="before")
+    while await fold_pending(_connection()):  # the folder's way: the file keeps its pages
+        pass
+    # The folder vacuums right after the fold that emptied the table: the planner then
+    # takes the table for 0 rows however many are pending when the next fold plans.
+    await _connection().execute_script(
+        "VACUUM (DISABLE_PAGE_SKIPPING, TRUNCATE false) usage_rollup_pending"
+    )
+    await _record(3000, prefix="after")
+
+    # A nested loop ran the claim once per pending row (3000 times): 2 s for 5000 logs.
+    assert await _times_the_fold_claims(FOLD_BATCH) == 1
+    assert await fold_pending(_connection()) == 3000
     await _assert_reports_match_the_logs()
     assert await verify_rollups(_connection()) == []
 
