@@ -145,6 +145,81 @@ async def test_reports_are_exact_before_during_and_after_the_fold(orm: Database)
     assert await verify_rollups(_connection()) == []
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "dimension", "table"),
+    [
+        # Whole hours and days: every log comes from the rollups and the pending rows.
+        (START, START + timedelta(days=2), UsageDimension.MODEL, "usage_rollup_hourly"),
+        (START, START + timedelta(days=2), UsageDimension.USER, "usage_rollup_daily_user_total"),
+        # Cut inside an hour: the edges come from the logs, the rest as above.
+        (
+            START + timedelta(minutes=30),
+            START + timedelta(days=1, minutes=30),
+            UsageDimension.MODEL,
+            "usage_rollup_hourly",
+        ),
+        (None, START + timedelta(days=1), UsageDimension.MODEL, "usage_rollup_hourly"),
+        (START + timedelta(days=1), None, UsageDimension.USER, "usage_rollup_daily_user_total"),
+    ],
+)
+async def test_pending_logs_at_the_edges_of_a_range_count_once(
+    orm: Database,
+    start: datetime | None,
+    end: datetime | None,
+    dimension: UsageDimension,
+    table: str,
+) -> None:
+    """Logs just inside and just outside each bound, still pending when reported."""
+    moments = [
+        bound + offset
+        for bound in (START, START + timedelta(minutes=30), START + timedelta(days=1))
+        for offset in (-timedelta(microseconds=1), timedelta(0), timedelta(minutes=59))
+    ] + [START + timedelta(days=1, minutes=30), START + timedelta(days=2) - timedelta(seconds=1)]
+    await record_usage_batch(
+        usages=[
+            UsageInput(
+                provider=Provider.OPENAI,
+                model=MODELS[number % len(MODELS)],
+                tokens_input=1000 + number,
+                tokens_output=10,
+                request_id=f"edge-{number}",
+                user_id=USERS[number % len(USERS)],
+                occurred_at=moment,
+            )
+            for number, moment in enumerate(moments)
+        ],
+        now=datetime.now(UTC),
+        environment_prices=ENVIRONMENT,
+        cache=PricingCache(),
+        caller=SYSTEM,
+    )
+    if orm.dialect == "postgres":
+        assert await _pending() == len(moments)
+
+    report = await cost_report(
+        usage_filter=UsageFilter(occurred_from=start, occurred_to=end),
+        group_by=[dimension],
+        time_zone="UTC",
+        order=CostReportOrder.KEY_ASC,
+        first=None,
+        caller=SYSTEM,
+    )
+
+    key = "model" if dimension is UsageDimension.MODEL else "user_id"
+    inside = [
+        (number, moment)
+        for number, moment in enumerate(moments)
+        if (start is None or moment >= start) and (end is None or moment < end)
+    ]
+    groups = MODELS if key == "model" else USERS
+    expected: dict[str, int] = {}
+    for number, _ in inside:
+        group = groups[number % len(groups)]
+        expected[group] = expected.get(group, 0) + 1
+    assert report.answered_from.startswith(table)
+    assert {getattr(row.key, key): row.totals.requests for row in report.rows} == expected
+
+
 class _RollBackError(Exception):
     """Raised to leave a transaction rolled back."""
 

@@ -43,7 +43,6 @@ from billgraph.services.rollups import (
     HOURLY,
     PENDING_TABLE,
     RollupTable,
-    bucket_sql,
     rollup_rows_sql,
 )
 from billgraph.services.sql import (
@@ -461,13 +460,23 @@ def _pending_branch(plan: _Plan, usage_filter: UsageFilter, params: Params) -> s
     computed once, then read like the table. The same snapshot sees each log either
     here or in the rollup table, never both or neither.
     """
-    bucket = bucket_sql(plan.rollup, params.dialect)
     bounds = _rollup_bounds(plan)
-    # Parameters, so that the text stays the same whatever the range.
-    lowest = params.add(min(low for low, _, _ in bounds))
-    highest = params.add(max(high for _, high, _ in bounds))
-    span = f"{bucket} >= {lowest} AND {bucket} < {highest}"
-    rows = rollup_rows_sql(plan.rollup, params.dialect, source=PENDING_TABLE, where=span)
+    width = plan.rollup.bucket_seconds
+    # On occurred_at itself, whose statistics the planner has (on the bucket expression
+    # it guessed 0.5% of the rows and sorted them to group them: 24 ms of a 35 ms report
+    # under ingest, 7 ms hashed), one bucket wider on each side than the pieces. A
+    # superset is enough, whatever the bucket arithmetic does before 1970: the rollup
+    # branch keeps each row to its piece. Parameters keep the text the same over ranges.
+    lowest = min(low for low, _, _ in bounds)
+    highest = max(high for _, high, _ in bounds)
+    span = []
+    if lowest != _NO_LOWER_BUCKET:
+        span.append(f"occurred_at >= {params.add(_moment(params.dialect, (lowest - 1) * width))}")
+    if highest != _NO_UPPER_BUCKET:
+        span.append(f"occurred_at < {params.add(_moment(params.dialect, (highest + 1) * width))}")
+    rows = rollup_rows_sql(
+        plan.rollup, params.dialect, source=PENDING_TABLE, where=" AND ".join(span)
+    )
     return _rollup_branch(plan, usage_filter, params, rows=f"({rows})")
 
 
