@@ -374,7 +374,8 @@ def _report_sql(
     branches = []
     if plan.rollup_pieces:
         branches.append(_rollup_branch(plan, usage_filter, params))
-        branches.append(_pending_branch(plan, usage_filter, params))
+        if params.dialect is POSTGRES:  # SQLite adds logs to the rollups as it inserts them
+            branches.append(_pending_branch(plan, usage_filter, params))
     if plan.log_pieces:
         branches.append(_logs_branch(plan, usage_filter, params))
     keys = [_branch_column(dimension) for dimension in plan.dimensions]

@@ -55,12 +55,12 @@ VACUUM_INTERVAL_SECONDS = 1.0
 
 # Before the fold, in its own statement: the fold's snapshot must see a re-pricing that
 # committed while this waited for the lock. It also turns nested loops off for the
-# fold's transaction (SET LOCAL). The pending table's only statistics are what its last
-# VACUUM saw, and a VACUUM of the emptied table says 0 rows however many arrive after
-# (autovacuum may be off; ANALYZE never runs here). On that estimate the planner joined
-# the claimed rows to the table in a nested loop that ran the LIMIT ... FOR UPDATE claim
-# again for every row: 5,000 logs took 2 s to fold, 20,000 took 32 s. A hash join is
-# linear whatever the statistics say.
+# fold's transaction (SET LOCAL). The pending table's statistics are what its last
+# VACUUM (ANALYZE) saw, and one run just after the fold that emptied the table says 0
+# rows however many arrive after (autovacuum may be off). On that estimate the planner
+# joined the claimed rows to the table in a nested loop that ran the LIMIT ... FOR
+# UPDATE claim again for every row: 5,000 logs took 2 s to fold, 20,000 took 32 s. A
+# hash join is linear whatever the statistics say.
 FOLD_SETUP = (
     "SELECT pg_advisory_xact_lock_shared($1::int8), set_config('enable_nestloop', 'off', true)"
 )
@@ -144,9 +144,7 @@ async def run_folder(
             if folded and time.monotonic() - last_vacuum >= VACUUM_INTERVAL_SECONDS:
                 await asyncio.create_task(vacuum_pending(connection, truncate=False))
                 last_vacuum = time.monotonic()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
+        except Exception as error:  # a cancellation is no Exception: it ends the folder
             if is_unavailable(error) or is_lock_conflict(error):  # not a bug: one line
                 logger.warning("Rollup fold paused (%s); retrying", error)
             else:

@@ -176,16 +176,11 @@ def delete_emptied_sql(table: RollupTable, dialect: Dialect) -> str:
     return f"DELETE FROM {table.name} WHERE requests = 0 AND {matches}"  # noqa: S608
 
 
-def bucket_sql(table: RollupTable, dialect: Dialect) -> str:
-    """SQL for the rollup bucket of a log's occurred_at."""
-    return f"{dialect.epoch_seconds('occurred_at')} / {table.bucket_seconds}"
-
-
 def rollup_rows_sql(
     table: RollupTable, dialect: Dialect, *, source: str = "api_usage_logs", where: str = ""
 ) -> str:
     """SELECT the rollup rows the logs of `source` add up to (same columns as the table)."""
-    bucket = bucket_sql(table, dialect)
+    bucket = f"{dialect.epoch_seconds('occurred_at')} / {table.bucket_seconds}"
     dimension_sql = {
         "user_key": "COALESCE(user_id, '')",
         "provider": "provider",

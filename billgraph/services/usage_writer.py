@@ -1,7 +1,8 @@
 """Storing a priced batch exactly once: the write, replays and conflicts, retries.
 
-Rows whose request id is new are inserted with their rollups in one transaction (a
-single row that no budget counts is one statement, its own transaction). The
+Rows whose request id is new are inserted in one transaction, with their rollups on
+SQLite and listed as pending for the folder on PostgreSQL (a single row that no budget
+counts is one statement, its own transaction). The
 request ids not inserted are looked up (one SELECT of only those): the same payload is
 a replay, a different one a CONFLICT that rolls the whole batch back. A batch first
 waits for its share of the rows this process writes at once (write_admission.py).
